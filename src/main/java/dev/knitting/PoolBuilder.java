@@ -1,0 +1,195 @@
+package dev.knitting;
+
+import dev.knitting.internal.host.PoolConfig;
+import dev.knitting.internal.host.PoolRuntime;
+import dev.knitting.internal.task.TaskTable;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Options of a pool, one fluent setter each; every setter checks its argument at once and names
+ * the option and value in its {@link IllegalArgumentException}. Obtain one with
+ * {@link Knitting#pool()}. Not thread-safe; reusable: each {@code start} starts a new pool.
+ */
+public final class PoolBuilder {
+    private int threads = 1;
+    private WorkerRuntime runtime = WorkerRuntime.THREAD;
+    private Balancer balancer = Balancer.ROUND_ROBIN;
+    private long maxPayloadBytes = PoolConfig.DEFAULT_MAX_PAYLOAD_BYTES;
+    private int abortSignalCapacity = PoolConfig.DEFAULT_ABORT_CAPACITY;
+    private Duration hardTimeout;
+    private int inlineThreshold;
+    private int laneCapacity = PoolConfig.DEFAULT_LANE_CAPACITY;
+    private IdlePolicy idle = IdlePolicy.BALANCED;
+    private boolean debug = System.getenv("KNITTING_DEBUG") != null && !System.getenv("KNITTING_DEBUG").isEmpty();
+    private final Set<String> allowedPackages = new LinkedHashSet<>();
+
+    PoolBuilder() {
+    }
+
+    /**
+     * @param count the number of workers [1]; 0 is allowed only with {@link #inlineLane(int)}
+     * @return this builder
+     */
+    public PoolBuilder threads(int count) {
+        if (count < 0 || count > 1024) {
+            throw new IllegalArgumentException("threads=" + count + " must be in [0, 1024]");
+        }
+        this.threads = count;
+        return this;
+    }
+
+    /**
+     * @param runtime where workers run [{@link WorkerRuntime#THREAD}]
+     * @return this builder
+     */
+    public PoolBuilder runtime(WorkerRuntime runtime) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        return this;
+    }
+
+    /**
+     * @param balancer how calls are spread over lanes [{@link Balancer#ROUND_ROBIN}]
+     * @return this builder
+     */
+    public PoolBuilder balancer(Balancer balancer) {
+        this.balancer = Objects.requireNonNull(balancer, "balancer");
+        return this;
+    }
+
+    /**
+     * @param bytes the largest encoded argument or result of one call [8 MiB]; larger payloads
+     *        fail their call with {@link PayloadException}
+     * @return this builder
+     */
+    public PoolBuilder maxPayloadBytes(long bytes) {
+        if (bytes < 1 || bytes > PoolConfig.MAX_PAYLOAD_LIMIT) {
+            throw new IllegalArgumentException("maxPayloadBytes=" + bytes + " must be in [1, "
+                    + PoolConfig.MAX_PAYLOAD_LIMIT + "]");
+        }
+        this.maxPayloadBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @param slots how many abort-aware calls one lane may run at once [258]
+     * @return this builder
+     */
+    public PoolBuilder abortSignalCapacity(int slots) {
+        if (slots < 1 || slots > (1 << 20)) {
+            throw new IllegalArgumentException("abortSignalCapacity=" + slots + " must be in [1, 1048576]");
+        }
+        this.abortSignalCapacity = slots;
+        return this;
+    }
+
+    /**
+     * @param limit a wall-clock limit for every call [none]: past it the call fails with
+     *        {@link TaskTimeoutException}, its abort flag is raised and its thread worker interrupted
+     * @return this builder
+     */
+    public PoolBuilder hardTimeout(Duration limit) {
+        Objects.requireNonNull(limit, "hardTimeout");
+        if (limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException("hardTimeout=" + limit + " must be positive");
+        }
+        this.hardTimeout = limit;
+        return this;
+    }
+
+    /**
+     * Adds the inline lane: once {@code threshold} calls are in flight, the balancer may also pick
+     * the calling thread, which then runs the call itself (arguments and results still go through
+     * the codec, so behaviour is the same as on a worker).
+     *
+     * @param threshold in-flight calls from which the inline lane takes part [off]
+     * @return this builder
+     */
+    public PoolBuilder inlineLane(int threshold) {
+        if (threshold < 1) {
+            throw new IllegalArgumentException("inlineLane threshold=" + threshold + " must be >= 1");
+        }
+        this.inlineThreshold = threshold;
+        return this;
+    }
+
+    /**
+     * @param bytes the size of each of a lane's two rings, a power of two in [4 KiB, 1 GiB]
+     *        [1 MiB]; larger payloads still work, in fragments
+     * @return this builder
+     */
+    public PoolBuilder laneCapacity(int bytes) {
+        if (bytes < 4096 || bytes > (1 << 30) || Integer.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException("laneCapacity=" + bytes
+                    + " must be a power of two in [4096, 1073741824]");
+        }
+        this.laneCapacity = bytes;
+        return this;
+    }
+
+    /**
+     * @param policy how waiting threads spin, yield and park [{@link IdlePolicy#BALANCED}]
+     * @return this builder
+     */
+    public PoolBuilder idle(IdlePolicy policy) {
+        this.idle = Objects.requireNonNull(policy, "idle");
+        return this;
+    }
+
+    /**
+     * @param enabled lifecycle lines on standard error [on when {@code KNITTING_DEBUG} is set]
+     * @return this builder
+     */
+    public PoolBuilder debug(boolean enabled) {
+        this.debug = enabled;
+        return this;
+    }
+
+    /**
+     * Allows records and enums of more packages as payloads, besides those of the task classes.
+     *
+     * @param packageNames package names such as {@code "com.example.model"}
+     * @return this builder
+     */
+    public PoolBuilder allowPackages(String... packageNames) {
+        for (String name : packageNames) {
+            if (name == null || name.isBlank() || !name.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+                throw new IllegalArgumentException("allowPackages name=" + name + " is not a package name");
+            }
+            allowedPackages.add(name);
+        }
+        return this;
+    }
+
+    /**
+     * Starts a pool whose tasks are the exported tasks of these classes: their
+     * {@code public static final Task} fields and their public static one-parameter methods.
+     *
+     * @param taskClasses public classes declaring tasks
+     * @return the running pool
+     */
+    public Pool start(Class<?>... taskClasses) {
+        return PoolRuntime.start(config(), TaskTable.fromClasses(taskClasses));
+    }
+
+    /**
+     * Starts a pool for these tasks. Each must be a {@code public static final} field of a public
+     * class (found from where the task was created).
+     *
+     * @param tasks exported tasks
+     * @return the running pool
+     */
+    public Pool start(Task<?, ?>... tasks) {
+        return PoolRuntime.start(config(), TaskTable.fromTasks(tasks));
+    }
+
+    private PoolConfig config() {
+        if (threads == 0 && inlineThreshold == 0) {
+            throw new IllegalArgumentException("threads=0 needs the inline lane (inlineLane(threshold))");
+        }
+        return new PoolConfig(threads, runtime, balancer, maxPayloadBytes, abortSignalCapacity, hardTimeout,
+                inlineThreshold, laneCapacity, idle, debug, allowedPackages);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.knitting;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A pool started for one task ({@link Task#pool}): {@code call(argument)} calls it.
+ *
+ * @param <A> the argument type
+ * @param <R> the result type
+ */
+public final class SingleTaskPool<A, R> implements AutoCloseable {
+    private final Pool pool;
+    private final Task<A, R> task;
+
+    SingleTaskPool(Pool pool, Task<A, R> task) {
+        this.pool = Objects.requireNonNull(pool);
+        this.task = Objects.requireNonNull(task);
+    }
+
+    /**
+     * @param argument the argument; {@code null} is valid
+     * @return the pending result
+     */
+    public TaskCall<R> call(A argument) {
+        return pool.call(task, argument);
+    }
+
+    /** @return the underlying pool (for stats and shutdown variants) */
+    public Pool pool() {
+        return pool;
+    }
+
+    /** @return see {@link Pool#shutdown(Duration)} */
+    public CompletableFuture<Void> shutdown(Duration grace) {
+        return pool.shutdown(grace);
+    }
+
+    /** Waits for submitted calls, then stops the workers. */
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

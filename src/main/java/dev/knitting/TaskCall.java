@@ -1,0 +1,76 @@
+package dev.knitting;
+
+import dev.knitting.internal.task.CallControl;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The pending result of one call. Completes exactly once: with the task's value, the task's
+ * exception, or a {@link KnittingException}. Waiting with {@link #join()} or {@link #get()} first
+ * spins briefly and helps collect answers, so back-to-back calls avoid a thread wake-up.
+ *
+ * @param <R> the result type
+ */
+public class TaskCall<R> extends CompletableFuture<R> {
+    private final CallControl control;
+
+    TaskCall(CallControl control) {
+        this.control = control;
+    }
+
+    /**
+     * Raises the worker's abort flag for this call and keeps waiting for the worker's answer:
+     * an abort-aware task sees {@link TaskContext#aborted()} and may return early.
+     */
+    public void abort() {
+        if (!isDone()) {
+            control.abort(this);
+        }
+    }
+
+    /**
+     * Completes this call now with a {@link CancellationException}; with
+     * {@code mayInterruptIfRunning} it also raises the worker's abort flag. The worker's late
+     * answer is discarded.
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled && mayInterruptIfRunning) {
+            control.abort(this);
+        }
+        return cancelled;
+    }
+
+    @Override
+    public R join() {
+        if (!isDone()) {
+            control.awaitBriefly(this);
+        }
+        return super.join();
+    }
+
+    @Override
+    public R get() throws InterruptedException, ExecutionException {
+        if (!isDone()) {
+            control.awaitBriefly(this);
+        }
+        return super.get();
+    }
+
+    @Override
+    public R get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!isDone()) {
+            control.awaitBriefly(this);
+        }
+        return super.get(timeout, unit);
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new CompletableFuture<>();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.knitting;
+
+/** What an abort-aware task ({@link Task#withContext}) sees of its call. */
+public interface TaskContext {
+    /**
+     * @return {@code true} once the caller aborted or cancelled the call, or its timeout passed;
+     *         cooperative tasks check it and stop early
+     */
+    boolean aborted();
+
+    /** @return a monotonic clock in nanoseconds, comparable within one worker */
+    long nanoTime();
+
+    /** @return the index of the worker (lane) running the call, from 0 */
+    int workerIndex();
+}
