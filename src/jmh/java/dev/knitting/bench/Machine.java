@@ -1,0 +1,100 @@
+package dev.knitting.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+/** What the figures were measured on: JDK, OS, CPUs, date, and process memory readings. */
+public final class Machine {
+    private Machine() {
+    }
+
+    /** @return "JDK 25.0.3+9 (Eclipse Adoptium), Linux 6.18 amd64, 2 CPUs (AMD EPYC), 2025-..Z" */
+    public static String header() {
+        return "JDK " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+                + " | " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch")
+                + " | " + Runtime.getRuntime().availableProcessors() + " CPUs"
+                + cpuModel().map(m -> " (" + m + ")").orElse("")
+                + " | " + date();
+    }
+
+    /** @return now, UTC, to the second */
+    public static String date() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** @return the first "model name" of /proc/cpuinfo, if any */
+    public static Optional<String> cpuModel() {
+        return firstLine(Path.of("/proc/cpuinfo"), "model name").map(l -> l.substring(l.indexOf(':') + 1).trim());
+    }
+
+    /** @return the Linux clock source, or "unknown" */
+    public static String clockSource() {
+        try {
+            return Files.readString(Path.of("/sys/devices/system/clocksource/clocksource0/current_clocksource")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** @return resident set size, e.g. "412MB" (peak in brackets), or "?" off Linux */
+    public static String rss() {
+        Optional<String> rss = firstLine(Path.of("/proc/self/status"), "VmRSS:");
+        Optional<String> hwm = firstLine(Path.of("/proc/self/status"), "VmHWM:");
+        if (rss.isEmpty()) {
+            return "?";
+        }
+        return kbToMb(rss.get()) + "(peak " + hwm.map(Machine::kbToMb).orElse("?") + ")";
+    }
+
+    /** @return the JVM's own flags, for the raw header */
+    public static String jvmArgs() {
+        try {
+            Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
+            Object bean = factory.getMethod("getRuntimeMXBean").invoke(null);
+            Object args = Class.forName("java.lang.management.RuntimeMXBean").getMethod("getInputArguments").invoke(bean);
+            return String.valueOf(args);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** Cost of one System.nanoTime() call, median of a few samples, in ns. */
+    public static double nanoTimeCost() {
+        double[] samples = new double[7];
+        for (int s = 0; s < samples.length; s++) {
+            int n = 200_000;
+            long sink = 0;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                sink += System.nanoTime();
+            }
+            long t1 = System.nanoTime();
+            samples[s] = (double) (t1 - t0) / n + (sink == 42 ? 1 : 0);
+        }
+        return ScenarioResult.median(samples);
+    }
+
+    private static String kbToMb(String line) {
+        String[] parts = line.trim().split("\\s+");
+        try {
+            return (Long.parseLong(parts[1]) / 1024) + "MB";
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static Optional<String> firstLine(Path file, String prefix) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return lines.stream().filter(l -> l.startsWith(prefix)).findFirst();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

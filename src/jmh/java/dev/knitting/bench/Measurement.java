@@ -1,0 +1,86 @@
+package dev.knitting.bench;
+
+import java.util.Locale;
+
+/**
+ * What one contender did in one round.
+ *
+ * @param ops completed operations (calls, round trips, copies there and back)
+ * @param wallNanos wall time of the round
+ * @param cpuNanos process CPU time spent during the round (all threads), -1 if unknown
+ * @param bytesPerOp payload bytes per operation (0 for tiny calls)
+ * @param histogram per-operation latency, or {@code null}
+ * @param gcCount collections during the round, -1 if unknown
+ * @param gcMillis collection time during the round, -1 if unknown
+ * @param note free text for the raw output (may be empty)
+ */
+public record Measurement(long ops, long wallNanos, long cpuNanos, long bytesPerOp, LatencyHistogram histogram,
+                          long gcCount, long gcMillis, String note) {
+
+    /** @return operations per second */
+    public double opsPerSecond() {
+        return wallNanos <= 0 ? Double.NaN : ops * 1e9 / wallNanos;
+    }
+
+    /** @return payload bytes per second */
+    public double bytesPerSecond() {
+        return opsPerSecond() * bytesPerOp;
+    }
+
+    /** @return process CPU time over wall time: 1.0 means one core busy for the whole round */
+    public double cores() {
+        return cpuNanos < 0 || wallNanos <= 0 ? Double.NaN : (double) cpuNanos / wallNanos;
+    }
+
+    /** @return one line for the raw output */
+    public String describe() {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "ops=%d wall=%s rate=%s", ops, Units.nanos(wallNanos),
+                Units.callsPerSecond(opsPerSecond())));
+        if (bytesPerOp > 0) {
+            s.append(" payload=").append(Units.bytesPerSecond(bytesPerSecond()));
+        }
+        s.append(String.format(Locale.ROOT, " cpu=%.2fcores gc=%d/%dms", cores(), gcCount, gcMillis));
+        if (histogram != null) {
+            s.append(" | ").append(histogram.summary());
+        }
+        if (!note.isEmpty()) {
+            s.append(" | ").append(note);
+        }
+        return s.toString();
+    }
+
+    /** Starts timing a round: wall clock, CPU clock and GC counters. */
+    public static Stopwatch start() {
+        return new Stopwatch();
+    }
+
+    /** Wall, CPU and GC readings at the start of a round. */
+    public static final class Stopwatch {
+        private final long wall0;
+        private final long cpu0;
+        private final long[] gc0;
+
+        private Stopwatch() {
+            gc0 = CpuClock.gcCountAndMillis();
+            cpu0 = CpuClock.processCpuNanos();
+            wall0 = System.nanoTime();
+        }
+
+        /** @return the wall-clock start, in {@link System#nanoTime()} terms */
+        public long startNanos() {
+            return wall0;
+        }
+
+        /** Ends the round. */
+        public Measurement stop(long ops, long bytesPerOp, LatencyHistogram histogram, String note) {
+            long wall = System.nanoTime() - wall0;
+            long cpu1 = CpuClock.processCpuNanos();
+            long[] gc1 = CpuClock.gcCountAndMillis();
+            long cpu = cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0;
+            long gcCount = gc0[0] < 0 || gc1[0] < 0 ? -1 : gc1[0] - gc0[0];
+            long gcMillis = gc0[1] < 0 || gc1[1] < 0 ? -1 : gc1[1] - gc0[1];
+            return new Measurement(ops, wall, cpu, bytesPerOp, histogram, gcCount, gcMillis, note);
+        }
+    }
+}
