@@ -52,6 +52,30 @@ public final class Machine {
         return kbToMb(rss.get()) + "(peak " + hwm.map(Machine::kbToMb).orElse("?") + ")";
     }
 
+    /**
+     * @return the aggregate "cpu" line of /proc/stat as {total, idle + iowait, steal} in clock
+     *         ticks, or {@code null} off Linux
+     */
+    public static long[] cpuTicks() {
+        Optional<String> line = firstLine(Path.of("/proc/stat"), "cpu ");
+        if (line.isEmpty()) {
+            return null;
+        }
+        String[] f = line.get().trim().split("\\s+");
+        try {
+            long total = 0;
+            // user nice system idle iowait irq softirq steal [guest guest_nice: already in user/nice]
+            for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0);
+            long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+            return new long[] {total, idle, steal};
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** @return the JVM's own flags, for the raw header */
     public static String jvmArgs() {
         try {

@@ -12,10 +12,12 @@ import java.util.Locale;
  * @param histogram per-operation latency, or {@code null}
  * @param gcCount collections during the round, -1 if unknown
  * @param gcMillis collection time during the round, -1 if unknown
+ * @param machineIdle fraction of all CPUs' time idle during the round (/proc/stat), NaN if unknown
+ * @param machineSteal fraction of all CPUs' time stolen by the hypervisor, NaN if unknown
  * @param note free text for the raw output (may be empty)
  */
 public record Measurement(long ops, long wallNanos, long cpuNanos, long bytesPerOp, LatencyHistogram histogram,
-                          long gcCount, long gcMillis, String note) {
+                          long gcCount, long gcMillis, double machineIdle, double machineSteal, String note) {
 
     /** @return operations per second */
     public double opsPerSecond() {
@@ -40,7 +42,8 @@ public record Measurement(long ops, long wallNanos, long cpuNanos, long bytesPer
         if (bytesPerOp > 0) {
             s.append(" payload=").append(Units.bytesPerSecond(bytesPerSecond()));
         }
-        s.append(String.format(Locale.ROOT, " cpu=%.2fcores gc=%d/%dms", cores(), gcCount, gcMillis));
+        s.append(String.format(Locale.ROOT, " cpu=%.2fcores idle=%.0f%% steal=%.0f%% gc=%d/%dms", cores(),
+                100 * machineIdle, 100 * machineSteal, gcCount, gcMillis));
         if (histogram != null) {
             s.append(" | ").append(histogram.summary());
         }
@@ -60,9 +63,11 @@ public record Measurement(long ops, long wallNanos, long cpuNanos, long bytesPer
         private final long wall0;
         private final long cpu0;
         private final long[] gc0;
+        private final long[] ticks0;
 
         private Stopwatch() {
             gc0 = CpuClock.gcCountAndMillis();
+            ticks0 = Machine.cpuTicks();
             cpu0 = CpuClock.processCpuNanos();
             wall0 = System.nanoTime();
         }
@@ -77,10 +82,18 @@ public record Measurement(long ops, long wallNanos, long cpuNanos, long bytesPer
             long wall = System.nanoTime() - wall0;
             long cpu1 = CpuClock.processCpuNanos();
             long[] gc1 = CpuClock.gcCountAndMillis();
+            long[] ticks1 = Machine.cpuTicks();
+            double idle = Double.NaN;
+            double steal = Double.NaN;
+            if (ticks0 != null && ticks1 != null && ticks1[0] > ticks0[0]) {
+                double total = ticks1[0] - ticks0[0];
+                idle = (ticks1[1] - ticks0[1]) / total;
+                steal = (ticks1[2] - ticks0[2]) / total;
+            }
             long cpu = cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0;
             long gcCount = gc0[0] < 0 || gc1[0] < 0 ? -1 : gc1[0] - gc0[0];
             long gcMillis = gc0[1] < 0 || gc1[1] < 0 ? -1 : gc1[1] - gc0[1];
-            return new Measurement(ops, wall, cpu, bytesPerOp, histogram, gcCount, gcMillis, note);
+            return new Measurement(ops, wall, cpu, bytesPerOp, histogram, gcCount, gcMillis, idle, steal, note);
         }
     }
 }

@@ -117,7 +117,7 @@ public final class ScenarioRunner {
             return f.get(scenario.roundTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             side.error = "timeout: " + what + " still running after " + scenario.roundTimeoutMillis() + " ms";
-            raw.printf("   %s %s: %s; thread dump of the runner follows%n", scenario.id(), c.name(), side.error);
+            raw.printf("   %s %s: %s; thread dump follows%n", scenario.id(), c.name(), side.error);
             dumpRunner();
             f.cancel(true);
             abandon(c);
@@ -150,9 +150,12 @@ public final class ScenarioRunner {
         }
     }
 
+    private static final java.util.Set<String> JVM_THREADS = java.util.Set.of("Reference Handler", "Finalizer",
+            "Signal Dispatcher", "Common-Cleaner", "Notification Thread", "Attach Listener", "main");
+
     private void dumpRunner() {
         Thread.getAllStackTraces().forEach((t, stack) -> {
-            if (t.getName().startsWith("bench-runner") || t.getName().startsWith("knitting")) {
+            if (!JVM_THREADS.contains(t.getName()) && stack.length > 0) {
                 raw.printf("     thread %s (%s)%n", t.getName(), t.getState());
                 for (int i = 0; i < Math.min(stack.length, 25); i++) {
                     raw.printf("       at %s%n", stack[i]);

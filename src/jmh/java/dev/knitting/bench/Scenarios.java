@@ -38,7 +38,8 @@ public final class Scenarios {
                 knitting("knitting threads(1)", b -> b.threads(1), KnittingSide::hot),
                 executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::hot),
                 executor("ForkJoinPool(1) submit+get", () -> new ForkJoinPool(1), ExecutorSide::hot),
-                supplyAsync("CompletableFuture.supplyAsync+join"));
+                supplyAsync("CompletableFuture.supplyAsync+join"),
+                spinFloor("spin ping-pong floor (2 threads)"));
         List<Scenario.Line> lines = List.of(new Scenario.Line("tiny call int->int thread hot p50 vs TPE(1)",
                 Metric.percentile(50), new Scenario.Goal("p50 <= 300 ns; >= 10x faster than TPE(1)",
                         (k, r) -> k <= 300 && r >= 10)));
@@ -216,6 +217,26 @@ public final class Scenarios {
 
             @Override
             public void close() {
+            }
+        };
+    }
+
+    static Contender spinFloor(String name) {
+        SpinFloorSide side = new SpinFloorSide();
+        return new Contender(name) {
+            @Override
+            public void open() {
+                side.open();
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) {
+                return side.hot(spec);
+            }
+
+            @Override
+            public void close() throws InterruptedException {
+                side.close();
             }
         };
     }
