@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * mapping reaches a sleeper here. Spurious returns are allowed: callers always re-check their
  * condition.
  */
-public interface Waiter {
+public sealed interface Waiter permits LinuxFutex, InProcessWaiter {
 
     /**
      * Sleeps while the 4-byte int at the start of {@code word} equals {@code expected}, for at most
