@@ -28,8 +28,9 @@ import java.util.function.Supplier;
  * class: their handle is {@code null} and a call says which symbol is missing. {@code shm_open}
  * lived in {@code librt} before glibc 2.34, which is searched when libc lacks it.
  *
- * <p>Class initialisation links native functions: only load this class when native access is
- * enabled ({@link Platforms#nativeAccessEnabled()}).
+ * <p>Handles are linked in two lazy holders (the futex pair, everything else), each on its first
+ * use; linking is a restricted operation, so only call in here when native access is enabled
+ * ({@link Platforms#nativeAccessEnabled()}).
  */
 @SuppressWarnings("restricted")
 final class LinuxLibc {
@@ -39,6 +40,7 @@ final class LinuxLibc {
     static final int O_EXCL = 0200;
     static final int O_CLOEXEC = 02000000;
     static final int MFD_CLOEXEC = 1;
+    static final int MFD_ALLOW_SEALING = 2;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
@@ -46,11 +48,16 @@ final class LinuxLibc {
     static final int F_GETFD = 1;
     static final int F_SETFD = 2;
     static final int FD_CLOEXEC = 1;
+    static final int F_ADD_SEALS = 1033;
+    static final int F_GET_SEALS = 1034;
+    static final int F_SEAL_SEAL = 1;
+    static final int F_SEAL_SHRINK = 2;
+    static final int F_SEAL_GROW = 4;
     static final int FUTEX_WAIT = 0;
     static final int FUTEX_WAKE = 1;
 
     /** {@code SYS_futex}: 202 on x86-64, 98 on aarch64 (asm-generic); -1 elsewhere. */
-    static final long SYS_FUTEX = Platforms.futexSyscallNumber(System.getProperty("os.arch", ""));
+    static final long SYS_FUTEX = LinuxSyscalls.futexNumber(System.getProperty("os.arch", ""));
 
     /** The layout {@code captureCallState("errno")} writes; {@link #ERRNO_OFFSET} inside it. */
     static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
@@ -60,48 +67,12 @@ final class LinuxLibc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
 
-    // long syscall(long number, ...): the futex(2) shapes, every variadic argument a full register
-    private static final MethodHandle SYSCALL_FUTEX_WAIT = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS),
-            ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SYSCALL_FUTEX_WAKE = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
-            ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle MEMFD_CREATE = downcall("memfd_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
-    // int shm_open(const char *name, int oflag, mode_t mode): not variadic, unlike open(2)
-    private static final MethodHandle SHM_OPEN = downcall("shm_open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO);
-    private static final MethodHandle SHM_UNLINK = downcall("shm_unlink",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO);
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
-    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
-    private static final MethodHandle FALLOCATE = downcall("fallocate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
-    private static final MethodHandle LSEEK = downcall("lseek",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO);
-    private static final MethodHandle FCNTL = downcall("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-            ERRNO);
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
-    private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPPID = downcall("getppid", FunctionDescriptor.of(JAVA_INT));
-
     private LinuxLibc() {
     }
 
     /** @return whether the futex syscall is bound: libc has {@code syscall} and the arch is known */
     static boolean futexAvailable() {
-        return SYS_FUTEX > 0 && SYSCALL_FUTEX_WAIT != null && SYSCALL_FUTEX_WAKE != null;
+        return SYS_FUTEX > 0 && FutexHandles.SYSCALL_FUTEX_WAIT != null && FutexHandles.SYSCALL_FUTEX_WAKE != null;
     }
 
     // ---- hot path: raw results, errno left in the caller's capture segment ----
@@ -113,7 +84,7 @@ final class LinuxLibc {
      */
     static long futexWait(MemorySegment capture, MemorySegment word, int expected, MemorySegment timespec) {
         try {
-            return (long) SYSCALL_FUTEX_WAIT.invokeExact(capture, SYS_FUTEX, word, (long) FUTEX_WAIT,
+            return (long) FutexHandles.SYSCALL_FUTEX_WAIT.invokeExact(capture, SYS_FUTEX, word, (long) FUTEX_WAIT,
                     (long) expected, timespec);
         } catch (Throwable t) {
             throw Errno.rethrow("futex(FUTEX_WAIT)", t);
@@ -127,7 +98,7 @@ final class LinuxLibc {
      */
     static long futexWake(MemorySegment capture, MemorySegment word, int count) {
         try {
-            return (long) SYSCALL_FUTEX_WAKE.invokeExact(capture, SYS_FUTEX, word, (long) FUTEX_WAKE,
+            return (long) FutexHandles.SYSCALL_FUTEX_WAKE.invokeExact(capture, SYS_FUTEX, word, (long) FUTEX_WAKE,
                     (long) count);
         } catch (Throwable t) {
             throw Errno.rethrow("futex(FUTEX_WAKE)", t);
@@ -146,7 +117,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int fd;
             try {
-                fd = (int) required(MEMFD_CREATE, "memfd_create").invokeExact(state, arena.allocateFrom(name), flags);
+                fd = (int) required(FileHandles.MEMFD_CREATE, "memfd_create").invokeExact(state, arena.allocateFrom(name), flags);
             } catch (Throwable t) {
                 throw Errno.rethrow("memfd_create", t);
             }
@@ -159,7 +130,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int fd;
             try {
-                fd = (int) required(SHM_OPEN, "shm_open").invokeExact(state, arena.allocateFrom(name), oflag, mode);
+                fd = (int) required(FileHandles.SHM_OPEN, "shm_open").invokeExact(state, arena.allocateFrom(name), oflag, mode);
             } catch (Throwable t) {
                 throw Errno.rethrow("shm_open", t);
             }
@@ -174,7 +145,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int result;
             try {
-                result = (int) required(SHM_UNLINK, "shm_unlink").invokeExact(state, arena.allocateFrom(name));
+                result = (int) required(FileHandles.SHM_UNLINK, "shm_unlink").invokeExact(state, arena.allocateFrom(name));
             } catch (Throwable t) {
                 throw Errno.rethrow("shm_unlink", t);
             }
@@ -191,7 +162,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int fd;
             try {
-                fd = (int) required(OPEN, "open").invokeExact(state, arena.allocateFrom(path), flags, mode);
+                fd = (int) required(FileHandles.OPEN, "open").invokeExact(state, arena.allocateFrom(path), flags, mode);
             } catch (Throwable t) {
                 throw Errno.rethrow("open", t);
             }
@@ -205,7 +176,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int result;
             try {
-                result = (int) required(CLOSE, "close").invokeExact(state, fd);
+                result = (int) required(FileHandles.CLOSE, "close").invokeExact(state, fd);
             } catch (Throwable t) {
                 throw Errno.rethrow("close", t);
             }
@@ -218,7 +189,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int result;
             try {
-                result = (int) required(FTRUNCATE, "ftruncate").invokeExact(state, fd, length);
+                result = (int) required(FileHandles.FTRUNCATE, "ftruncate").invokeExact(state, fd, length);
             } catch (Throwable t) {
                 throw Errno.rethrow("ftruncate", t);
             }
@@ -231,7 +202,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int result;
             try {
-                result = (int) required(FALLOCATE, "fallocate").invokeExact(state, fd, mode, offset, length);
+                result = (int) required(FileHandles.FALLOCATE, "fallocate").invokeExact(state, fd, mode, offset, length);
             } catch (Throwable t) {
                 throw Errno.rethrow("fallocate", t);
             }
@@ -245,7 +216,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             long result;
             try {
-                result = (long) required(LSEEK, "lseek").invokeExact(state, fd, offset, whence);
+                result = (long) required(FileHandles.LSEEK, "lseek").invokeExact(state, fd, offset, whence);
             } catch (Throwable t) {
                 throw Errno.rethrow("lseek", t);
             }
@@ -262,7 +233,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int result;
             try {
-                result = (int) required(FCNTL, "fcntl").invokeExact(state, fd, cmd, arg);
+                result = (int) required(FileHandles.FCNTL, "fcntl").invokeExact(state, fd, cmd, arg);
             } catch (Throwable t) {
                 throw Errno.rethrow("fcntl", t);
             }
@@ -276,7 +247,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             MemorySegment address;
             try {
-                address = (MemorySegment) required(MMAP, "mmap").invokeExact(state, MemorySegment.NULL, length,
+                address = (MemorySegment) required(FileHandles.MMAP, "mmap").invokeExact(state, MemorySegment.NULL, length,
                         prot, flags, fd, offset);
             } catch (Throwable t) {
                 throw Errno.rethrow("mmap", t);
@@ -294,7 +265,7 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int result;
             try {
-                result = (int) required(MUNMAP, "munmap").invokeExact(state, address, length);
+                result = (int) required(FileHandles.MUNMAP, "munmap").invokeExact(state, address, length);
             } catch (Throwable t) {
                 throw Errno.rethrow("munmap", t);
             }
@@ -305,7 +276,7 @@ final class LinuxLibc {
 
     static int getpid() {
         try {
-            return (int) required(GETPID, "getpid").invokeExact();
+            return (int) required(FileHandles.GETPID, "getpid").invokeExact();
         } catch (Throwable t) {
             throw Errno.rethrow("getpid", t);
         }
@@ -314,10 +285,53 @@ final class LinuxLibc {
     /** @return the parent's pid; 1 (or a subreaper's pid) once the parent has died */
     static int getppid() {
         try {
-            return (int) required(GETPPID, "getppid").invokeExact();
+            return (int) required(FileHandles.GETPPID, "getppid").invokeExact();
         } catch (Throwable t) {
             throw Errno.rethrow("getppid", t);
         }
+    }
+
+    /** The futex(2) shapes of {@code syscall}, linked apart: a thread pool needs only these. */
+    private static final class FutexHandles {
+        // long syscall(long number, ...): the futex(2) shapes, every variadic argument a full register
+        private static final MethodHandle SYSCALL_FUTEX_WAIT = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS),
+                ERRNO, Linker.Option.firstVariadicArg(1));
+        private static final MethodHandle SYSCALL_FUTEX_WAKE = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+                ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+
+    /** Everything else, linked on first use of any of it. */
+    private static final class FileHandles {
+        private static final MethodHandle MEMFD_CREATE = downcall("memfd_create",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
+        // int shm_open(const char *name, int oflag, mode_t mode): not variadic, unlike open(2)
+        private static final MethodHandle SHM_OPEN = downcall("shm_open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO);
+        private static final MethodHandle SHM_UNLINK = downcall("shm_unlink",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO);
+        private static final MethodHandle OPEN = downcall("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                ERRNO, Linker.Option.firstVariadicArg(2));
+        private static final MethodHandle CLOSE = downcall("close",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+        private static final MethodHandle FTRUNCATE = downcall("ftruncate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
+        private static final MethodHandle FALLOCATE = downcall("fallocate",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
+        private static final MethodHandle LSEEK = downcall("lseek",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO);
+        private static final MethodHandle FCNTL = downcall("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                ERRNO, Linker.Option.firstVariadicArg(2));
+        private static final MethodHandle MMAP = downcall("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+                ERRNO);
+        private static final MethodHandle MUNMAP = downcall("munmap",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+        private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
+        private static final MethodHandle GETPPID = downcall("getppid", FunctionDescriptor.of(JAVA_INT));
     }
 
     // ---- helpers ----

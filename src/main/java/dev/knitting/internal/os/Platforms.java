@@ -52,6 +52,28 @@ public final class Platforms {
         return WAITER_REASON;
     }
 
+    /** @return the shared-memory binding of this platform, chosen on first use */
+    static SharedMemoryBackend sharedMemory() {
+        return SharedMemoryHolder.BACKEND;
+    }
+
+    /** Separate from the waiter so that choosing a waiter does not link the shared-memory calls. */
+    private static final class SharedMemoryHolder {
+        static final SharedMemoryBackend BACKEND = choose();
+
+        private static SharedMemoryBackend choose() {
+            if (!isLinux()) {
+                return new UnsupportedSharedMemory("implemented for Linux only so far, this is os.name="
+                        + System.getProperty("os.name"));
+            }
+            Optional<String> denied = nativeAccessProblem();
+            if (denied.isPresent()) {
+                return new UnsupportedSharedMemory(denied.get());
+            }
+            return new LinuxSharedMemory();
+        }
+    }
+
     /** @return whether this module may call restricted FFM methods (downcalls, reinterpret) */
     public static boolean nativeAccessEnabled() {
         return Platforms.class.getModule().isNativeAccessEnabled();
@@ -80,15 +102,6 @@ public final class Platforms {
     }
 
     static boolean isSupportedLinuxArch() {
-        return futexSyscallNumber(ARCH) > 0;
-    }
-
-    /** @return {@code SYS_futex} of a Linux arch: 202 on x86-64, 98 on aarch64, -1 if unknown */
-    static long futexSyscallNumber(String arch) {
-        return switch (arch.toLowerCase(Locale.ROOT)) {
-            case "amd64", "x86_64" -> 202;
-            case "aarch64", "arm64" -> 98;
-            default -> -1;
-        };
+        return LinuxSyscalls.futexNumber(ARCH) > 0;
     }
 }

@@ -26,9 +26,9 @@ class PlatformsTest {
 
     @Test
     void knowsTheFutexSyscallNumberOfEachSupportedArch() {
-        assertThat(Platforms.futexSyscallNumber("amd64")).isEqualTo(202);
-        assertThat(Platforms.futexSyscallNumber("x86_64")).isEqualTo(202);
-        assertThat(Platforms.futexSyscallNumber("aarch64")).isEqualTo(98);
-        assertThat(Platforms.futexSyscallNumber("riscv64")).isEqualTo(-1);
+        assertThat(LinuxSyscalls.futexNumber("amd64")).isEqualTo(202);
+        assertThat(LinuxSyscalls.futexNumber("x86_64")).isEqualTo(202);
+        assertThat(LinuxSyscalls.futexNumber("aarch64")).isEqualTo(98);
+        assertThat(LinuxSyscalls.futexNumber("riscv64")).isEqualTo(-1);
     }
 }
