@@ -101,9 +101,11 @@ final class InProcessWaiter implements Waiter {
                 LockSupport.parkNanos(this, left);
             }
         } finally {
-            synchronized (stripe) {
-                if (node.queued) {
-                    stripe.remove(node);
+            if (!node.woken) { // a waker dequeues before it sets woken: only a timed-out node is queued
+                synchronized (stripe) {
+                    if (node.queued) {
+                        stripe.remove(node);
+                    }
                 }
             }
         }

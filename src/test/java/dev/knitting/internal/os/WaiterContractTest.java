@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * a timed return.
  */
 abstract class WaiterContractTest {
+    private static final VarHandle INT = JAVA_INT.varHandle();
     static final long LONG_SLEEP = TimeUnit.MINUTES.toNanos(5);
 
     Arena arena;
@@ -136,5 +138,29 @@ abstract class WaiterContractTest {
         assertThatThrownBy(() -> waiter().await(tooShort, 0, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("byteSize=2");
         assertThatThrownBy(() -> waiter().wake(tooShort, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @Timeout(120)
+    void passesTheTurnBackAndForthWithoutLosingAWakeUp() throws InterruptedException {
+        int rounds = 2_000;
+        Thread odd = Thread.ofPlatform().name("odd").start(() -> takeTurns(1, rounds));
+
+        takeTurns(0, rounds);
+        odd.join();
+
+        assertThat(word.get(JAVA_INT, 0)).isEqualTo(2 * rounds);
+    }
+
+    /** Waits for each turn {@code parity, parity + 2, ...} (sleeping long), then passes it on. */
+    private void takeTurns(int parity, int rounds) {
+        for (int turn = parity; turn < 2 * rounds; turn += 2) {
+            int seen;
+            while ((seen = (int) INT.getVolatile(word, 0L)) != turn) {
+                waiter().await(word, seen, LONG_SLEEP);
+            }
+            INT.setVolatile(word, 0L, turn + 1);
+            waiter().wake(word, 1);
+        }
     }
 }
