@@ -157,6 +157,11 @@ public final class PayloadEncoder {
         return e;
     }
 
+    /** @return the current scratch buffer size (for tests of the shrink rule) */
+    int capacity() {
+        return buf.length;
+    }
+
     // ---------------------------------------------------------------- values
 
     private void writeValue(Object v) {
