@@ -111,6 +111,8 @@ final class CodecFixtures {
             return out;
         } else if (v instanceof Optional<?> o) {
             return o.isPresent() ? List.of("Optional", canonical(o.get())) : List.of("Optional");
+        } else if (v instanceof Throwable t) {
+            return canonicalThrowable(t, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         } else if (v instanceof Record r) {
             List<Object> out = new ArrayList<>();
             out.add(r.getClass().getName());
@@ -124,5 +126,23 @@ final class CodecFixtures {
             return out;
         }
         return v;
+    }
+
+    private static Object canonicalThrowable(Throwable t, Set<Throwable> seen) {
+        if (t == null) {
+            return null;
+        }
+        if (!seen.add(t)) {
+            return "seen " + t.getClass().getName();
+        }
+        List<Object> out = new ArrayList<>();
+        out.add(t.getClass().getName());
+        out.add(t.getMessage());
+        out.add(Arrays.asList(t.getStackTrace()));
+        out.add(canonicalThrowable(t.getCause(), seen));
+        for (Throwable s : t.getSuppressed()) {
+            out.add(canonicalThrowable(s, seen));
+        }
+        return out;
     }
 }
