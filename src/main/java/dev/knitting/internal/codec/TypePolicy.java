@@ -132,10 +132,14 @@ public final class TypePolicy {
             byName.putIfAbsent(name, codec);
         }
         if (record ? !(codec instanceof RecordCodec) : !(codec instanceof EnumCodec)) {
-            throw new ProtocolException("payload names " + name + " as " + (record ? "a record" : "an enum")
-                    + " but it is " + (record ? "not a record" : "not an enum"));
+            throw wrongKind(name, record);
         }
         return codec;
+    }
+
+    private static ProtocolException wrongKind(String name, boolean record) {
+        return new ProtocolException("payload names " + name + " as " + (record ? "a record" : "an enum")
+                + " but it is " + (record ? "not a record" : "not an enum"));
     }
 
     private Object load(String name, boolean record) {
@@ -154,7 +158,7 @@ public final class TypePolicy {
                     + ", which the pool's class loader cannot load: " + e, e);
         }
         if (record ? !type.isRecord() : !type.isEnum()) {
-            throw new ProtocolException("payload names " + name + " as " + kind + " but it is not one");
+            throw wrongKind(name, record);
         }
         if (!type.getName().equals(name) || !isAllowed(type)) {
             throw new PayloadException("payload names " + notAllowed(kind, name, type.getPackageName()));
