@@ -55,8 +55,8 @@ package dev.knitting.internal.lane;
  * </pre>
  *
  * <p>Worker states: {@code STARTING -> READY -> STOPPING -> STOPPED}, and any state {@code ->
- * FAILED}; only the worker writes them. Host states: {@code RUNNING -> STOP_REQUESTED}; only the
- * host writes them.
+ * FAILED}; only the worker writes them. Host states: {@code RUNNING -> STOP_REQUESTED -> GONE} (GONE: the
+ * host abandoned the lane and answers nothing more); only the host writes them.
  *
  * <p>Publication rule: the host formats both rings and writes every other header field before it
  * stores {@code version} with a release store; a non-zero version read with acquire means the
@@ -119,6 +119,8 @@ public final class LaneDescriptor {
     public static final int HOST_RUNNING = 0;
     /** Host state: the host asks the worker to stop after draining. */
     public static final int HOST_STOP_REQUESTED = 1;
+    /** Host state: the host abandoned the lane; the worker must not wait for it (e.g. for ring space). */
+    public static final int HOST_GONE = 2;
 
     private LaneDescriptor() {
     }
