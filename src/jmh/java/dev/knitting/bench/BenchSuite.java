@@ -72,6 +72,7 @@ public final class BenchSuite {
             both.println(report.headerLine());
             raw.println(report.headerLine());
             raw.println("# java: " + System.getProperty("java.home") + " args " + Machine.jvmArgs());
+            raw.println("# load average at start: " + Machine.loadAverage());
             raw.println("# max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + "MB; clocksource "
                     + Machine.clockSource() + "; System.nanoTime() costs ~" + Units.nanos(Machine.nanoTimeCost())
                     + " (included in every timed latency, on both sides)");
@@ -98,6 +99,11 @@ public final class BenchSuite {
                 both.flush();
             }
             runner.shutdown();
+            String warning = report.busyMachineWarning();
+            if (warning != null) {
+                both.println(warning);
+                raw.println(warning);
+            }
         }
         Files.writeString(dir.resolve("results.json"), report.json());
         Files.writeString(dir.resolve("results.md"), report.markdown());

@@ -33,6 +33,16 @@ public final class Machine {
         return firstLine(Path.of("/proc/cpuinfo"), "model name").map(l -> l.substring(l.indexOf(':') + 1).trim());
     }
 
+    /** @return the 1, 5 and 15 minute load averages, or "?" */
+    public static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     /** @return the Linux clock source, or "unknown" */
     public static String clockSource() {
         try {

@@ -34,6 +34,15 @@ public record Measurement(long ops, long wallNanos, long cpuNanos, long bytesPer
         return cpuNanos < 0 || wallNanos <= 0 ? Double.NaN : (double) cpuNanos / wallNanos;
     }
 
+    /**
+     * @return CPU used by other processes during the round, in cores: the machine's busy time
+     *         (not idle, not stolen) minus this process's CPU time; NaN if unknown
+     */
+    public double foreignCores() {
+        double busy = (1 - machineIdle - machineSteal) * Runtime.getRuntime().availableProcessors();
+        return Math.max(0, busy - cores());
+    }
+
     /** @return one line for the raw output */
     public String describe() {
         StringBuilder s = new StringBuilder();
@@ -42,8 +51,8 @@ public record Measurement(long ops, long wallNanos, long cpuNanos, long bytesPer
         if (bytesPerOp > 0) {
             s.append(" payload=").append(Units.bytesPerSecond(bytesPerSecond()));
         }
-        s.append(String.format(Locale.ROOT, " cpu=%.2fcores idle=%.0f%% steal=%.0f%% gc=%d/%dms", cores(),
-                100 * machineIdle, 100 * machineSteal, gcCount, gcMillis));
+        s.append(String.format(Locale.ROOT, " cpu=%.2fcores others=%.2fcores idle=%.0f%% steal=%.0f%% gc=%d/%dms",
+                cores(), foreignCores(), 100 * machineIdle, 100 * machineSteal, gcCount, gcMillis));
         if (histogram != null) {
             s.append(" | ").append(histogram.summary());
         }

@@ -68,6 +68,32 @@ public final class Report {
         return out;
     }
 
+    /** Other processes using more than this many cores (median over rounds) make a run suspect. */
+    public static final double BUSY_MACHINE_CORES = 0.25;
+
+    /**
+     * @return a {@code #} warning line when other processes used CPU during the knitting or baseline
+     *         rounds of any scenario (median over rounds above {@link #BUSY_MACHINE_CORES}), else null
+     */
+    public String busyMachineWarning() {
+        StringBuilder busy = new StringBuilder();
+        for (ScenarioResult r : results) {
+            double worst = 0;
+            for (int i = 0; i < Math.min(2, r.sides().size()); i++) {
+                double f = r.sides().get(i).medianForeignCores();
+                if (!Double.isNaN(f)) {
+                    worst = Math.max(worst, f);
+                }
+            }
+            if (worst > BUSY_MACHINE_CORES) {
+                busy.append(String.format(Locale.ROOT, " %s=%.1f", r.scenario().id(), worst));
+            }
+        }
+        return busy.isEmpty() ? null
+                : "# warning: other processes were using CPU during the rounds (median cores:" + busy
+                        + "); figures reflect that contention, rerun on a quiet machine";
+    }
+
     /** @return the per-side details of a scenario for the raw file: per-round figures, histograms, CPU */
     public static String details(ScenarioResult result) {
         StringBuilder out = new StringBuilder();
@@ -92,8 +118,9 @@ public final class Report {
             out.append('\n');
         }
         for (ScenarioResult.Side side : result.sides()) {
-            out.append(String.format(Locale.ROOT, "   %s %s: %d rounds, median cpu %.2f cores%s%n", id, side.name(),
-                    side.rounds().size(), side.medianCores(), side.error() == null ? "" : ", error: " + side.error()));
+            out.append(String.format(Locale.ROOT, "   %s %s: %d rounds, median cpu %.2f cores, others %.2f cores%s%n",
+                    id, side.name(), side.rounds().size(), side.medianCores(), side.medianForeignCores(),
+                    side.error() == null ? "" : ", error: " + side.error()));
             LatencyHistogram h = side.mergedHistogram();
             if (h != null && h.count() > 0) {
                 out.append("     all rounds: ").append(h.summary()).append('\n');
@@ -125,6 +152,10 @@ public final class Report {
             }
         }
         out.append('\n').append(CAVEAT).append('\n');
+        String warning = busyMachineWarning();
+        if (warning != null) {
+            out.append('\n').append(warning.substring(2)).append('\n');
+        }
         return out.toString();
     }
 
@@ -155,7 +186,9 @@ public final class Report {
                 sep = ",\n";
             }
         }
-        out.append("\n  ],\n  \"caveat\": ").append(quote(CAVEAT)).append("\n}\n");
+        String warning = busyMachineWarning();
+        out.append("\n  ],\n  \"caveat\": ").append(quote(CAVEAT)).append(",\n  \"warning\": ")
+                .append(warning == null ? "null" : quote(warning)).append("\n}\n");
         return out.toString();
     }
 

@@ -57,6 +57,12 @@ public final class ScenarioResult {
             return all;
         }
 
+        /** @return median CPU used by other processes over rounds, in cores */
+        public double medianForeignCores() {
+            return rounds.isEmpty() ? Double.NaN
+                    : ScenarioResult.median(rounds.stream().mapToDouble(Measurement::foreignCores).toArray());
+        }
+
         /** @return median cores (CPU time / wall) over rounds */
         public double medianCores() {
             return rounds.isEmpty() ? Double.NaN
