@@ -86,6 +86,41 @@ public final class Machine {
         }
     }
 
+    /**
+     * Waits, up to {@code maxWaitMillis}, for a 100 ms window in which other processes use less than
+     * {@code cores} of CPU (machine busy time minus this process's CPU time). Lets bursty foreign
+     * load (builds, test suites) pass before a round instead of measuring it.
+     *
+     * @return "waited=..ms others=..cores" for the raw output
+     */
+    public static String awaitQuiet(double cores, long maxWaitMillis) {
+        long start = System.nanoTime();
+        double others = Double.NaN;
+        do {
+            long[] t0 = cpuTicks();
+            long own0 = CpuClock.processCpuNanos();
+            long w0 = System.nanoTime();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long[] t1 = cpuTicks();
+            long own = CpuClock.processCpuNanos() - own0;
+            long wall = System.nanoTime() - w0;
+            if (t0 == null || t1 == null || t1[0] <= t0[0]) {
+                return "waited=0ms others=?";
+            }
+            double total = t1[0] - t0[0];
+            double busy = (total - (t1[1] - t0[1]) - (t1[2] - t0[2])) / total
+                    * Runtime.getRuntime().availableProcessors();
+            others = Math.max(0, busy - (double) own / wall);
+        } while (others >= cores && System.nanoTime() - start < maxWaitMillis * 1_000_000L);
+        return String.format(java.util.Locale.ROOT, "waited=%dms others=%.2fcores",
+                (System.nanoTime() - start) / 1_000_000, others);
+    }
+
     /** @return the JVM's own flags, for the raw header */
     public static String jvmArgs() {
         try {

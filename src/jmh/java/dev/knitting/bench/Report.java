@@ -59,10 +59,10 @@ public final class Report {
             for (Scenario.Line line : result.scenario().lines()) {
                 ScenarioResult.Figures vsKnitting = ScenarioResult.figures(line, sides.get(0), extra);
                 ScenarioResult.Figures vsBaseline = ScenarioResult.figures(line, sides.get(1), extra);
-                out.add(String.format(Locale.ROOT, "%s extra %s %s: %s=%s knitting vs it=%s %s vs it=%s",
-                        result.scenario().id(), line.metric().label(), extra.name(), extra.name(),
-                        figure(line.metric(), vsKnitting.baseline(), extra.error()), Units.ratio(vsKnitting.ratio()),
-                        sides.get(1).name(), Units.ratio(vsBaseline.ratio())));
+                out.add(String.format(Locale.ROOT, "%s extra %s %s=%s; ratio (> 1: better than it) of %s=%s, of %s=%s",
+                        result.scenario().id(), line.metric().label(), extra.name(),
+                        figure(line.metric(), vsKnitting.baseline(), extra.error()), sides.get(0).name(),
+                        Units.ratio(vsKnitting.ratio()), sides.get(1).name(), Units.ratio(vsBaseline.ratio())));
             }
         }
         return out;

@@ -15,9 +15,17 @@ import java.util.function.Supplier;
  * @param warmup the spec of warm-up rounds
  * @param spec the spec of measured rounds
  * @param roundTimeoutMillis a round (or open/close) running longer fails its contender
+ * @param quietWaitMillis before each measured round, wait up to this long for other processes
+ *        to go quiet (0: do not wait)
  */
 public record Scenario(String id, Supplier<List<Contender>> contenders, List<Line> lines, int warmupRounds,
-                       int rounds, RoundSpec warmup, RoundSpec spec, long roundTimeoutMillis) {
+                       int rounds, RoundSpec warmup, RoundSpec spec, long roundTimeoutMillis,
+                       long quietWaitMillis) {
+
+    /** @return this scenario waiting up to {@code millis} for a quiet machine before each round */
+    public Scenario quietWait(long millis) {
+        return new Scenario(id, contenders, lines, warmupRounds, rounds, warmup, spec, roundTimeoutMillis, millis);
+    }
 
     /**
      * One reported figure.

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeoutException;
  * (it is a daemon) and replaced.
  */
 public final class ScenarioRunner {
+    /** Foreign CPU use below which the machine counts as quiet before a round. */
+    static final double QUIET_CORES = 0.2;
+
     private final PrintStream raw;
     private final PrintStream progress;
     private ExecutorService runner = newRunner();
@@ -72,10 +75,12 @@ public final class ScenarioRunner {
                     continue;
                 }
                 System.gc();
+                String quiet = warm || scenario.quietWaitMillis() <= 0 ? ""
+                        : " [" + Machine.awaitQuiet(QUIET_CORES, scenario.quietWaitMillis()) + "]";
                 String label = (warm ? "warm-up " + (r + 1) : "round " + (r - scenario.warmupRounds() + 1));
                 Measurement m = step(scenario, c, side, label, () -> c.round(spec));
                 if (m != null) {
-                    raw.printf("   %s %-8s %-34s %s%n", scenario.id(), label, c.name(), m.describe());
+                    raw.printf("   %s %-8s %-34s %s%s%n", scenario.id(), label, c.name(), m.describe(), quiet);
                     raw.flush();
                     if (!warm) {
                         side.rounds.add(m);

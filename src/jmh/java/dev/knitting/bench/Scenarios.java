@@ -1,5 +1,6 @@
 package dev.knitting.bench;
 
+import dev.knitting.IdlePolicy;
 import dev.knitting.PoolBuilder;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,8 @@ public final class Scenarios {
         s.add(g5(quick));
         s.add(g6(quick));
         s.add(g7(quick));
-        return s;
+        long quiet = quick ? 300 : 2_000;
+        return s.stream().map(x -> x.quietWait(quiet)).toList();
     }
 
     static Scenario g1(boolean quick) {
@@ -39,13 +41,15 @@ public final class Scenarios {
                 executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::hot),
                 executor("ForkJoinPool(1) submit+get", () -> new ForkJoinPool(1), ExecutorSide::hot),
                 supplyAsync("CompletableFuture.supplyAsync+join"),
-                spinFloor("spin ping-pong floor (2 threads)"));
+                spinFloor("spin ping-pong floor (2 threads)"),
+                knitting("knitting threads(1) idle=LOW_CPU", b -> b.threads(1).idle(IdlePolicy.LOW_CPU),
+                        KnittingSide::hot));
         List<Scenario.Line> lines = List.of(new Scenario.Line("tiny call int->int thread hot p50 vs TPE(1)",
                 Metric.percentile(50), new Scenario.Goal("p50 <= 300 ns; >= 10x faster than TPE(1)",
                         (k, r) -> k <= 300 && r >= 10)));
         return quick
-                ? new Scenario("G1", contenders, lines, 1, 7, RoundSpec.timed(500), RoundSpec.timed(200), 30_000)
-                : new Scenario("G1", contenders, lines, 2, 15, RoundSpec.timed(1000), RoundSpec.timed(1000), 60_000);
+                ? new Scenario("G1", contenders, lines, 1, 7, RoundSpec.timed(500), RoundSpec.timed(200), 30_000, 0)
+                : new Scenario("G1", contenders, lines, 2, 15, RoundSpec.timed(1000), RoundSpec.timed(1000), 60_000, 0);
     }
 
     static Scenario g2(boolean quick) {
@@ -59,8 +63,9 @@ public final class Scenarios {
                         new Scenario.Goal("never worse than TPE(1) at p99", (k, r) -> r >= 1)));
         long ms = 1_000_000L;
         return quick
-                ? new Scenario("G2", contenders, lines, 1, 7, RoundSpec.paced(200, ms), RoundSpec.paced(300, ms), 30_000)
-                : new Scenario("G2", contenders, lines, 1, 15, RoundSpec.paced(500, ms), RoundSpec.paced(2000, ms), 60_000);
+                ? new Scenario("G2", contenders, lines, 1, 7, RoundSpec.paced(200, ms), RoundSpec.paced(300, ms), 30_000, 0)
+                : new Scenario("G2", contenders, lines, 1, 15, RoundSpec.paced(500, ms), RoundSpec.paced(2000, ms),
+                        60_000, 0);
     }
 
     static Scenario g5(boolean quick) {
@@ -72,25 +77,26 @@ public final class Scenarios {
                         (k, r) -> k >= 20e6 && r >= 5)));
         return quick
                 ? new Scenario("G5", contenders, lines, 1, 7, RoundSpec.timed(500).withWindow(1000),
-                        RoundSpec.timed(200).withWindow(1000), 30_000)
+                        RoundSpec.timed(200).withWindow(1000), 30_000, 0)
                 : new Scenario("G5", contenders, lines, 2, 15, RoundSpec.timed(1000).withWindow(1000),
-                        RoundSpec.timed(1000).withWindow(1000), 60_000);
+                        RoundSpec.timed(1000).withWindow(1000), 60_000, 0);
     }
 
     static Scenario g6(boolean quick) {
         int size = MIB;
         Supplier<List<Contender>> contenders = () -> List.of(
                 echo("knitting threads(1) echo", b -> b.threads(1), size),
-                copyFloor("MemorySegment.copy there+back", size));
+                copyFloor("MemorySegment.copy there+back", size),
+                echo("knitting threads(1) idle=LOW_CPU echo", b -> b.threads(1).idle(IdlePolicy.LOW_CPU), size));
         List<Scenario.Line> lines = List.of(new Scenario.Line("1 MiB byte[] echo thread vs memcpy there+back",
                 Metric.bytesPerSecond(), new Scenario.Goal(
                         "threads >= 15 GB/s (>= 25% of memcpy, i.e. ratio >= 0.5 to there+back)",
                         (k, r) -> k >= 15e9 && r >= 0.5)));
         return quick
                 ? new Scenario("G6", contenders, lines, 1, 7, RoundSpec.timed(500).withPayload(size),
-                        RoundSpec.timed(200).withPayload(size), 30_000)
+                        RoundSpec.timed(200).withPayload(size), 30_000, 0)
                 : new Scenario("G6", contenders, lines, 2, 15, RoundSpec.timed(1000).withPayload(size),
-                        RoundSpec.timed(1000).withPayload(size), 60_000);
+                        RoundSpec.timed(1000).withPayload(size), 60_000, 0);
     }
 
     static Scenario g7(boolean quick) {
@@ -104,9 +110,9 @@ public final class Scenarios {
                 new Scenario.Goal(">= 8 GB/s, default settings, lane memory bounded", (k, r) -> k >= 8e9)));
         return quick
                 ? new Scenario("G7", contenders, lines, 1, 5, RoundSpec.timed(500).withPayload(size),
-                        RoundSpec.timed(300).withPayload(size), 60_000)
+                        RoundSpec.timed(300).withPayload(size), 60_000, 0)
                 : new Scenario("G7", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
-                        RoundSpec.timed(2000).withPayload(size), 120_000);
+                        RoundSpec.timed(2000).withPayload(size), 120_000, 0);
     }
 
     /** {@code ThreadPoolExecutor(1)}: one thread, unbounded queue. */
