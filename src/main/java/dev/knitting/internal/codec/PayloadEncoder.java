@@ -11,6 +11,9 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -78,6 +81,11 @@ public final class PayloadEncoder {
     private int length = -1;
     private MemorySegment encoded;
     private final char[] chars = new char[CHUNK];
+    private final byte[] scratch = new byte[CHUNK];
+    private final CharBuffer charView = CharBuffer.wrap(chars);
+    private final ByteBuffer scratchView = ByteBuffer.wrap(scratch);
+    private ByteBuffer bufView;
+    private final CharsetEncoder latin1 = StandardCharsets.ISO_8859_1.newEncoder();
 
     private final Object[] path = new Object[Tags.MAX_DEPTH];
     private int depth;
@@ -319,19 +327,29 @@ public final class PayloadEncoder {
         }
         char[] cs = chars;
         s.getChars(0, n, cs, 0);
-        if (isLatin1(cs, 0, n)) {
-            if (room(5L + n)) {
-                byte[] b = buf;
-                int p = pos;
-                b[p] = Tags.STRING_LATIN1;
-                INT_LE.set(b, p + 1, n);
-                p += 5;
-                for (int i = 0; i < n; i++) {
-                    b[p + i] = (byte) cs[i];
-                }
-                pos = p + n;
+        if (pos + 5L + n <= limit) {
+            // Fast path: narrow straight into the buffer; the intrinsic stops at the first char >= 256.
+            if (toLatin1(cs, n, buf, pos + 5) == n) {
+                buf[pos] = Tags.STRING_LATIN1;
+                INT_LE.set(buf, pos + 1, n);
+                pos += 5 + n;
+            } else {
+                writeUtf16(cs, n);
             }
-        } else if (room(5L + 2L * n)) {
+        } else if (toLatin1(cs, n, scratch, 0) == n) {
+            if (room(5L + n)) {
+                buf[pos] = Tags.STRING_LATIN1;
+                INT_LE.set(buf, pos + 1, n);
+                System.arraycopy(scratch, 0, buf, pos + 5, n);
+                pos += 5 + n;
+            }
+        } else {
+            writeUtf16(cs, n);
+        }
+    }
+
+    private void writeUtf16(char[] cs, int n) {
+        if (room(5L + 2L * n)) {
             buf[pos] = Tags.STRING_UTF16;
             INT_LE.set(buf, pos + 1, n);
             MemorySegment.copy(cs, 0, seg, CHAR_LAYOUT, pos + 5, n);
@@ -339,12 +357,26 @@ public final class PayloadEncoder {
         }
     }
 
-    private static boolean isLatin1(char[] cs, int from, int to) {
-        int any = 0;
-        for (int i = from; i < to; i++) {
-            any |= cs[i];
+    /**
+     * Narrows {@code cs[0, n)} into {@code dst} from {@code offset} while every char is below 256.
+     * The JDK's ISO-8859-1 array loop is an intrinsic (vectorised), unlike a hand-written loop.
+     *
+     * @return how many chars were narrowed: {@code n} exactly when all of them are Latin-1
+     */
+    private int toLatin1(char[] cs, int n, byte[] dst, int offset) {
+        CharBuffer in = charView;
+        in.clear().limit(n);
+        ByteBuffer out = dst == buf ? bufView : scratchView;
+        if (out == null || out.array() != dst) {
+            out = ByteBuffer.wrap(dst);
+            if (dst == buf) {
+                bufView = out;
+            }
         }
-        return any < 256;
+        out.limit(dst.length).position(offset);
+        latin1.reset();
+        latin1.encode(in, out, true);
+        return in.position();
     }
 
     /** Strings longer than one chunk: scan in chunks first, then copy in chunks (never buffered whole). */
@@ -354,7 +386,7 @@ public final class PayloadEncoder {
         for (int from = 0; from < n && latin1; from += CHUNK) {
             int to = Math.min(n, from + CHUNK);
             s.getChars(from, to, cs, 0);
-            latin1 = isLatin1(cs, 0, to - from);
+            latin1 = toLatin1(cs, to - from, scratch, 0) == to - from;
         }
         long size = latin1 ? n : 2L * n;
         if (!room(5 + size)) {
@@ -368,12 +400,8 @@ public final class PayloadEncoder {
             int k = to - from;
             s.getChars(from, to, cs, 0);
             if (latin1) {
-                byte[] b = buf;
-                int p = pos;
-                for (int i = 0; i < k; i++) {
-                    b[p + i] = (byte) cs[i];
-                }
-                pos = p + k;
+                toLatin1(cs, k, buf, pos);
+                pos += k;
             } else {
                 MemorySegment.copy(cs, 0, seg, CHAR_LAYOUT, pos, k);
                 pos += 2 * k;
