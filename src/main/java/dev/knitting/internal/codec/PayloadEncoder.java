@@ -79,7 +79,9 @@ public final class PayloadEncoder {
     /** Bytes counted but not written, once counting. */
     private long overflow;
     private int length = -1;
+    /** The last slice handed out by {@link #encoded()}, reused while length and buffer are unchanged. */
     private MemorySegment encoded;
+    private MemorySegment encodedBase;
     private final char[] chars = new char[CHUNK];
     private final byte[] scratch = new byte[CHUNK];
     private final CharBuffer charView = CharBuffer.wrap(chars);
@@ -119,7 +121,6 @@ public final class PayloadEncoder {
         }
         pos = 0;
         length = -1;
-        encoded = null;
         counting = false;
         overflow = 0;
         depth = 0;
@@ -158,9 +159,10 @@ public final class PayloadEncoder {
             throw new IllegalStateException("no successful encode since the last call to encode");
         }
         MemorySegment e = encoded;
-        if (e == null) {
+        if (e == null || e.byteSize() != length || encodedBase != seg) {
             e = seg.asSlice(0, length);
             encoded = e;
+            encodedBase = seg;
         }
         return e;
     }
