@@ -120,7 +120,7 @@ public final class KnittingSide {
             h.record(now - t0);
             ops++;
         } while (now < deadline);
-        return watch.stop(ops, payload.length, h, "rss=" + Machine.rss());
+        return watch.stop(ops, payload.length, h, Machine.rss());
     }
 
     /** Checks that an echo of this payload returns the same bytes (outside any timing). */

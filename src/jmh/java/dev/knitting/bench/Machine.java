@@ -52,14 +52,20 @@ public final class Machine {
         }
     }
 
-    /** @return resident set size, e.g. "412MB" (peak in brackets), or "?" off Linux */
+    /**
+     * @return resident set size with its peak, and RSS minus the committed Java heap (native memory:
+     *         lanes, metaspace, code, stacks), e.g. "rss=2100MB(peak 2400MB) rss-heap=180MB"
+     */
     public static String rss() {
         Optional<String> rss = firstLine(Path.of("/proc/self/status"), "VmRSS:");
         Optional<String> hwm = firstLine(Path.of("/proc/self/status"), "VmHWM:");
         if (rss.isEmpty()) {
-            return "?";
+            return "rss=?";
         }
-        return kbToMb(rss.get()) + "(peak " + hwm.map(Machine::kbToMb).orElse("?") + ")";
+        long heap = Runtime.getRuntime().totalMemory() >> 20;
+        long rssMb = kb(rss.get()) >> 10;
+        return "rss=" + rssMb + "MB(peak " + (hwm.map(Machine::kb).orElse(0L) >> 10) + "MB) rss-heap="
+                + (rssMb - heap) + "MB";
     }
 
     /**
@@ -87,9 +93,10 @@ public final class Machine {
     }
 
     /**
-     * Waits, up to {@code maxWaitMillis}, for a 100 ms window in which other processes use less than
+     * Waits, up to {@code maxWaitMillis}, for a 250 ms window in which other processes use less than
      * {@code cores} of CPU (machine busy time minus this process's CPU time). Lets bursty foreign
-     * load (builds, test suites) pass before a round instead of measuring it.
+     * load (builds, test suites) pass before a round instead of measuring it. /proc/stat counts in
+     * 10 ms ticks, so a window holds only 25 ticks per CPU: thresholds below ~0.3 cores are noise.
      *
      * @return "waited=..ms others=..cores" for the raw output
      */
@@ -101,7 +108,7 @@ public final class Machine {
             long own0 = CpuClock.processCpuNanos();
             long w0 = System.nanoTime();
             try {
-                Thread.sleep(100);
+                Thread.sleep(250);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -149,12 +156,12 @@ public final class Machine {
         return ScenarioResult.median(samples);
     }
 
-    private static String kbToMb(String line) {
+    private static long kb(String line) {
         String[] parts = line.trim().split("\\s+");
         try {
-            return (Long.parseLong(parts[1]) / 1024) + "MB";
+            return Long.parseLong(parts[1]);
         } catch (RuntimeException e) {
-            return "?";
+            return 0;
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ScenarioRunner {
     /** Foreign CPU use below which the machine counts as quiet before a round. */
-    static final double QUIET_CORES = 0.2;
+    static final double QUIET_CORES = 0.35;
 
     private final PrintStream raw;
     private final PrintStream progress;
