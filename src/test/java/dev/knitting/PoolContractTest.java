@@ -388,6 +388,8 @@ abstract class PoolContractTest {
         assertThat(failure).isInstanceOf(TaskTimeoutException.class);
         assertThat(failure.getMessage()).isNotBlank();
         assertThat(pool.call(SlowTasks.OUTCOME, token).join()).as("the task saw aborted()").isEqualTo(SlowTasks.ABORTED);
+        awaitAllEnded(pool, 2);
+        assertThat(pool.stats().failed()).as("the timed-out call counts once, as failed").isEqualTo(1);
     }
 
     @Test
@@ -400,6 +402,8 @@ abstract class PoolContractTest {
 
         assertThat(value).isEqualTo("fallback");
         assertThat(pool.call(SlowTasks.OUTCOME, token).join()).as("the task saw aborted()").isEqualTo(SlowTasks.ABORTED);
+        awaitAllEnded(pool, 2);
+        assertThat(pool.stats().completed()).as("the fallback counts once, as completed").isEqualTo(2);
     }
 
     @Test
@@ -458,6 +462,8 @@ abstract class PoolContractTest {
         assertThat(pool.call(EchoTasks.SQUARE, 6).join()).isEqualTo(36);
         assertThat(pool.call(SlowTasks.SLEEP, 1L).join()).as("no interrupt leaks into later calls").isEqualTo("slept");
         assertThat(pool.call(EchoTasks.SQUARE, 7).join()).isEqualTo(49);
+        awaitAllEnded(pool, 4);
+        assertThat(pool.stats().failed()).as("the hard-timed-out call counts once, as failed").isEqualTo(1);
     }
 
     // ---------------------------------------------------------------- abort and cancel
