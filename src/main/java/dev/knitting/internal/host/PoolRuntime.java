@@ -1,15 +1,440 @@
 package dev.knitting.internal.host;
 
+import dev.knitting.KnittingException;
+import dev.knitting.PayloadException;
 import dev.knitting.Pool;
+import dev.knitting.PoolClosedException;
+import dev.knitting.PoolStats;
+import dev.knitting.ProtocolException;
+import dev.knitting.Task;
+import dev.knitting.TaskCall;
+import dev.knitting.TaskFunction;
+import dev.knitting.TaskTimeoutException;
+import dev.knitting.WorkerCrashedException;
+import dev.knitting.internal.codec.PayloadDecoder;
+import dev.knitting.internal.codec.PayloadEncoder;
+import dev.knitting.internal.codec.TypePolicy;
+import dev.knitting.internal.task.ApiAccess;
+import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
+import dev.knitting.internal.task.TaskEntry;
 import dev.knitting.internal.task.TaskTable;
+import dev.knitting.internal.worker.ResponseEncoding;
+import dev.knitting.internal.worker.ResponseStatus;
+import dev.knitting.internal.worker.WorkerSpec;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
-/** The running pool. The engine lands in the next commit. */
-public final class PoolRuntime {
-    private PoolRuntime() {
+/**
+ * A running pool: admits calls, encodes their arguments, picks lanes, arms timeouts, completes
+ * calls from answers, and shuts down.
+ *
+ * <p>Lifecycle ({@code state}): RUNNING -> DRAINING (shutdown: no new calls, submitted ones
+ * finish) -> STOPPING (lanes being stopped) -> TERMINATED; shutdownNow goes straight to STOPPING
+ * after failing every pending call. {@code outstanding} counts admitted calls that have not ended;
+ * a call is admitted by incrementing it and then checking the state, and shutdown sets the state
+ * and then checks the count, so whichever side sees zero last starts the stop, exactly once.
+ */
+public final class PoolRuntime implements Pool {
+    private static final int RUNNING = 0;
+    private static final int DRAINING = 1;
+    private static final int STOPPING = 2;
+    private static final int TERMINATED = 3;
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+    private static final Duration THREAD_START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final PoolConfigFacts facts;
+    private final TaskTable table;
+    private final TypePolicy policy;
+    private final HostLane[] lanes;
+    private final InlineLane inline;
+    private final LaneBalancer balancer;
+    private final CallTimer timer;
+    private final DebugLog debug;
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private final AtomicLong outstanding = new AtomicLong();
+    private final LongAdder submitted = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final AtomicLong workerRestarts = new AtomicLong();
+    private final Set<PendingCall> awaitingArgument = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final ThreadLocal<PayloadEncoder> encoders;
+    private final ThreadLocal<PayloadDecoder> decoders;
+
+    private PoolRuntime(PoolConfig config, TaskTable table, String name) {
+        this.table = table;
+        Set<String> packages = new HashSet<>(table.packages());
+        packages.addAll(config.extraPackages());
+        ClassLoader loader = table.entry(0).declaringClass().getClassLoader();
+        this.policy = TypePolicy.of(loader, packages);
+        this.facts = new PoolConfigFacts(config, name, loader, packages);
+        this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy));
+        this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy));
+        this.lanes = new HostLane[config.threads()];
+        this.inline = config.inlineLane() ? new InlineLane(this, config.threads()) : null;
+        this.balancer = new LaneBalancer(config.balancer());
+        this.timer = new CallTimer(name + "-timer");
+        this.debug = new DebugLog(config.debug(), name);
     }
 
-    /** Starts the pool. */
+    /** Starts a pool: every worker is ready when this returns. */
     public static Pool start(PoolConfig config, TaskTable table) {
-        throw new UnsupportedOperationException("engine not yet committed: " + config + table.size());
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(table, "table");
+        PoolRuntime runtime = new PoolRuntime(config, table, "knitting-" + POOL_IDS.incrementAndGet());
+        runtime.startLanes();
+        return runtime;
+    }
+
+    private void startLanes() {
+        PoolConfig config = facts.config();
+        HostLane.PoolConfigView view = new HostLane.PoolConfigView(facts.name(), config.laneCapacity(),
+                config.abortSignalCapacity(), config.idle(), THREAD_START_TIMEOUT);
+        try {
+            for (int i = 0; i < lanes.length; i++) {
+                WorkerSpec spec = new WorkerSpec(i, table.names(), table.fingerprint(), facts.packages(),
+                        config.maxPayloadBytes(), config.idle());
+                lanes[i] = HostLane.startThreadLane(i, this, view, spec, facts.loader());
+                debug.log("worker " + i + " ready (" + config.runtime() + ")");
+            }
+        } catch (RuntimeException | Error e) {
+            for (HostLane lane : lanes) {
+                if (lane != null) {
+                    lane.stop();
+                }
+            }
+            timer.close();
+            throw e;
+        }
+        debug.log("started: " + lanes.length + " workers, " + table.size() + " tasks"
+                + (inline != null ? ", inline lane from " + config.inlineThreshold() + " in flight" : ""));
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    @Override
+    public <A, R> TaskCall<R> call(Task<A, R> task, A argument) {
+        Objects.requireNonNull(task, "task");
+        int id = table.idOf(task);
+        PendingCall call = newCall();
+        if (admit(call)) {
+            dispatch(call, id, argument);
+        }
+        return cast(call.future());
+    }
+
+    @Override
+    public <A, R> TaskCall<R> call(TaskFunction<A, R> function, A argument) {
+        int id = table.idOf(function);
+        PendingCall call = newCall();
+        if (admit(call)) {
+            dispatch(call, id, argument);
+        }
+        return cast(call.future());
+    }
+
+    @Override
+    public <A, R> TaskCall<R> callAfter(Task<A, R> task, CompletionStage<? extends A> argument) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(argument, "argument");
+        int id = table.idOf(task);
+        PendingCall call = newCall();
+        if (admit(call)) {
+            awaitingArgument.add(call);
+            argument.whenComplete((value, failure) -> {
+                if (!awaitingArgument.remove(call)) {
+                    return; // failed by shutdownNow meanwhile
+                }
+                if (failure != null) {
+                    fail(call, failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure);
+                } else if (call.future().isDone()) {
+                    end(call); // cancelled while its argument was pending
+                } else {
+                    dispatch(call, id, value);
+                }
+            });
+        }
+        return cast(call.future());
+    }
+
+    private PendingCall newCall() {
+        PendingCall call = new PendingCall(this);
+        call.bind(ApiAccess.get().newCall(call));
+        submitted.increment();
+        return call;
+    }
+
+    private boolean admit(PendingCall call) {
+        outstanding.incrementAndGet();
+        if (state.get() != RUNNING) {
+            fail(call, new PoolClosedException("the pool is shut down; no new calls are accepted"));
+            return false;
+        }
+        return true;
+    }
+
+    private void dispatch(PendingCall call, int taskId, Object argument) {
+        TaskEntry entry = table.entry(taskId);
+        call.task(entry);
+        PayloadEncoder encoder = encoders.get();
+        try {
+            encoder.encode(argument, facts.config().maxPayloadBytes());
+        } catch (PayloadException e) {
+            fail(call, e);
+            return;
+        }
+        int lane = balancer.pick(lanes, inline != null && inFlightTotal() >= facts.config().inlineThreshold());
+        if (lane < 0) {
+            fail(call, new PoolClosedException("no worker of the pool is up"));
+            return;
+        }
+        armTimers(call);
+        if (lane == lanes.length) {
+            inline.run(call, encoder.encoded());
+            return;
+        }
+        try {
+            lanes[lane].submit(call, taskId, encoder.encoded());
+        } catch (KnittingException e) {
+            fail(call, e);
+        }
+    }
+
+    private long inFlightTotal() {
+        long total = 0;
+        for (HostLane lane : lanes) {
+            total += lane.inFlight();
+        }
+        return total + (inline == null ? 0 : inline.inFlight());
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    private void armTimers(PendingCall call) {
+        TimeoutSpec spec = call.task().definition().timeout();
+        Duration hard = facts.config().hardTimeout();
+        if (spec != null) {
+            call.timer(timer.schedule(spec.after(), () -> onTimeout(call, spec)));
+        }
+        if (hard != null) {
+            call.hardTimer(timer.schedule(hard, () -> onHardTimeout(call, hard)));
+        }
+    }
+
+    private void onTimeout(PendingCall call, TimeoutSpec spec) {
+        TaskCall<Object> future = call.future();
+        if (future.isDone()) {
+            return;
+        }
+        switch (spec.outcome()) {
+            case FALLBACK -> future.complete(spec.fallback());
+            case ERROR -> {
+                RuntimeException error;
+                try {
+                    error = spec.error().get();
+                } catch (RuntimeException e) {
+                    error = e;
+                }
+                future.completeExceptionally(error);
+            }
+            default -> future.completeExceptionally(new TaskTimeoutException("task " + call.task().name()
+                    + " timed out after " + spec.after()));
+        }
+        call.raiseAbortFlag();
+    }
+
+    private void onHardTimeout(PendingCall call, Duration hard) {
+        if (call.future().completeExceptionally(new TaskTimeoutException("task " + call.task().name()
+                + " ran past the pool's hard timeout of " + hard))) {
+            debug.log("hard timeout of " + call.task().name());
+        }
+        call.raiseAbortFlag();
+        HostLane lane = call.lane();
+        if (lane != null) {
+            lane.interruptIfRunning(call);
+        }
+    }
+
+    // ---------------------------------------------------------------- answers
+
+    /** Completes a call from an encoded answer (a worker's, or the inline lane's). */
+    void answer(PendingCall call, int status, MemorySegment payload) {
+        call.cancelTimer();
+        TaskCall<Object> future = call.future();
+        if (!future.isDone()) {
+            try {
+                Object value = decode(payload);
+                if (status == ResponseStatus.VALUE) {
+                    future.complete(value);
+                } else if (status == ResponseStatus.FAILURE && value instanceof Throwable t) {
+                    future.completeExceptionally(t);
+                } else {
+                    future.completeExceptionally(new ProtocolException("answer with status " + status
+                            + " carries a " + (value == null ? "null" : value.getClass().getName())));
+                }
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        }
+        end(call);
+    }
+
+    /** Encodes and decodes an inline answer so it is the same as a worker's. */
+    void answerLocally(PendingCall call, int status, Object value) {
+        PayloadEncoder encoder = encoders.get();
+        int code = ResponseEncoding.encode(encoder, status, value, facts.config().maxPayloadBytes());
+        answer(call, code, encoder.encoded());
+    }
+
+    Object decode(MemorySegment payload) {
+        return decoders.get().decode(payload);
+    }
+
+    /** Ends a call with an exception (unless it already completed, e.g. by a timeout). */
+    void fail(PendingCall call, Throwable failure) {
+        call.cancelTimer();
+        call.future().completeExceptionally(failure);
+        end(call);
+    }
+
+    private void end(PendingCall call) {
+        if (!call.markEnded()) {
+            return;
+        }
+        if (call.future().isCompletedExceptionally()) {
+            failed.increment();
+        } else {
+            completed.increment();
+        }
+        if (outstanding.decrementAndGet() == 0 && state.get() == DRAINING) {
+            beginStop();
+        }
+    }
+
+    WorkerCrashedException crashed(int laneIndex, Throwable why) {
+        return new WorkerCrashedException("worker " + laneIndex + " died before answering"
+                + (why == null ? "" : ": " + why), null, null, "", why);
+    }
+
+    void laneDown(HostLane lane, Throwable why) {
+        debug.log("lane " + lane.index() + " is down: " + why);
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    @Override
+    public CompletableFuture<Void> shutdown() {
+        if (state.compareAndSet(RUNNING, DRAINING)) {
+            debug.log("shutdown: waiting for " + outstanding.get() + " calls");
+            if (outstanding.get() == 0) {
+                beginStop();
+            }
+        }
+        return terminated;
+    }
+
+    @Override
+    public CompletableFuture<Void> shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace=" + grace + " must not be negative");
+        }
+        if (grace.isZero()) {
+            return shutdownNow();
+        }
+        shutdown();
+        CompletableFuture.delayedExecutor(grace.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            if (!terminated.isDone()) {
+                shutdownNow();
+            }
+        });
+        return terminated;
+    }
+
+    @Override
+    public CompletableFuture<Void> shutdownNow() {
+        int previous = state.getAndUpdate(s -> s < STOPPING ? STOPPING : s);
+        if (previous >= STOPPING) {
+            return terminated;
+        }
+        debug.log("shutdownNow: failing " + outstanding.get() + " calls");
+        for (PendingCall call : new ArrayList<>(awaitingArgument)) {
+            if (awaitingArgument.remove(call)) {
+                fail(call, closedNow());
+            }
+        }
+        for (HostLane lane : lanes) {
+            lane.failAll(c -> closedNow());
+        }
+        startStopper();
+        return terminated;
+    }
+
+    private static PoolClosedException closedNow() {
+        return new PoolClosedException("the pool was shut down now; the call had not finished");
+    }
+
+    private void beginStop() {
+        if (state.compareAndSet(DRAINING, STOPPING)) {
+            startStopper();
+        }
+    }
+
+    private void startStopper() {
+        Thread stopper = new Thread(() -> {
+            try {
+                for (HostLane lane : lanes) {
+                    lane.stop();
+                }
+                timer.close();
+                state.set(TERMINATED);
+                debug.log("terminated");
+                terminated.complete(null);
+            } catch (Throwable t) {
+                terminated.completeExceptionally(t);
+            }
+        }, facts.name() + "-stopper");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    @Override
+    public void close() {
+        shutdown().join();
+    }
+
+    @Override
+    public PoolStats stats() {
+        List<Integer> inFlight = new ArrayList<>();
+        for (HostLane lane : lanes) {
+            inFlight.add(lane.inFlight());
+        }
+        if (inline != null) {
+            inFlight.add(inline.inFlight());
+        }
+        return new PoolStats(submitted.sum(), completed.sum(), failed.sum(), inFlight, workerRestarts.get());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R> TaskCall<R> cast(TaskCall<Object> call) {
+        return (TaskCall<R>) (TaskCall<?>) call;
+    }
+
+    /** What the runtime resolved from the configuration at construction. */
+    private record PoolConfigFacts(PoolConfig config, String name, ClassLoader loader, Set<String> packages) {
     }
 }

@@ -5,8 +5,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * Sleeping on and waking a 32-bit word in memory: the futex pattern. Implementations must work on
  * any native segment; {@link #crossProcess()} says whether a waker in another process sharing the
- * mapping reaches a sleeper here. Spurious returns are allowed: callers always re-check their
- * condition.
+ * mapping reaches a sleeper here. Production code gets its implementation from {@link #platform()}
+ * (Linux futex or the in-process fallback); the interface stays open so tests can decorate it.
+ * Spurious returns are allowed: callers always re-check their condition.
  */
 public interface Waiter {
 

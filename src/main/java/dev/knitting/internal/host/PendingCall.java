@@ -1,0 +1,127 @@
+package dev.knitting.internal.host;
+
+import dev.knitting.TaskCall;
+import dev.knitting.internal.task.CallControl;
+import dev.knitting.internal.task.TaskEntry;
+import java.util.concurrent.Future;
+
+/**
+ * One call from {@code Pool.call} until it ends: the caller's future, where it went, and its abort
+ * slot. The abort slot is only raised while the call is at the worker; {@link #answered()} closes
+ * that window before the slot is released, so a late abort never reaches a slot that was handed
+ * to another call.
+ */
+final class PendingCall implements CallControl {
+    private final PoolRuntime runtime;
+    private TaskCall<Object> future;
+    private TaskEntry task;
+    private volatile HostLane lane;
+    private long callId = -1;
+    private int abortSlot = -1;
+    private boolean answered;
+    private volatile boolean abortRequested;
+    private volatile Future<?> timer;
+    private volatile Future<?> hardTimer;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+    PendingCall(PoolRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    void bind(TaskCall<Object> call) {
+        this.future = call;
+    }
+
+    TaskCall<Object> future() {
+        return future;
+    }
+
+    TaskEntry task() {
+        return task;
+    }
+
+    void task(TaskEntry entry) {
+        this.task = entry;
+    }
+
+    HostLane lane() {
+        return lane;
+    }
+
+    long callId() {
+        return callId;
+    }
+
+    int abortSlot() {
+        return abortSlot;
+    }
+
+    /** Records where the call went; called before the request is published. */
+    void dispatched(HostLane target, long id, int slot) {
+        this.callId = id;
+        this.abortSlot = slot;
+        this.lane = target;
+    }
+
+    /** @return whether the caller asked for an abort, or a timeout did */
+    boolean abortRequested() {
+        return abortRequested;
+    }
+
+    void timer(Future<?> scheduled) {
+        this.timer = scheduled;
+    }
+
+    void hardTimer(Future<?> scheduled) {
+        this.hardTimer = scheduled;
+    }
+
+    /** Cancels pending timeouts; called when the call ends. */
+    void cancelTimer() {
+        Future<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+        Future<?> h = hardTimer;
+        if (h != null) {
+            h.cancel(false);
+        }
+    }
+
+    /** @return {@code true} the first time only: every call ends exactly once */
+    boolean markEnded() {
+        return ended.compareAndSet(false, true);
+    }
+
+    /** Marks the worker's answer as arrived: the abort slot may no longer be raised. */
+    synchronized void answered() {
+        answered = true;
+    }
+
+    @Override
+    public void abort(TaskCall<?> call) {
+        abortRequested = true;
+        raiseAbortFlag();
+    }
+
+    /** Raises the worker-visible abort flag if the call holds a slot and is still at the worker. */
+    synchronized void raiseAbortFlag() {
+        abortRequested = true;
+        HostLane target = lane;
+        if (!answered && target != null && abortSlot >= 0) {
+            target.raiseAbort(abortSlot);
+        }
+    }
+
+    @Override
+    public void awaitBriefly(TaskCall<?> call) {
+        HostLane target = lane;
+        if (target != null) {
+            target.helpUntilDone(call);
+        }
+    }
+
+    PoolRuntime runtime() {
+        return runtime;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.knitting.internal.lane;
+
+/**
+ * Layout of one lane: a control header of 128-byte slots, the abort bitset, then the request ring
+ * (host to worker, many producers) and the response ring (worker to host), each a
+ * {@link RingDescriptor ring region} starting 128-byte aligned.
+ *
+ * <pre>
+ * +-------------------------------------+ 0
+ * | identity: magic, version, lengths,  |  written by the host before version;
+ * | host pid, worker pid                |  worker pid written by the worker
+ * +-------------------------------------+ 128
+ * | worker state (int)                  |  worker: setRelease; host: getAcquire
+ * +-------------------------------------+ 256
+ * | host state (int)                    |  host: setRelease; worker: getAcquire
+ * +-------------------------------------+ 384
+ * | heartbeat (long)                    |  setRelease / getAcquire
+ * +-------------------------------------+ 512 = ABORT_BITSET_OFFSET
+ * | abort bitset: ceil(bits/64) longs,  |  host raises, allocator clears
+ * | padded to a multiple of 128         |
+ * +-------------------------------------+ HEADER_LENGTH = 512 + abortBitsetBytes(bits)
+ * | request ring region                 |  RingDescriptor.regionBytes(requestCapacity)
+ * +-------------------------------------+
+ * | response ring region                |  RingDescriptor.regionBytes(responseCapacity)
+ * +-------------------------------------+ requiredBytes
+ * </pre>
+ *
+ * Identity slot:
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +---------------------------------------------------------------+
+ * |                  magic "KNITTING" (low 32 bits)               |  0
+ * |                  magic "KNITTING" (high 32 bits)              |  4
+ * +---------------------------------------------------------------+
+ * |                  version (written last = ready)               |  8
+ * +---------------------------------------------------------------+
+ * |                  header length (offset of request ring)       |  12
+ * +---------------------------------------------------------------+
+ * |                  request ring capacity                        |  16
+ * +---------------------------------------------------------------+
+ * |                  response ring capacity                       |  20
+ * +---------------------------------------------------------------+
+ * |                  abort capacity in bits                       |  24
+ * +---------------------------------------------------------------+
+ * |                  reserved (0)                                 |  28
+ * +---------------------------------------------------------------+
+ * |                  host pid (low 32 bits)                       |  32
+ * |                  host pid (high 32 bits)                      |  36
+ * +---------------------------------------------------------------+
+ * |                  worker pid (low 32 bits)                     |  40
+ * |                  worker pid (high 32 bits)                    |  44
+ * +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Worker states: {@code STARTING -> READY -> STOPPING -> STOPPED}, and any state {@code ->
+ * FAILED}; only the worker writes them. Host states: {@code RUNNING -> STOP_REQUESTED -> GONE} (GONE: the
+ * host abandoned the lane and answers nothing more); only the host writes them.
+ *
+ * <p>Publication rule: the host formats both rings and writes every other header field before it
+ * stores {@code version} with a release store; a non-zero version read with acquire means the
+ * lane is ready to attach.
+ */
+public final class LaneDescriptor {
+    /** Size of one header slot. */
+    public static final int SLOT_LENGTH = RingDescriptor.SLOT_LENGTH;
+
+    /** "KNITTING" in ASCII, big-endian reading order. */
+    public static final long MAGIC = 0x4B4E495454494E47L;
+    /** Layout version this code writes and accepts. */
+    public static final int VERSION = 1;
+
+    /** Magic (long). */
+    public static final int MAGIC_OFFSET = 0;
+    /** Version (int), written last with a release store. */
+    public static final int VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
+    /** Header length (int): offset of the request ring region. */
+    public static final int HEADER_LENGTH_OFFSET = VERSION_OFFSET + Integer.BYTES;
+    /** Request ring data capacity (int). */
+    public static final int REQUEST_CAPACITY_OFFSET = HEADER_LENGTH_OFFSET + Integer.BYTES;
+    /** Response ring data capacity (int). */
+    public static final int RESPONSE_CAPACITY_OFFSET = REQUEST_CAPACITY_OFFSET + Integer.BYTES;
+    /** Abort bitset capacity in bits (int). */
+    public static final int ABORT_BITS_OFFSET = RESPONSE_CAPACITY_OFFSET + Integer.BYTES;
+    /** Reserved, zero (int). */
+    public static final int RESERVED_OFFSET = ABORT_BITS_OFFSET + Integer.BYTES;
+    /** Host process id (long). */
+    public static final int HOST_PID_OFFSET = RESERVED_OFFSET + Integer.BYTES;
+    /** Worker process id (long), 0 until the worker writes it. */
+    public static final int WORKER_PID_OFFSET = HOST_PID_OFFSET + Long.BYTES;
+    /** Bytes of the identity slot in use. */
+    public static final int IDENTITY_LENGTH = WORKER_PID_OFFSET + Long.BYTES;
+
+    /** Worker state (int) on its own slot. */
+    public static final int WORKER_STATE_OFFSET = SLOT_LENGTH;
+    /** Host state (int) on its own slot. */
+    public static final int HOST_STATE_OFFSET = WORKER_STATE_OFFSET + SLOT_LENGTH;
+    /** Heartbeat (long) on its own slot. */
+    public static final int HEARTBEAT_OFFSET = HOST_STATE_OFFSET + SLOT_LENGTH;
+    /** First long of the abort bitset. */
+    public static final int ABORT_BITSET_OFFSET = HEARTBEAT_OFFSET + SLOT_LENGTH;
+
+    /** Most abort bits a lane may have. */
+    public static final int MAX_ABORT_BITS = 1 << 20;
+
+    /** Worker state: mapped the lane, not serving yet. */
+    public static final int WORKER_STARTING = 0;
+    /** Worker state: serving calls. */
+    public static final int WORKER_READY = 1;
+    /** Worker state: draining before exit. */
+    public static final int WORKER_STOPPING = 2;
+    /** Worker state: exited cleanly. */
+    public static final int WORKER_STOPPED = 3;
+    /** Worker state: gave up on an error. */
+    public static final int WORKER_FAILED = 4;
+
+    /** Host state: the host serves this lane. */
+    public static final int HOST_RUNNING = 0;
+    /** Host state: the host asks the worker to stop after draining. */
+    public static final int HOST_STOP_REQUESTED = 1;
+    /** Host state: the host abandoned the lane; the worker must not wait for it (e.g. for ring space). */
+    public static final int HOST_GONE = 2;
+
+    private LaneDescriptor() {
+    }
+
+    /**
+     * @param abortBits abort capacity in bits
+     * @return bytes of the bitset: ceil(bits/64) longs, rounded up to a multiple of 128
+     */
+    public static long abortBitsetBytes(int abortBits) {
+        long bytes = ((abortBits + 63L) >>> 6) * Long.BYTES;
+        return (bytes + SLOT_LENGTH - 1) & -SLOT_LENGTH;
+    }
+
+    /**
+     * @param abortBits abort capacity in bits
+     * @return the header length, which is the offset of the request ring region
+     */
+    public static long headerLength(int abortBits) {
+        return ABORT_BITSET_OFFSET + abortBitsetBytes(abortBits);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.knitting.internal.lane;
+
+import static dev.knitting.internal.lane.MessageDescriptor.ABORT_SLOT_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.CALL_ID_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.CODE_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.FLAGS_MASK;
+import static dev.knitting.internal.lane.MessageDescriptor.FLAGS_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.FLAG_FIRST;
+import static dev.knitting.internal.lane.MessageDescriptor.FLAG_LAST;
+import static dev.knitting.internal.lane.MessageDescriptor.TOTAL_PAYLOAD_LENGTH_OFFSET;
+
+import dev.knitting.ProtocolException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * Reads messages ({@link MessageDescriptor} layout) from an {@link MpscRing}: the ring's one
+ * consumer. An unfragmented message is delivered as a slice of ring memory (zero copy); fragments
+ * are copied into a reusable buffer and the message is delivered once its last fragment arrived.
+ * The buffer is dropped after delivery when it grew past {@link #KEEP_BUFFER_BYTES}.
+ *
+ * <p>Every record is validated: type, header length against record length, flags, fragment order,
+ * the same call id, type, code, abort slot and total length across fragments, and the total within
+ * {@code maxPayloadBytes}. A continuation fragment with no message started is <em>rejected</em>
+ * ({@link ProtocolException}), as is a new first fragment while another message is incomplete.
+ * After any rejection the partial message is discarded; the bad record is consumed (the ring
+ * consumes a record before its handler runs).
+ *
+ * <p>Not thread-safe: one thread polls.
+ */
+public final class MessageReceiver {
+    /** Reassembly buffers larger than this are released after their message is delivered. */
+    public static final long KEEP_BUFFER_BYTES = 1 << 20;
+
+    private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 16;
+
+    private final MpscRing ring;
+    private final long maxPayloadBytes;
+    private final RecordHandler recordHandler = this::onRecord;
+
+    private MessageHandler handler;
+    private MemorySegment buffer;
+    private boolean assembling;
+    private int partialType;
+    private long partialCallId;
+    private int partialCode;
+    private int partialAbortSlot;
+    private long partialTotal;
+    private long received;
+
+    /**
+     * @param ring the ring to consume
+     * @param maxPayloadBytes largest total payload accepted
+     */
+    public MessageReceiver(MpscRing ring, long maxPayloadBytes) {
+        this.ring = Objects.requireNonNull(ring, "ring");
+        if (maxPayloadBytes < 0) {
+            throw new IllegalArgumentException("maxPayloadBytes=" + maxPayloadBytes + " must not be negative");
+        }
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    /** @return the ring this receiver consumes */
+    public MpscRing ring() {
+        return ring;
+    }
+
+    /** @return whether a fragmented message has started and not ended */
+    public boolean isAssembling() {
+        return assembling;
+    }
+
+    /**
+     * Consumes up to {@code limit} records, delivering every message they complete.
+     *
+     * @param handler receives complete messages
+     * @param limit most records (fragments count one each) to consume, positive
+     * @return records consumed; positive means progress even when no message completed yet
+     * @throws ProtocolException on a malformed record or message (see the class comment)
+     */
+    public int poll(MessageHandler handler, int limit) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+        try {
+            return ring.read(recordHandler, limit);
+        } finally {
+            this.handler = null;
+        }
+    }
+
+    private void onRecord(int type, MemorySegment region, long bodyOffset, int bodyLength) {
+        try {
+            handleRecord(type, region, bodyOffset, bodyLength);
+        } catch (ProtocolException e) {
+            reset();
+            throw e;
+        }
+    }
+
+    private void handleRecord(int type, MemorySegment region, long bodyOffset, int bodyLength) {
+        if (type != MessageDescriptor.REQUEST && type != MessageDescriptor.RESPONSE) {
+            throw reject(bodyOffset, "type=" + type + " is neither REQUEST nor RESPONSE");
+        }
+        if (bodyLength < MessageDescriptor.HEADER_LENGTH) {
+            throw reject(bodyOffset, "record body of " + bodyLength + " bytes is shorter than the message header ("
+                    + MessageDescriptor.HEADER_LENGTH + ")");
+        }
+        long callId = region.get(ValueLayout.JAVA_LONG, bodyOffset + CALL_ID_OFFSET);
+        int code = region.get(ValueLayout.JAVA_INT, bodyOffset + CODE_OFFSET);
+        int abortSlot = region.get(ValueLayout.JAVA_INT, bodyOffset + ABORT_SLOT_OFFSET);
+        int flags = region.get(ValueLayout.JAVA_INT, bodyOffset + FLAGS_OFFSET);
+        long total = region.get(ValueLayout.JAVA_LONG, bodyOffset + TOTAL_PAYLOAD_LENGTH_OFFSET);
+        int fragment = bodyLength - MessageDescriptor.HEADER_LENGTH;
+        long payloadOffset = bodyOffset + MessageDescriptor.PAYLOAD_OFFSET;
+
+        if ((flags & ~FLAGS_MASK) != 0) {
+            throw reject(bodyOffset, "flags=" + flags + " has unknown bits");
+        }
+        if (abortSlot < MessageDescriptor.NO_ABORT_SLOT) {
+            throw reject(bodyOffset, "abortSlot=" + abortSlot + " is below -1");
+        }
+        if (total < 0 || total > maxPayloadBytes) {
+            throw reject(bodyOffset, "totalPayloadLength=" + total + " is outside [0, maxPayloadBytes="
+                    + maxPayloadBytes + "]");
+        }
+        boolean first = (flags & FLAG_FIRST) != 0;
+        boolean last = (flags & FLAG_LAST) != 0;
+        if (first && last) {
+            if (fragment != total) {
+                throw reject(bodyOffset, "unfragmented message carries " + fragment + " payload bytes but totalPayloadLength="
+                        + total);
+            }
+            handler.onMessage(type, callId, code, abortSlot, region.asSlice(payloadOffset, fragment));
+            return;
+        }
+        if (first) {
+            if (assembling) {
+                throw reject(bodyOffset, "first fragment of callId=" + callId + " while callId=" + partialCallId
+                        + " is incomplete (" + received + "/" + partialTotal + " bytes)");
+            }
+            if (fragment >= total) {
+                throw reject(bodyOffset, "first fragment of " + fragment + " bytes is not shorter than totalPayloadLength="
+                        + total);
+            }
+            ensureBuffer(total);
+            MemorySegment.copy(region, payloadOffset, buffer, 0, fragment);
+            assembling = true;
+            partialType = type;
+            partialCallId = callId;
+            partialCode = code;
+            partialAbortSlot = abortSlot;
+            partialTotal = total;
+            received = fragment;
+            return;
+        }
+        if (!assembling) {
+            throw reject(bodyOffset, "continuation fragment of callId=" + callId + " (flags=" + flags
+                    + ") without a first fragment");
+        }
+        if (type != partialType || callId != partialCallId || code != partialCode || abortSlot != partialAbortSlot
+                || total != partialTotal) {
+            throw reject(bodyOffset, "fragment (type=" + type + ", callId=" + callId + ", code=" + code + ", abortSlot="
+                    + abortSlot + ", total=" + total + ") does not continue (type=" + partialType + ", callId="
+                    + partialCallId + ", code=" + partialCode + ", abortSlot=" + partialAbortSlot + ", total="
+                    + partialTotal + ")");
+        }
+        long end = received + fragment;
+        if (fragment == 0 || end > total || (last ? end != total : end == total)) {
+            throw reject(bodyOffset, (last ? "last" : "middle") + " fragment of " + fragment + " bytes after " + received
+                    + " does not fit totalPayloadLength=" + total);
+        }
+        MemorySegment.copy(region, payloadOffset, buffer, received, fragment);
+        received = end;
+        if (last) {
+            try {
+                handler.onMessage(type, callId, code, abortSlot, buffer.asSlice(0, total));
+            } finally {
+                reset();
+            }
+        }
+    }
+
+    private void ensureBuffer(long total) {
+        if (buffer != null && buffer.byteSize() >= total) {
+            return;
+        }
+        if (total <= KEEP_BUFFER_BYTES) {
+            long size = Math.max(4096, Long.highestOneBit(total - 1) << 1);
+            buffer = MemorySegment.ofArray(new byte[(int) Math.min(size, KEEP_BUFFER_BYTES)]);
+        } else if (total <= MAX_ARRAY_BYTES) {
+            buffer = MemorySegment.ofArray(new byte[(int) total]);
+        } else {
+            buffer = Arena.ofAuto().allocate(total, Long.BYTES);
+        }
+    }
+
+    private void reset() {
+        assembling = false;
+        received = 0;
+        partialTotal = 0;
+        if (buffer != null && buffer.byteSize() > KEEP_BUFFER_BYTES) {
+            buffer = null;
+        }
+    }
+
+    private ProtocolException reject(long bodyOffset, String what) {
+        return new ProtocolException("message record at offset " + (bodyOffset - RecordDescriptor.BODY_OFFSET)
+                + " of the ring region: " + what);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.knitting.internal.lane;
+
+import static dev.knitting.internal.lane.MessageDescriptor.ABORT_SLOT_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.CALL_ID_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.CODE_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.FLAGS_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.FLAG_FIRST;
+import static dev.knitting.internal.lane.MessageDescriptor.FLAG_LAST;
+import static dev.knitting.internal.lane.MessageDescriptor.RESERVED_OFFSET;
+import static dev.knitting.internal.lane.MessageDescriptor.TOTAL_PAYLOAD_LENGTH_OFFSET;
+
+import dev.knitting.KnittingException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Writes messages ({@link MessageDescriptor} layout) into an {@link MpscRing}. A message whose
+ * payload fits one record goes as one record; a larger one is cut into fragments of at most
+ * {@link #maxFragmentPayload()} bytes, so any size passes through a small ring with bounded memory.
+ *
+ * <p>Thread-safe. Fragmented sends are serialized by a lock of this sender, so at most one
+ * fragmented message per ring is in progress <em>provided every producer of the ring uses the same
+ * sender</em>; unfragmented messages of other threads may sit between its fragments. When the ring
+ * is full the sender waits for space (backpressure) with the idle strategy on the ring's space
+ * doorbell and checks {@code peerAlive} at least every {@link #PEER_CHECK_NANOS}. Each commit rings
+ * the data doorbell.
+ */
+public final class MessageSender {
+    /** Longest wait for ring space between two {@code peerAlive} checks. */
+    public static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final MpscRing ring;
+    private final IdleStrategy idle;
+    private final int maxFragmentPayload;
+    private final ReentrantLock fragmentLock = new ReentrantLock();
+
+    /**
+     * @param ring the ring to write into
+     * @param idle how to wait for space
+     */
+    public MessageSender(MpscRing ring, IdleStrategy idle) {
+        this.ring = Objects.requireNonNull(ring, "ring");
+        this.idle = Objects.requireNonNull(idle, "idle");
+        this.maxFragmentPayload = ring.maxRecordBodyLength() - MessageDescriptor.HEADER_LENGTH;
+    }
+
+    /** @return the most payload bytes one record carries; larger payloads are fragmented */
+    public int maxFragmentPayload() {
+        return maxFragmentPayload;
+    }
+
+    /** @return the ring this sender writes into */
+    public MpscRing ring() {
+        return ring;
+    }
+
+    /**
+     * Sends one message, waiting for ring space as long as {@code peerAlive} holds.
+     *
+     * @param type {@link MessageDescriptor#REQUEST} or {@link MessageDescriptor#RESPONSE}
+     * @param callId the call id
+     * @param code task id (requests) or status (responses)
+     * @param abortSlot abort slot, or {@link MessageDescriptor#NO_ABORT_SLOT}
+     * @param payload bytes to send (copied; any segment kind)
+     * @param peerAlive checked while waiting for space
+     * @throws KnittingException if {@code peerAlive} turns false while waiting for space; fragments
+     *     already sent stay in the ring (the lane is closing anyway)
+     */
+    public void send(int type, long callId, int code, int abortSlot, MemorySegment payload, BooleanSupplier peerAlive) {
+        if (type != MessageDescriptor.REQUEST && type != MessageDescriptor.RESPONSE) {
+            throw new IllegalArgumentException("type=" + type + " must be REQUEST=" + MessageDescriptor.REQUEST
+                    + " or RESPONSE=" + MessageDescriptor.RESPONSE);
+        }
+        if (abortSlot < MessageDescriptor.NO_ABORT_SLOT) {
+            throw new IllegalArgumentException("abortSlot=" + abortSlot + " must be >= -1");
+        }
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(peerAlive, "peerAlive");
+        long total = payload.byteSize();
+        if (total <= maxFragmentPayload) {
+            write(type, callId, code, abortSlot, FLAG_FIRST | FLAG_LAST, payload, 0, (int) total, peerAlive);
+            return;
+        }
+        fragmentLock.lock();
+        try {
+            long sent = 0;
+            while (sent < total) {
+                int length = (int) Math.min(maxFragmentPayload, total - sent);
+                int flags = (sent == 0 ? FLAG_FIRST : 0) | (sent + length == total ? FLAG_LAST : 0);
+                write(type, callId, code, abortSlot, flags, payload, sent, length, peerAlive);
+                sent += length;
+            }
+        } finally {
+            fragmentLock.unlock();
+        }
+    }
+
+    private void write(int type, long callId, int code, int abortSlot, int flags, MemorySegment payload,
+            long from, int length, BooleanSupplier peerAlive) {
+        long record = claim(type, MessageDescriptor.HEADER_LENGTH + length, peerAlive);
+        MemorySegment region = ring.region();
+        long body = record + RecordDescriptor.BODY_OFFSET;
+        try {
+            region.set(ValueLayout.JAVA_LONG, body + CALL_ID_OFFSET, callId);
+            region.set(ValueLayout.JAVA_INT, body + CODE_OFFSET, code);
+            region.set(ValueLayout.JAVA_INT, body + ABORT_SLOT_OFFSET, abortSlot);
+            region.set(ValueLayout.JAVA_INT, body + FLAGS_OFFSET, flags);
+            region.set(ValueLayout.JAVA_INT, body + RESERVED_OFFSET, 0);
+            region.set(ValueLayout.JAVA_LONG, body + TOTAL_PAYLOAD_LENGTH_OFFSET, payload.byteSize());
+            MemorySegment.copy(payload, from, region, body + MessageDescriptor.PAYLOAD_OFFSET, length);
+        } catch (RuntimeException | Error e) {
+            ring.abandon(record);
+            ring.dataDoorbell().ring();
+            throw e;
+        }
+        ring.commit(record);
+        ring.dataDoorbell().ring();
+    }
+
+    private long claim(int type, int bodyLength, BooleanSupplier peerAlive) {
+        long record = ring.tryClaim(type, bodyLength);
+        while (record == MpscRing.INSUFFICIENT_CAPACITY) {
+            // Read the head before retrying, so any progress after the failed claim counts as ready.
+            long head = ring.headPosition();
+            record = ring.tryClaim(type, bodyLength);
+            if (record != MpscRing.INSUFFICIENT_CAPACITY) {
+                break;
+            }
+            if (!peerAlive.getAsBoolean()) {
+                throw new KnittingException("lane closed while waiting for ring space");
+            }
+            idle.await(() -> ring.headPosition() != head, ring.spaceDoorbell(), PEER_CHECK_NANOS);
+            record = ring.tryClaim(type, bodyLength);
+        }
+        return record;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.knitting.internal.os;
+
+import java.nio.file.Path;
+
+/**
+ * The OS side of {@link SharedMemory}, chosen once by {@link Platforms}. Arguments arrive validated.
+ * macOS ({@code shm_open}) and Windows ({@code CreateFileMappingW}) join the permits list later.
+ */
+sealed interface SharedMemoryBackend permits LinuxSharedMemory, UnsupportedSharedMemory {
+
+    MappedRegion createAnonymous(String debugName, long size);
+
+    MappedRegion createNamed(String name, long size);
+
+    MappedRegion openNamed(String name);
+
+    MappedRegion openFd(int fd);
+
+    MappedRegion mapFd(int fd, long size);
+
+    MappedRegion openPath(Path path);
+
+    boolean unlink(String name);
+}

@@ -1,0 +1,157 @@
+package dev.knitting.internal.worker;
+
+import dev.knitting.KnittingException;
+import dev.knitting.ProtocolException;
+import dev.knitting.internal.codec.PayloadDecoder;
+import dev.knitting.internal.codec.PayloadEncoder;
+import dev.knitting.internal.codec.TypePolicy;
+import dev.knitting.internal.lane.IdleStrategy;
+import dev.knitting.internal.lane.Lane;
+import dev.knitting.internal.lane.LaneDescriptor;
+import dev.knitting.internal.lane.MessageDescriptor;
+import dev.knitting.internal.lane.MessageReceiver;
+import dev.knitting.internal.lane.MessageSender;
+import dev.knitting.internal.lane.MpscRing;
+import dev.knitting.internal.os.Waiter;
+import dev.knitting.internal.task.TaskDefinition;
+import dev.knitting.internal.task.TaskTable;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The worker side of one lane, identical for thread and process workers: attach to the lane
+ * memory, rebuild and check the task table, publish READY, then take requests, run tasks and
+ * write responses until the host asks to stop.
+ *
+ * <p>Synchronous tasks run on the worker thread one at a time; an async task's stage completes on
+ * any thread, which then writes the response itself (the response ring takes many producers).
+ * A task's exception, and a result that cannot be encoded, become a FAILURE response: nothing a
+ * task does can stop the loop.
+ */
+public final class WorkerLoop implements Runnable {
+    private static final int BATCH = 64;
+
+    private final MemorySegment laneMemory;
+    private final WorkerSpec spec;
+    private final ClassLoader loader;
+    private final Waiter waiter;
+    private volatile long runningCallId = -1;
+    private volatile Lane lane;
+    private TaskTable table;
+    private PayloadDecoder decoder;
+    private TypePolicy policy;
+    private MessageSender responses;
+    private final ThreadLocal<PayloadEncoder> encoders = new ThreadLocal<>();
+
+    /**
+     * @param laneMemory the lane, formatted by the host
+     * @param spec what the host told this worker
+     * @param loader where task classes are loaded from
+     * @param waiter how to sleep on the lane's doorbells
+     */
+    public WorkerLoop(MemorySegment laneMemory, WorkerSpec spec, ClassLoader loader, Waiter waiter) {
+        this.laneMemory = laneMemory;
+        this.spec = spec;
+        this.loader = loader;
+        this.waiter = waiter;
+    }
+
+    /** @return the id of the synchronous call running now, or -1 */
+    public long runningCallId() {
+        return runningCallId;
+    }
+
+    @Override
+    public void run() {
+        WorkerIdentity.markCurrentThreadAsWorker();
+        Lane attached = Lane.attach(laneMemory, waiter);
+        this.lane = attached;
+        try {
+            boot(attached);
+            serve(attached);
+            attached.workerState(LaneDescriptor.WORKER_STOPPED);
+        } catch (RuntimeException | Error e) {
+            attached.workerState(LaneDescriptor.WORKER_FAILED);
+            throw e;
+        }
+    }
+
+    private void boot(Lane attached) {
+        table = TaskTable.fromNames(spec.taskNames(), loader);
+        if (table.fingerprint() != spec.fingerprint()) {
+            throw new KnittingException("worker " + spec.workerIndex() + ": task table fingerprint "
+                    + Long.toHexString(table.fingerprint()) + " differs from the host's "
+                    + Long.toHexString(spec.fingerprint()) + " (class path mismatch?)");
+        }
+        policy = TypePolicy.of(loader, spec.allowedPackages());
+        decoder = new PayloadDecoder(policy);
+        IdleStrategy idle = new IdleStrategy(spec.idle());
+        responses = new MessageSender(attached.responses(), idle);
+        attached.workerPid(ProcessHandle.current().pid());
+        attached.workerState(LaneDescriptor.WORKER_READY);
+    }
+
+    private void serve(Lane attached) {
+        MpscRing requests = attached.requests();
+        MessageReceiver receiver = new MessageReceiver(requests, spec.maxPayloadBytes());
+        IdleStrategy idle = new IdleStrategy(spec.idle());
+        long parkSlice = spec.idle().maxPark().toNanos();
+        while (true) {
+            int taken = receiver.poll(this::onMessage, BATCH);
+            if (taken == 0) {
+                if (attached.hostState() == LaneDescriptor.HOST_STOP_REQUESTED) {
+                    return;
+                }
+                idle.await(() -> requests.hasCommittedRecord() || attached.hostState() == LaneDescriptor.HOST_STOP_REQUESTED,
+                        requests.dataDoorbell(), parkSlice);
+            }
+        }
+    }
+
+    private void onMessage(int type, long callId, int taskId, int abortSlot, MemorySegment payload) {
+        if (type != MessageDescriptor.REQUEST) {
+            throw new ProtocolException("request ring holds a message of type " + type);
+        }
+        if (taskId < 0 || taskId >= table.size()) {
+            respond(callId, abortSlot, ResponseStatus.FAILURE,
+                    new ProtocolException("task id " + taskId + " is not in the worker's table of " + table.size()));
+            return;
+        }
+        if (abortSlot < -1 || abortSlot >= lane.aborts().capacity()) {
+            respond(callId, -1, ResponseStatus.FAILURE,
+                    new ProtocolException("abort slot " + abortSlot + " is outside [-1, " + lane.aborts().capacity() + ")"));
+            return;
+        }
+        Object argument;
+        try {
+            argument = decoder.decode(payload);
+        } catch (KnittingException e) {
+            respond(callId, abortSlot, ResponseStatus.FAILURE, e);
+            return;
+        }
+        run(callId, abortSlot, table.entry(taskId).definition(), argument);
+    }
+
+    private void run(long callId, int abortSlot, TaskDefinition task, Object argument) {
+        WorkerContext context = new WorkerContext(lane.aborts(), abortSlot, spec.workerIndex());
+        runningCallId = callId;
+        try {
+            TaskRunner.run(task, argument, context, (status, value) -> respond(callId, abortSlot, status, value));
+        } finally {
+            runningCallId = -1;
+            Thread.interrupted(); // a hard-timeout interrupt must not leak into the next call
+        }
+    }
+
+    /** Encodes and sends one response (see {@link ResponseEncoding}). */
+    private void respond(long callId, int abortSlot, int status, Object value) {
+        PayloadEncoder encoder = encoders.get();
+        if (encoder == null) {
+            encoder = new PayloadEncoder(policy);
+            encoders.set(encoder);
+        }
+        int code = ResponseEncoding.encode(encoder, status, value, spec.maxPayloadBytes());
+        Lane attached = lane;
+        responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.encoded(),
+                () -> attached.hostState() != LaneDescriptor.HOST_GONE);
+    }
+}
