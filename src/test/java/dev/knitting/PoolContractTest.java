@@ -565,7 +565,7 @@ abstract class PoolContractTest {
         for (int i = 0; i < calls.size(); i++) {
             assertThat(calls.get(i).join()).isEqualTo(2 * i);
         }
-        assertThat(pool.call(AsyncTasks::tripleLater, 14).join()).isEqualTo(42);
+        assertThat(untypedJoin(pool.call(AsyncTasks::tripleLater, 14))).isEqualTo(42);
     }
 
     @Test
@@ -855,7 +855,8 @@ abstract class PoolContractTest {
 
         assertThat(pool.call(EchoTasks::cube, 2).join()).isEqualTo(8);
         assertThat(pool.call(EchoTasks::cube, -3).join()).isEqualTo(-27);
-        assertThat(pool.call(AsyncTasks::tripleLater, 5).join()).isEqualTo(15);
+        assertThat(untypedJoin(pool.call(AsyncTasks::tripleLater, 5))).as("a bare async method answers with the"
+                + " value of its stage").isEqualTo(15);
     }
 
     @Test
@@ -1099,6 +1100,16 @@ abstract class PoolContractTest {
                     && ("m" + i).equals(cause.getMessage());
             return expected ? null : "call " + i + " failed with " + e;
         }
+    }
+
+    /**
+     * Joins without the cast the static type asks for. A bare method returning a stage, such as
+     * {@code AsyncTasks::tripleLater}, runs as an async task and answers with the stage's value, but
+     * {@code call(TaskFunction<A, R>, A)} types that call as {@code TaskCall<CompletableFuture<Integer>>}:
+     * a typed {@code join()} would throw {@link ClassCastException} (API gap, see the contract report).
+     */
+    private static Object untypedJoin(CompletableFuture<?> call) {
+        return call.join();
     }
 
     private static List<String> frames(Throwable t) {
