@@ -157,7 +157,8 @@ final class PayloadCases {
                 arguments("double[] empty", new double[0]),
                 arguments("ByteBuffer heap", ByteBuffer.wrap(allBytes.clone())),
                 arguments("ByteBuffer direct", ByteBuffer.allocateDirect(300).put(allBytes).put(new byte[44]).flip()),
-                arguments("ByteBuffer empty", ByteBuffer.allocate(0)));
+                arguments("ByteBuffer empty", ByteBuffer.allocate(0)),
+                arguments("ByteBuffer read-only", ByteBuffer.wrap(allBytes.clone()).asReadOnlyBuffer()));
     }
 
     private static Stream<Arguments> collections() {

@@ -48,6 +48,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The behaviour every worker kind must show, written once against the public API (JCTools
@@ -188,6 +189,52 @@ abstract class PoolContractTest {
 
     @Test
     @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void shouldCopyTheArgumentAtCallTimeAndAnswerWithACopy() {
+        Pool pool = start(builder().threads(1));
+        String token = token();
+        TaskCall<String> blocker = pool.call(SlowTasks.SPIN, new Spin(token, LONG_SPIN_MILLIS));
+        int[] array = {1, 2, 3};
+        List<Object> list = new ArrayList<>(List.of("a", "b"));
+
+        TaskCall<Object> arrayCall = pool.call(EchoTasks.ECHO, array);
+        TaskCall<Object> listCall = pool.call(EchoTasks.ECHO, list);
+        array[0] = 99;
+        list.add("added after the call");
+        blocker.abort();
+
+        assertThat(blocker.join()).isEqualTo(SlowTasks.ABORTED);
+        assertThat((int[]) arrayCall.join()).containsExactly(1, 2, 3);
+        assertThat(listCall.join()).isEqualTo(List.of("a", "b"));
+        assertThat(arrayCall.join()).isNotSameAs(array);
+        assertThat(listCall.join()).isNotSameAs(list);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void shouldKeepTwoPoolsApart() throws Exception {
+        Pool first = start(builder().threads(1));
+        Pool second = start(builder().threads(2));
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<List<TaskCall<Object>>> fromOther = other.submit(() -> IntStream.range(0, 2_000)
+                    .mapToObj(i -> second.call(EchoTasks.ECHO, (Object) ("second-" + i))).toList());
+            List<TaskCall<Object>> mine = IntStream.range(0, 2_000)
+                    .mapToObj(i -> first.call(EchoTasks.ECHO, (Object) ("first-" + i))).toList();
+            List<TaskCall<Object>> theirs = fromOther.get();
+
+            for (int i = 0; i < 2_000; i++) {
+                assertThat(mine.get(i).join()).isEqualTo("first-" + i);
+                assertThat(theirs.get(i).join()).isEqualTo("second-" + i);
+            }
+        } finally {
+            other.shutdownNow();
+        }
+        awaitAllEnded(first, 2_000);
+        awaitAllEnded(second, 2_000);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
     void shouldTakeNullAsAnArgument() {
         Pool pool = sharedPool();
 
@@ -249,6 +296,7 @@ abstract class PoolContractTest {
 
         assertThat(back).isInstanceOf(byte[].class);
         assertThat(Arrays.equals((byte[]) back, big)).as("64 MiB came back intact").isTrue();
+        assertThat(pool.call(EchoTasks.BYTES_OF_SIZE, 100 << 20).join()).as("a 100 MiB result").hasSize(100 << 20);
         assertThat(pool.call(EchoTasks.SQUARE, 7).join()).isEqualTo(49);
     }
 
@@ -375,6 +423,23 @@ abstract class PoolContractTest {
         assertThat(pool.stats().workerRestarts()).isZero();
     }
 
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void shouldEndTheCallOfAnExceptionThatCannotTravelWhole() {
+        Pool pool = start(builder().threads(1));
+
+        Throwable cyclic = failureOf(pool.call(FailingTasks.THROW_CYCLIC_CAUSE, "cycle"));
+        int afterCyclic = pool.call(EchoTasks.SQUARE, 2).join();
+        Throwable huge = failureOf(pool.call(FailingTasks.THROW_HUGE_MESSAGE, 10 << 20));
+        int afterHuge = pool.call(EchoTasks.SQUARE, 3).join();
+
+        assertThat(cyclic).as("a cyclic cause chain still ends the call").isNotNull();
+        assertThat(huge).as("an exception above maxPayloadBytes still ends the call").isNotNull();
+        assertThat(afterCyclic).isEqualTo(4);
+        assertThat(afterHuge).isEqualTo(9);
+        awaitAllEnded(pool, 4);
+    }
+
     // ---------------------------------------------------------------- timeouts
 
     @Test
@@ -416,6 +481,25 @@ abstract class PoolContractTest {
 
         assertThat(failure).isExactlyInstanceOf(IllegalStateException.class).hasMessage("custom timeout");
         assertThat(pool.call(SlowTasks.OUTCOME, token).join()).as("the task saw aborted()").isEqualTo(SlowTasks.ABORTED);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void shouldTimeOutACallStillQueuedAndRaiseItsAbortFlagBeforeItStarts() {
+        Pool pool = start(builder().threads(1));
+        String blocker = token();
+        String queued = token();
+        TaskCall<String> first = pool.call(SlowTasks.SPIN, new Spin(blocker, LONG_SPIN_MILLIS));
+        awaitStarted(blocker);
+
+        Throwable failure = failureOf(pool.call(SlowTasks.SPIN_TIMEOUT_FAIL, new Spin(queued, LONG_SPIN_MILLIS)));
+        first.abort();
+
+        assertThat(failure).isInstanceOf(TaskTimeoutException.class);
+        assertThat(first.join()).isEqualTo(SlowTasks.ABORTED);
+        assertThat(pool.call(SlowTasks.OUTCOME, queued).join()).as("the queued call started already aborted")
+                .isEqualTo(SlowTasks.ABORTED);
+        awaitAllEnded(pool, 3);
     }
 
     @Test
@@ -551,6 +635,37 @@ abstract class PoolContractTest {
         fifth.abort();
         assertThat(fourth.join()).as("slots are reusable").isEqualTo(SlowTasks.ABORTED);
         assertThat(fifth.join()).as("slots are reusable").isEqualTo(SlowTasks.ABORTED);
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = SEPARATE_THREAD)
+    void shouldHold258AbortAwareCallsPerLaneByDefault() {
+        Pool pool = start(builder().threads(1));
+        List<TaskCall<String>> held = IntStream.range(0, 258)
+                .mapToObj(i -> pool.call(SlowTasks.SPIN, new Spin(token(), LONG_SPIN_MILLIS))).toList();
+
+        TaskCall<String> extra = pool.call(SlowTasks.SPIN, new Spin(token(), LONG_SPIN_MILLIS));
+        awaitCondition("the 259th abort-aware call ends", extra::isDone, pool::stats);
+        held.forEach(TaskCall::abort);
+
+        assertThat(failureOf(extra)).isInstanceOf(AbortCapacityException.class);
+        assertThat(held).allSatisfy(c -> assertThat(c.join()).isEqualTo(SlowTasks.ABORTED));
+        awaitAllEnded(pool, 259);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void shouldNotDispatchACallAfterCancelledWhileItsArgumentWasPending() {
+        Pool pool = start(builder().threads(1));
+        CompletableFuture<Integer> argument = new CompletableFuture<>();
+        TaskCall<Integer> call = pool.callAfter(EchoTasks.SQUARE, argument);
+
+        assertThat(call.cancel(true)).isTrue();
+        argument.complete(3);
+
+        assertThat(failureOf(call)).isInstanceOf(CancellationException.class);
+        assertThat(pool.call(EchoTasks.SQUARE, 4).join()).isEqualTo(16);
+        awaitAllEnded(pool, 2);
     }
 
     // ---------------------------------------------------------------- async tasks
@@ -770,6 +885,64 @@ abstract class PoolContractTest {
         PoolStats stats = pool.stats();
         assertThat(stats.submitted()).isEqualTo(stats.completed() + stats.failed());
         assertThat(stats.failed()).isGreaterThanOrEqualTo(calls.size());
+    }
+
+    @ParameterizedTest(name = "shutdownNow={0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldEndEveryCallExactlyOnceWhenShutdownRacesWithCallers(boolean now) throws Exception {
+        Pool pool = start(builder().threads(2));
+        int threads = 3;
+        int perThread = 3_000;
+        AtomicInteger ends = new AtomicInteger();
+        ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+        CountDownLatch submitting = new CountDownLatch(threads);
+        ExecutorService callers = Executors.newFixedThreadPool(threads);
+        List<Future<List<TaskCall<Integer>>>> submitted = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                submitted.add(callers.submit(() -> {
+                    List<TaskCall<Integer>> calls = new ArrayList<>(perThread);
+                    for (int i = 0; i < perThread; i++) {
+                        TaskCall<Integer> call = pool.call(EchoTasks.SQUARE, i);
+                        call.whenComplete((v, e) -> ends.incrementAndGet());
+                        calls.add(call);
+                        if (i == 100) {
+                            submitting.countDown();
+                        }
+                    }
+                    return calls;
+                }));
+            }
+            submitting.await();
+            CompletableFuture<Void> stopped = now ? pool.shutdownNow() : pool.shutdown();
+            for (Future<List<TaskCall<Integer>>> f : submitted) {
+                List<TaskCall<Integer>> calls = f.get();
+                for (int i = 0; i < calls.size(); i++) {
+                    try {
+                        Integer value = calls.get(i).join();
+                        if (value != i * i) {
+                            wrong.add("call " + i + " returned " + value);
+                        }
+                    } catch (java.util.concurrent.CompletionException e) {
+                        if (!(e.getCause() instanceof PoolClosedException)) {
+                            wrong.add("call " + i + " failed with " + e.getCause());
+                        }
+                    }
+                }
+            }
+            stopped.join();
+        } finally {
+            callers.shutdownNow();
+        }
+
+        assertThat(wrong).as("calls with a wrong end").isEmpty();
+        assertThat(ends).hasValue(threads * perThread);
+        awaitAllEnded(pool, threads * perThread);
+        if (!now) {
+            assertThat(pool.stats().completed()).as("calls accepted before shutdown() all finished")
+                    .isGreaterThanOrEqualTo(threads * 101L);
+        }
     }
 
     @Test

@@ -28,6 +28,17 @@ public final class FailingTasks {
     public static final Task<String, String> THROW_ERROR = Task.of(message -> {
         throw new AssertionError(message);
     });
+    /** Throws {@link IllegalStateException}(message) whose cause's cause is itself again: a cyclic chain. */
+    public static final Task<String, String> THROW_CYCLIC_CAUSE = Task.of(message -> {
+        IllegalStateException outer = new IllegalStateException(message);
+        IllegalArgumentException inner = new IllegalArgumentException("inner", outer);
+        outer.initCause(inner);
+        throw outer;
+    });
+    /** Throws {@link IllegalStateException} whose message has {@code length} characters. */
+    public static final Task<Integer, String> THROW_HUGE_MESSAGE = Task.of(length -> {
+        throw new IllegalStateException("m".repeat(length));
+    });
     /** Recurses until the worker's stack overflows. */
     public static final Task<Integer, Integer> OVERFLOW_STACK = Task.of(FailingTasks::recurse);
 
