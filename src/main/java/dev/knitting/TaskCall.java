@@ -39,10 +39,31 @@ public class TaskCall<R> extends CompletableFuture<R> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled && mayInterruptIfRunning) {
-            control.abort(this);
+        if (cancelled) {
+            if (mayInterruptIfRunning) {
+                control.abort(this);
+            }
+            control.completed(this);
         }
         return cancelled;
+    }
+
+    @Override
+    public boolean complete(R value) {
+        boolean done = super.complete(value);
+        if (done) {
+            control.completed(this);
+        }
+        return done;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+        boolean done = super.completeExceptionally(failure);
+        if (done) {
+            control.completed(this);
+        }
+        return done;
     }
 
     @Override

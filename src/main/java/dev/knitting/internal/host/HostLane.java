@@ -52,6 +52,7 @@ final class HostLane {
     private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger activeSenders = new AtomicInteger();
+    private final AtomicInteger sleepingJoiners = new AtomicInteger();
     private final IdlePolicy idle;
     private final long spinNanos;
     private final Thread pump;
@@ -178,22 +179,84 @@ final class HostLane {
         lane.aborts().raise(slot);
     }
 
-    /** Spins (helping collect answers) until the call is done or the spin budget is spent. */
+    /**
+     * Waits for a call at this lane's worker without the pump: spins helping collect answers (as a
+     * collector, so the worker skips the wake-up), yields, then sleeps on the answer doorbell itself
+     * until the call is done. A call completed by another thread (an answer it collected, a timeout,
+     * a cancel) wakes sleeping joiners through {@link #wakeSleepingJoiners()}.
+     */
     void helpUntilDone(TaskCall<?> call) {
+        if (!up) {
+            return;
+        }
+        try {
+            spinUntilDone(call);
+            if (!call.isDone()) {
+                sleepUntilDone(call);
+            }
+        } catch (IllegalStateException closed) {
+            // lane memory already released by a shutdown: the call ends through the pool
+        }
+    }
+
+    private void spinUntilDone(TaskCall<?> call) {
         long deadline = System.nanoTime() + spinNanos;
         int spins = 0;
-        while (!call.isDone()) {
-            if (drain()) {
-                continue;
+        lane.addCollectors(1);
+        try {
+            while (!call.isDone()) {
+                if (drain()) {
+                    continue;
+                }
+                Thread.onSpinWait();
+                if ((++spins & 63) == 0 && System.nanoTime() - deadline > 0) {
+                    break;
+                }
             }
-            Thread.onSpinWait();
-            if ((++spins & 63) == 0 && System.nanoTime() - deadline > 0) {
-                break;
+            for (int y = 0; y < idle.yields() && !call.isDone(); y++) {
+                Thread.yield();
+                drain();
+            }
+        } finally {
+            leaveCollectors();
+        }
+    }
+
+    private void sleepUntilDone(TaskCall<?> call) {
+        MpscRing ring = lane.responses();
+        long slice = idle.maxPark().toNanos();
+        Thread self = Thread.currentThread();
+        sleepingJoiners.incrementAndGet();
+        try {
+            while (!call.isDone() && up && !self.isInterrupted()) {
+                if (!drain()) {
+                    ring.dataDoorbell().sleep(() -> call.isDone() || ring.hasCommittedRecord() || !up
+                            || self.isInterrupted(), slice);
+                }
+            }
+        } finally {
+            sleepingJoiners.decrementAndGet();
+        }
+    }
+
+    /** Wakes joiners asleep on the answer doorbell; called whenever a call of this lane completes. */
+    void wakeSleepingJoiners() {
+        if (sleepingJoiners.get() > 0) {
+            try {
+                lane.responses().dataDoorbell().ring();
+            } catch (IllegalStateException closed) {
+                // lane memory already released
             }
         }
-        for (int y = 0; y < idle.yields() && !call.isDone(); y++) {
-            Thread.yield();
+    }
+
+    /** Stops counting as a collector, then collects once more: answers published meanwhile were not rung. */
+    private void leaveCollectors() {
+        try {
+            lane.addCollectors(-1);
             drain();
+        } catch (IllegalStateException closed) {
+            // lane memory released by shutdown
         }
     }
 
@@ -242,7 +305,7 @@ final class HostLane {
     }
 
     private void pumpLoop() {
-        IdleStrategy strategy = new IdleStrategy(new IdlePolicy(java.time.Duration.ZERO, 2, idle.maxPark()));
+        IdleStrategy strategy = new IdleStrategy(new IdlePolicy(Duration.ZERO, 0, idle.maxPark()));
         MpscRing ring = lane.responses();
         long slice = idle.maxPark().toNanos();
         while (up || !pending.isEmpty()) {

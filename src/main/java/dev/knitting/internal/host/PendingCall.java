@@ -121,6 +121,14 @@ final class PendingCall implements CallControl {
         }
     }
 
+    @Override
+    public void completed(TaskCall<?> call) {
+        HostLane target = lane;
+        if (target != null) {
+            target.wakeSleepingJoiners();
+        }
+    }
+
     PoolRuntime runtime() {
         return runtime;
     }

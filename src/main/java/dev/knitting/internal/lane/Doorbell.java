@@ -14,8 +14,9 @@ import java.util.function.BooleanSupplier;
  *
  * <h2>Why no wake-up is lost (Dekker ordering)</h2>
  * The publisher does {@code store data; full fence; read waiters} and, only if {@code waiters > 0},
- * {@code sequence += 1; wake(sequence)}. The sleeper does {@code waiters += 1 (atomic); full fence;
- * s = read sequence; check ready; wait while sequence == s; waiters -= 1}.
+ * {@code s = sleepSequence; if CAS(sequence, s, s + 1) wake(sequence)}. The sleeper does
+ * {@code waiters += 1 (atomic); full fence; s = read sequence; sleepSequence = max(sleepSequence, s);
+ * full fence; check ready; wait while sequence == s; waiters -= 1}.
  * <ul>
  *   <li>If the publisher reads {@code waiters == 0}, its fence came before the sleeper's increment
  *       in the total order of fenced operations, so the sleeper's later {@code ready} check sees
@@ -24,6 +25,11 @@ import java.util.function.BooleanSupplier;
  *       the sequence before the bump, and then the kernel's compare in {@code wait} fails or the
  *       sleeper is already queued and gets woken; or it read the bumped value, which was written
  *       after the data, so its {@code ready} check already sees the data.
+ *   <li>The CAS from {@code sleepSequence} makes only the first ring after a sleeper registered pay
+ *       the system call: rings that come while the woken sleeper is still on its way out find the
+ *       sequence already past {@code sleepSequence} and skip the wake. If the CAS fails because a
+ *       sleeper has read the sequence but not yet published it in {@code sleepSequence}, that
+ *       sleeper's fenced {@code ready} check comes after the publisher's fence and sees the data.
  * </ul>
  * Spurious wake-ups are fine: {@link #sleep} returns the ready state and callers loop. A corrupt
  * peer can only make rings cost a wake that is not needed or make a sleep last until its timeout,
@@ -35,6 +41,7 @@ public final class Doorbell {
     private final MemorySegment segment;
     private final long sequenceOffset;
     private final long waitersOffset;
+    private final long sleepSequenceOffset;
     private final MemorySegment sequenceWord;
     private final Waiter waiter;
 
@@ -53,6 +60,7 @@ public final class Doorbell {
         }
         this.sequenceOffset = offset + DoorbellDescriptor.SEQUENCE_OFFSET;
         this.waitersOffset = offset + DoorbellDescriptor.WAITERS_OFFSET;
+        this.sleepSequenceOffset = offset + DoorbellDescriptor.SLEEP_SEQUENCE_OFFSET;
         this.sequenceWord = segment.asSlice(sequenceOffset, Integer.BYTES);
     }
 
@@ -64,8 +72,10 @@ public final class Doorbell {
     public void ring() {
         VarHandle.fullFence();
         if ((int) INT.getVolatile(segment, waitersOffset) > 0) {
-            INT.getAndAdd(segment, sequenceOffset, 1);
-            waiter.wake(sequenceWord, Integer.MAX_VALUE);
+            int slept = (int) INT.getVolatile(segment, sleepSequenceOffset);
+            if (INT.compareAndSet(segment, sequenceOffset, slept, slept + 1)) {
+                waiter.wake(sequenceWord, Integer.MAX_VALUE);
+            }
         }
     }
 
@@ -85,6 +95,8 @@ public final class Doorbell {
         try {
             VarHandle.fullFence();
             int sequence = (int) INT.getVolatile(segment, sequenceOffset);
+            publishSleepSequence(sequence);
+            VarHandle.fullFence();
             if (ready.getAsBoolean()) {
                 return true;
             }
@@ -93,6 +105,16 @@ public final class Doorbell {
             INT.getAndAdd(segment, waitersOffset, -1);
         }
         return ready.getAsBoolean();
+    }
+
+    /** Moves {@code sleepSequence} forward to {@code sequence} (never back: a late sleeper's stale read loses). */
+    private void publishSleepSequence(int sequence) {
+        while (true) {
+            int current = (int) INT.getVolatile(segment, sleepSequenceOffset);
+            if (sequence - current <= 0 || INT.compareAndSet(segment, sleepSequenceOffset, current, sequence)) {
+                return;
+            }
+        }
     }
 
     /** @return sleepers registered now (diagnostics and tests) */

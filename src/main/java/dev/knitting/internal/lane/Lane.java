@@ -222,6 +222,29 @@ public final class Lane {
         INT.setRelease(segment, (long) HOST_STATE_OFFSET, state);
     }
 
+    /** Registers ({@code +1}) or unregisters ({@code -1}) a host thread polling the response ring. */
+    public void addCollectors(int delta) {
+        INT.getAndAdd(segment, (long) LaneDescriptor.COLLECTORS_OFFSET, delta);
+    }
+
+    /**
+     * @return whether a host thread polls the response ring now (volatile read; callers that
+     *         decide not to wake on it must fence after publishing first)
+     */
+    public boolean collecting() {
+        return (int) INT.getVolatile(segment, (long) LaneDescriptor.COLLECTORS_OFFSET) > 0;
+    }
+
+    /** @return the request-ring position past the last request the worker started (acquire) */
+    public long takenPosition() {
+        return (long) LONG.getAcquire(segment, (long) LaneDescriptor.TAKEN_POSITION_OFFSET);
+    }
+
+    /** @param position the request-ring position past the request about to run (release) */
+    public void takenPosition(long position) {
+        LONG.setRelease(segment, (long) LaneDescriptor.TAKEN_POSITION_OFFSET, position);
+    }
+
     /** @return heartbeat (acquire) */
     public long heartbeat() {
         return (long) LONG.getAcquire(segment, (long) HEARTBEAT_OFFSET);

@@ -15,10 +15,16 @@ package dev.knitting.internal.lane;
  * | host state (int)                    |  host: setRelease; worker: getAcquire
  * +-------------------------------------+ 384
  * | heartbeat (long)                    |  setRelease / getAcquire
- * +-------------------------------------+ 512 = ABORT_BITSET_OFFSET
+ * +-------------------------------------+ 512
+ * | collectors (int)                    |  host threads polling the response ring
+ * |                                     |  now (host: getAndAdd; worker: getVolatile)
+ * +-------------------------------------+ 640
+ * | taken position (long)               |  request-ring position past the last request
+ * |                                     |  the worker started (worker: setRelease)
+ * +-------------------------------------+ 768 = ABORT_BITSET_OFFSET
  * | abort bitset: ceil(bits/64) longs,  |  host raises, allocator clears
  * | padded to a multiple of 128         |
- * +-------------------------------------+ HEADER_LENGTH = 512 + abortBitsetBytes(bits)
+ * +-------------------------------------+ HEADER_LENGTH = 768 + abortBitsetBytes(bits)
  * | request ring region                 |  RingDescriptor.regionBytes(requestCapacity)
  * +-------------------------------------+
  * | response ring region                |  RingDescriptor.regionBytes(responseCapacity)
@@ -98,8 +104,18 @@ public final class LaneDescriptor {
     public static final int HOST_STATE_OFFSET = WORKER_STATE_OFFSET + SLOT_LENGTH;
     /** Heartbeat (long) on its own slot. */
     public static final int HEARTBEAT_OFFSET = HOST_STATE_OFFSET + SLOT_LENGTH;
+    /**
+     * Host threads polling the response ring right now (int) on its own slot: while it is positive
+     * the worker skips ringing the response doorbell, because a poller will see the answer anyway.
+     */
+    public static final int COLLECTORS_OFFSET = HEARTBEAT_OFFSET + SLOT_LENGTH;
+    /**
+     * Request-ring position just past the last request whose task the worker started (long), on its
+     * own slot; written before the task runs, so after a crash the host knows which calls were taken.
+     */
+    public static final int TAKEN_POSITION_OFFSET = COLLECTORS_OFFSET + SLOT_LENGTH;
     /** First long of the abort bitset. */
-    public static final int ABORT_BITSET_OFFSET = HEARTBEAT_OFFSET + SLOT_LENGTH;
+    public static final int ABORT_BITSET_OFFSET = TAKEN_POSITION_OFFSET + SLOT_LENGTH;
 
     /** Most abort bits a lane may have. */
     public static final int MAX_ABORT_BITS = 1 << 20;

@@ -12,6 +12,7 @@ import static dev.knitting.internal.lane.MessageDescriptor.TOTAL_PAYLOAD_LENGTH_
 import dev.knitting.KnittingException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,14 +38,27 @@ public final class MessageSender {
     private final IdleStrategy idle;
     private final int maxFragmentPayload;
     private final ReentrantLock fragmentLock = new ReentrantLock();
+    private final BooleanSupplier consumerPolling;
 
     /**
      * @param ring the ring to write into
      * @param idle how to wait for space
      */
     public MessageSender(MpscRing ring, IdleStrategy idle) {
+        this(ring, idle, () -> false);
+    }
+
+    /**
+     * @param ring the ring to write into
+     * @param idle how to wait for space
+     * @param consumerPolling read after a full fence following each commit: while it is true the
+     *        consumer is polling and will see the record, so the data doorbell is not rung. The
+     *        consumer must stop polling with a full barrier and then poll once more.
+     */
+    public MessageSender(MpscRing ring, IdleStrategy idle, BooleanSupplier consumerPolling) {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.idle = Objects.requireNonNull(idle, "idle");
+        this.consumerPolling = Objects.requireNonNull(consumerPolling, "consumerPolling");
         this.maxFragmentPayload = ring.maxRecordBodyLength() - MessageDescriptor.HEADER_LENGTH;
     }
 
@@ -118,7 +132,10 @@ public final class MessageSender {
             throw e;
         }
         ring.commit(record);
-        ring.dataDoorbell().ring();
+        VarHandle.fullFence();
+        if (!consumerPolling.getAsBoolean()) {
+            ring.dataDoorbell().ring();
+        }
     }
 
     private long claim(int type, int bodyLength, BooleanSupplier peerAlive) {

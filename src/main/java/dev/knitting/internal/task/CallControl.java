@@ -8,8 +8,13 @@ public interface CallControl {
     void abort(TaskCall<?> call);
 
     /**
-     * Called by a thread about to block on the call: may spin and help drain responses for a
-     * short while. Returns when the call is done or the spin budget is spent.
+     * Called by a thread about to block on the call: spins helping to collect answers, then sleeps
+     * on the lane's answer doorbell until the call is done. Returns early (and the caller falls
+     * back to the future's own waiting) when the call is not at a worker or the thread is
+     * interrupted.
      */
     void awaitBriefly(TaskCall<?> call);
+
+    /** Called after the call completed, by whatever completed it (answer, timeout, cancel, shutdown). */
+    void completed(TaskCall<?> call);
 }

@@ -85,7 +85,7 @@ public final class WorkerLoop implements Runnable {
         policy = TypePolicy.of(loader, spec.allowedPackages());
         decoder = new PayloadDecoder(policy);
         IdleStrategy idle = new IdleStrategy(spec.idle());
-        responses = new MessageSender(attached.responses(), idle);
+        responses = new MessageSender(attached.responses(), idle, attached::collecting);
         attached.workerPid(ProcessHandle.current().pid());
         attached.workerState(LaneDescriptor.WORKER_READY);
     }

@@ -50,7 +50,8 @@ class DescriptorLayoutTest {
         assertThat(RecordDescriptor.align(16)).isEqualTo(16);
         assertThat(DoorbellDescriptor.SEQUENCE_OFFSET).isEqualTo(0);
         assertThat(DoorbellDescriptor.WAITERS_OFFSET).isEqualTo(4);
-        assertThat(DoorbellDescriptor.LENGTH).isEqualTo(8);
+        assertThat(DoorbellDescriptor.SLEEP_SEQUENCE_OFFSET).isEqualTo(8);
+        assertThat(DoorbellDescriptor.LENGTH).isEqualTo(12);
     }
 
     @Test
@@ -89,7 +90,9 @@ class DescriptorLayoutTest {
         assertThat(LaneDescriptor.WORKER_STATE_OFFSET).isEqualTo(128);
         assertThat(LaneDescriptor.HOST_STATE_OFFSET).isEqualTo(256);
         assertThat(LaneDescriptor.HEARTBEAT_OFFSET).isEqualTo(384);
-        assertThat(LaneDescriptor.ABORT_BITSET_OFFSET).isEqualTo(512);
+        assertThat(LaneDescriptor.COLLECTORS_OFFSET).isEqualTo(512);
+        assertThat(LaneDescriptor.TAKEN_POSITION_OFFSET).isEqualTo(640);
+        assertThat(LaneDescriptor.ABORT_BITSET_OFFSET).isEqualTo(768);
         assertThat(new String(java.nio.ByteBuffer.allocate(8).putLong(LaneDescriptor.MAGIC).array(),
                 java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("KNITTING");
         assertThat(new int[] {LaneDescriptor.WORKER_STARTING, LaneDescriptor.WORKER_READY,
@@ -105,7 +108,7 @@ class DescriptorLayoutTest {
         assertThat(bitsetBytes * 8).isGreaterThanOrEqualTo(bits);
         assertThat(bitsetBytes - 128).isLessThan((bits + 63L) / 64 * 8);
         long header = LaneDescriptor.headerLength(bits);
-        assertThat(header).isEqualTo(512 + bitsetBytes);
+        assertThat(header).isEqualTo(768 + bitsetBytes);
         assertThat(header % 128).isZero();
         long response = header + RingDescriptor.regionBytes(4096);
         assertThat(response % 128).isZero();
@@ -115,6 +118,6 @@ class DescriptorLayoutTest {
     @Test
     void abortBitsetOf258BitsTakesOneSlot() {
         assertThat(LaneDescriptor.abortBitsetBytes(258)).isEqualTo(128);
-        assertThat(LaneDescriptor.headerLength(258)).isEqualTo(640);
+        assertThat(LaneDescriptor.headerLength(258)).isEqualTo(896);
     }
 }

@@ -1,0 +1,62 @@
+package dev.knitting.internal.spawn;
+
+import java.lang.module.ResolvedModule;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * How the host JVM found Knitting and the application, so a worker JVM can find them the same way.
+ *
+ * <p>{@code modular}: Knitting is the named module {@code moduleName} (module path, or a
+ * {@code jlink} image, where {@code modulePath} is empty); the worker runs
+ * {@code -m moduleName/entry}. Otherwise Knitting is on the class path and the worker runs
+ * {@code -cp classPath entry}. {@code addModules} are the application modules the host resolved
+ * from its module path (besides Knitting): a worker started with {@code -m} resolves only what its
+ * root requires, and the task classes' modules do not require it the other way round, so they are
+ * added by name. Adding exactly the host's modules (rather than {@code ALL-MODULE-PATH}) keeps the
+ * worker's module graph the host's, even when the module path holds modules the host never
+ * resolved.
+ *
+ * @param modular whether Knitting is a named module
+ * @param moduleName Knitting's module name when modular, else empty
+ * @param classPath {@code java.class.path}, empty if none
+ * @param modulePath {@code jdk.module.path}, empty if none
+ * @param addModules application modules resolved from the module path, sorted, Knitting excluded
+ */
+public record HostLaunch(boolean modular, String moduleName, String classPath, String modulePath,
+                         List<String> addModules) {
+    /** Copies the list; checks that a modular launch names its module. */
+    public HostLaunch {
+        Objects.requireNonNull(moduleName, "moduleName");
+        Objects.requireNonNull(classPath, "classPath");
+        Objects.requireNonNull(modulePath, "modulePath");
+        addModules = List.copyOf(addModules);
+        if (modular == moduleName.isEmpty()) {
+            throw new IllegalArgumentException("moduleName=\"" + moduleName + "\" must be set exactly when modular="
+                    + modular);
+        }
+    }
+
+    /** @return how this JVM runs Knitting */
+    public static HostLaunch current() {
+        Module knitting = HostLaunch.class.getModule();
+        String modulePath = System.getProperty("jdk.module.path", "");
+        TreeSet<String> applicationModules = new TreeSet<>();
+        ModuleLayer boot = ModuleLayer.boot();
+        for (ResolvedModule module : boot.configuration().modules()) {
+            boolean fromImage = module.reference().location().map(URI::getScheme).map("jrt"::equals).orElse(true);
+            if (!fromImage && !module.name().equals(knitting.getName())) {
+                applicationModules.add(module.name());
+            }
+        }
+        return new HostLaunch(knitting.isNamed(), knitting.isNamed() ? knitting.getName() : "",
+                System.getProperty("java.class.path", ""), modulePath, List.copyOf(applicationModules));
+    }
+
+    /** @return the {@code --enable-native-access} value the worker needs for Knitting */
+    public String nativeAccessTarget() {
+        return modular ? moduleName : "ALL-UNNAMED";
+    }
+}
