@@ -781,6 +781,7 @@ abstract class PoolContractTest {
         assertThat(pool.stats().inFlightPerLane()).as("two worker lanes and the inline lane").hasSize(3);
         assertThat(spins).allSatisfy(s -> assertThat(s.join()).isEqualTo(SlowTasks.ABORTED));
         assertThat(calls).noneSatisfy(c -> assertThat(c.join().isCurrentThread()).isTrue());
+        assertThat(calls).as("never the inline lane's index").allSatisfy(c -> assertThat(c.join().workerIndex()).isBetween(0, 1));
         for (int i = 0; i < squares.size(); i++) {
             assertThat(squares.get(i).join()).isEqualTo(i * i);
         }
@@ -802,6 +803,8 @@ abstract class PoolContractTest {
 
         assertThat(spins).allSatisfy(s -> assertThat(s.join()).isEqualTo(SlowTasks.ABORTED));
         assertThat(calls).anySatisfy(c -> assertThat(c.join().isCurrentThread()).isTrue());
+        assertThat(calls).as("the inline lane comes after the worker lanes, as in PoolStats")
+                .allSatisfy(c -> assertThat(c.join().workerIndex()).isEqualTo(c.join().isCurrentThread() ? 1 : 0));
         for (int i = 0; i < 10; i++) {
             assertThat(squares.get(i).join()).isEqualTo(i * i);
             assertSameValue(List.of("echo", i, -0.0), echoes.get(i).join());
@@ -824,6 +827,10 @@ abstract class PoolContractTest {
                 .hasMessage("inline");
         assertThat(failureOf(pool.call(EchoTasks.ECHO, new Object()))).isInstanceOf(PayloadException.class);
         assertThat(pool.call(AsyncTasks.DOUBLE_LATER, 21).join()).isEqualTo(42);
+        assertThat(failureOf(pool.call(EchoTasks.RETURN_LAMBDA, 1))).as("results still go through the codec")
+                .isInstanceOf(PayloadException.class);
+        List<Object> list = new ArrayList<>(List.of(1, 2));
+        assertThat(pool.call(EchoTasks.ECHO, list).join()).isEqualTo(list).isNotSameAs(list);
         assertThat(pool.stats().inFlightPerLane()).as("only the inline lane").hasSize(1);
     }
 
