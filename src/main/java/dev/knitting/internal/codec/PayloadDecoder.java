@@ -9,7 +9,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,12 +32,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
-import static dev.knitting.internal.codec.PayloadEncoder.CHAR_LAYOUT;
-import static dev.knitting.internal.codec.PayloadEncoder.DOUBLE_LAYOUT;
-import static dev.knitting.internal.codec.PayloadEncoder.FLOAT_LAYOUT;
-import static dev.knitting.internal.codec.PayloadEncoder.INT_LAYOUT;
-import static dev.knitting.internal.codec.PayloadEncoder.LONG_LAYOUT;
-import static dev.knitting.internal.codec.PayloadEncoder.SHORT_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.CHAR_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.DOUBLE_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.FLOAT_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.INT_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.LONG_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.SHORT_LAYOUT;
 
 /**
  * Turns bytes described by {@link Tags} back into Java values, treating them as hostile.
@@ -53,20 +52,14 @@ import static dev.knitting.internal.codec.PayloadEncoder.SHORT_LAYOUT;
  * <p>One instance per thread; not thread-safe. Scratch arrays are reused and bounded.
  */
 public final class PayloadDecoder {
-    private static final int MAX_SCRATCH = 1 << 16;
     private static final int NAME_CACHE = 16;
     private static final int MAX_PRESIZE = 1 << 16;
     /** Smallest encoded stack frame: 3 x NULL, 2 x empty string, NULL, i32. */
     private static final int MIN_FRAME_BYTES = 3 + 5 + 5 + 1 + 4;
 
     private final TypePolicy policy;
-    private MemorySegment in;
-    private long pos;
-    private long end;
+    private final DecodeCursor cur = new DecodeCursor();
     private int depth;
-
-    private byte[] bytes = new byte[256];
-    private char[] chars = new char[256];
 
     private Object[] types = new Object[8];
     private int typeCount;
@@ -92,25 +85,23 @@ public final class PayloadDecoder {
      */
     public Object decode(MemorySegment payload) {
         Objects.requireNonNull(payload, "payload");
-        in = payload;
-        pos = 0;
-        end = payload.byteSize();
+        cur.reset(payload);
         depth = 0;
         typeCount = 0;
         throwableCount = 0;
         try {
             Object value = readValue();
-            if (pos != end) {
-                throw new ProtocolException("payload has " + (end - pos) + " trailing bytes after the value ending at"
-                        + " offset " + pos + " (payload length " + end + ")");
+            if (cur.pos != cur.end) {
+                throw new ProtocolException("payload has " + (cur.end - cur.pos) + " trailing bytes after the value ending at"
+                        + " offset " + cur.pos + " (payload length " + cur.end + ")");
             }
             return value;
         } catch (ProtocolException | PayloadException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ProtocolException("malformed payload near offset " + pos + " (payload length " + end + "): " + e, e);
+            throw new ProtocolException("malformed payload near offset " + cur.pos + " (payload length " + cur.end + "): " + e, e);
         } finally {
-            in = null;
+            cur.in = null;
             Arrays.fill(types, 0, typeCount, null);
             if (throwables != null) {
                 Arrays.fill(throwables, 0, Math.min(throwableCount, throwables.length), null);
@@ -121,7 +112,7 @@ public final class PayloadDecoder {
     // ---------------------------------------------------------------- values
 
     private Object readValue() {
-        byte tag = u8tag();
+        byte tag = cur.u8tag();
         switch (tag) {
             case Tags.NULL:
                 return null;
@@ -130,59 +121,58 @@ public final class PayloadDecoder {
             case Tags.TRUE:
                 return Boolean.TRUE;
             case Tags.BYTE:
-                need(1);
-                return in.get(ValueLayout.JAVA_BYTE, pos++);
+                return cur.u8tag();
             case Tags.SHORT:
-                return i16();
+                return cur.i16();
             case Tags.CHAR:
-                return (char) i16();
+                return (char) cur.i16();
             case Tags.INT:
-                return i32();
+                return cur.i32();
             case Tags.LONG:
-                return i64();
+                return cur.i64();
             case Tags.FLOAT:
-                return Float.intBitsToFloat(i32());
+                return Float.intBitsToFloat(cur.i32());
             case Tags.DOUBLE:
-                return Double.longBitsToDouble(i64());
+                return Double.longBitsToDouble(cur.i64());
             case Tags.STRING_LATIN1:
-                return latin1(count(1, tag));
+                return cur.latin1(cur.count(1, tag));
             case Tags.STRING_UTF16:
-                return utf16(count(2, tag));
+                return cur.utf16(cur.count(2, tag));
             case Tags.BIG_INTEGER:
                 return new BigInteger(magnitude(tag));
             case Tags.BIG_DECIMAL: {
-                int scale = i32();
+                int scale = cur.i32();
                 return new BigDecimal(new BigInteger(magnitude(tag)), scale);
             }
             case Tags.BOOLEAN_ARRAY:
-                return booleans();
+                return cur.booleans();
             case Tags.BYTE_ARRAY: {
-                int n = count(1, tag);
-                return copyIn(new byte[n], n, ValueLayout.JAVA_BYTE);
+                int n = cur.count(1, tag);
+                return cur.copyIn(new byte[n], n, ValueLayout.JAVA_BYTE);
             }
             case Tags.SHORT_ARRAY: {
-                int n = count(2, tag);
-                return copyIn(new short[n], n, SHORT_LAYOUT);
+                int n = cur.count(2, tag);
+                return cur.copyIn(new short[n], n, SHORT_LAYOUT);
             }
             case Tags.CHAR_ARRAY: {
-                int n = count(2, tag);
-                return copyIn(new char[n], n, CHAR_LAYOUT);
+                int n = cur.count(2, tag);
+                return cur.copyIn(new char[n], n, CHAR_LAYOUT);
             }
             case Tags.INT_ARRAY: {
-                int n = count(4, tag);
-                return copyIn(new int[n], n, INT_LAYOUT);
+                int n = cur.count(4, tag);
+                return cur.copyIn(new int[n], n, INT_LAYOUT);
             }
             case Tags.LONG_ARRAY: {
-                int n = count(8, tag);
-                return copyIn(new long[n], n, LONG_LAYOUT);
+                int n = cur.count(8, tag);
+                return cur.copyIn(new long[n], n, LONG_LAYOUT);
             }
             case Tags.FLOAT_ARRAY: {
-                int n = count(4, tag);
-                return copyIn(new float[n], n, FLOAT_LAYOUT);
+                int n = cur.count(4, tag);
+                return cur.copyIn(new float[n], n, FLOAT_LAYOUT);
             }
             case Tags.DOUBLE_ARRAY: {
-                int n = count(8, tag);
-                return copyIn(new double[n], n, DOUBLE_LAYOUT);
+                int n = cur.count(8, tag);
+                return cur.copyIn(new double[n], n, DOUBLE_LAYOUT);
             }
             case Tags.BYTE_BUFFER:
                 return byteBuffer();
@@ -197,8 +187,8 @@ public final class PayloadDecoder {
             case Tags.OPTIONAL:
                 return optional();
             case Tags.UUID: {
-                long msb = i64();
-                return new UUID(msb, i64());
+                long msb = cur.i64();
+                return new UUID(msb, cur.i64());
             }
             case Tags.ENUM:
                 return enumConstant();
@@ -209,7 +199,7 @@ public final class PayloadDecoder {
             case Tags.THROWABLE_REF:
                 return throwableRef();
             case Tags.ENVELOPE, Tags.SHARED_BUFFER, Tags.BUFFER_REFERENCE:
-                throw new ProtocolException("tag " + Tags.name(tag) + " at offset " + (pos - 1)
+                throw new ProtocolException("tag " + Tags.name(tag) + " at offset " + (cur.pos - 1)
                         + " is reserved for zero-copy types this codec does not handle yet");
             default:
                 return time(tag);
@@ -220,157 +210,89 @@ public final class PayloadDecoder {
         try {
             return switch (tag) {
                 case Tags.INSTANT -> {
-                    long s = i64();
+                    long s = cur.i64();
                     yield Instant.ofEpochSecond(s, nanoOfSecond());
                 }
                 case Tags.DURATION -> {
-                    long s = i64();
+                    long s = cur.i64();
                     yield Duration.ofSeconds(s, nanoOfSecond());
                 }
                 case Tags.PERIOD -> {
-                    int y = i32();
-                    int m = i32();
-                    yield Period.of(y, m, i32());
+                    int y = cur.i32();
+                    int m = cur.i32();
+                    yield Period.of(y, m, cur.i32());
                 }
                 case Tags.LOCAL_DATE -> date();
-                case Tags.LOCAL_TIME -> LocalTime.ofNanoOfDay(i64());
+                case Tags.LOCAL_TIME -> LocalTime.ofNanoOfDay(cur.i64());
                 case Tags.LOCAL_DATE_TIME -> dateTime();
                 case Tags.OFFSET_DATE_TIME -> {
                     LocalDateTime t = dateTime();
-                    yield OffsetDateTime.of(t, ZoneOffset.ofTotalSeconds(i32()));
+                    yield OffsetDateTime.of(t, ZoneOffset.ofTotalSeconds(cur.i32()));
                 }
                 case Tags.OFFSET_TIME -> {
-                    LocalTime t = LocalTime.ofNanoOfDay(i64());
-                    yield OffsetTime.of(t, ZoneOffset.ofTotalSeconds(i32()));
+                    LocalTime t = LocalTime.ofNanoOfDay(cur.i64());
+                    yield OffsetTime.of(t, ZoneOffset.ofTotalSeconds(cur.i32()));
                 }
                 case Tags.ZONED_DATE_TIME -> {
                     LocalDateTime t = dateTime();
-                    ZoneOffset offset = ZoneOffset.ofTotalSeconds(i32());
-                    yield ZonedDateTime.ofLocal(t, ZoneId.of(string()), offset);
+                    ZoneOffset offset = ZoneOffset.ofTotalSeconds(cur.i32());
+                    yield ZonedDateTime.ofLocal(t, ZoneId.of(cur.string()), offset);
                 }
-                case Tags.ZONE_ID -> ZoneId.of(string());
-                case Tags.ZONE_OFFSET -> ZoneOffset.ofTotalSeconds(i32());
-                case Tags.YEAR -> Year.of(i32());
+                case Tags.ZONE_ID -> ZoneId.of(cur.string());
+                case Tags.ZONE_OFFSET -> ZoneOffset.ofTotalSeconds(cur.i32());
+                case Tags.YEAR -> Year.of(cur.i32());
                 case Tags.YEAR_MONTH -> {
-                    int y = i32();
-                    yield YearMonth.of(y, u8());
+                    int y = cur.i32();
+                    yield YearMonth.of(y, cur.u8());
                 }
                 case Tags.MONTH_DAY -> {
-                    int m = u8();
-                    yield MonthDay.of(m, u8());
+                    int m = cur.u8();
+                    yield MonthDay.of(m, cur.u8());
                 }
-                default -> throw new ProtocolException("unknown tag " + Tags.name(tag) + " at offset " + (pos - 1));
+                default -> throw new ProtocolException("unknown tag " + Tags.name(tag) + " at offset " + (cur.pos - 1));
             };
         } catch (DateTimeException e) {
-            throw new ProtocolException("invalid " + Tags.name(tag) + " value before offset " + pos + ": "
+            throw new ProtocolException("invalid " + Tags.name(tag) + " value before offset " + cur.pos + ": "
                     + e.getMessage(), e);
         }
     }
 
     private int nanoOfSecond() {
-        int nano = i32();
+        int nano = cur.i32();
         if (nano < 0 || nano > 999_999_999) {
-            throw new ProtocolException("nano-of-second " + nano + " out of range before offset " + pos);
+            throw new ProtocolException("nano-of-second " + nano + " out of range before offset " + cur.pos);
         }
         return nano;
     }
 
     private LocalDate date() {
-        int y = i32();
-        int m = u8();
-        return LocalDate.of(y, m, u8());
+        int y = cur.i32();
+        int m = cur.u8();
+        return LocalDate.of(y, m, cur.u8());
     }
 
     private LocalDateTime dateTime() {
         LocalDate d = date();
-        return LocalDateTime.of(d, LocalTime.ofNanoOfDay(i64()));
-    }
-
-    // ---------------------------------------------------------------- strings
-
-    private String latin1(int n) {
-        byte[] b = bytes;
-        if (n > b.length) {
-            b = new byte[n];
-            if (n <= MAX_SCRATCH) {
-                bytes = b;
-            }
-        }
-        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, pos, b, 0, n);
-        pos += n;
-        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
-    }
-
-    private String utf16(int n) {
-        char[] c = chars;
-        if (n > c.length) {
-            c = new char[n];
-            if (n <= MAX_SCRATCH) {
-                chars = c;
-            }
-        }
-        MemorySegment.copy(in, CHAR_LAYOUT, pos, c, 0, n);
-        pos += 2L * n;
-        return new String(c, 0, n);
-    }
-
-    /** Reads a value that must be a string. */
-    private String string() {
-        byte tag = u8tag();
-        return switch (tag) {
-            case Tags.STRING_LATIN1 -> latin1(count(1, tag));
-            case Tags.STRING_UTF16 -> utf16(count(2, tag));
-            default -> throw new ProtocolException("expected a string at offset " + (pos - 1) + " but found tag "
-                    + Tags.name(tag));
-        };
-    }
-
-    private String nullableString() {
-        need(1);
-        if (in.get(ValueLayout.JAVA_BYTE, pos) == Tags.NULL) {
-            pos++;
-            return null;
-        }
-        return string();
+        return LocalDateTime.of(d, LocalTime.ofNanoOfDay(cur.i64()));
     }
 
     // ---------------------------------------------------------------- arrays and buffers
 
     private byte[] magnitude(byte tag) {
-        int n = count(1, tag);
+        int n = cur.count(1, tag);
         if (n == 0) {
-            throw new ProtocolException(Tags.name(tag) + " with zero magnitude bytes before offset " + pos);
+            throw new ProtocolException(Tags.name(tag) + " with zero magnitude bytes before offset " + cur.pos);
         }
-        return copyIn(new byte[n], n, ValueLayout.JAVA_BYTE);
-    }
-
-    private <A> A copyIn(A array, int n, ValueLayout element) {
-        MemorySegment.copy(in, element, pos, array, 0, n);
-        pos += n * element.byteSize();
-        return array;
-    }
-
-    private boolean[] booleans() {
-        int n = count(1, Tags.BOOLEAN_ARRAY);
-        boolean[] a = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            byte b = in.get(ValueLayout.JAVA_BYTE, pos + i);
-            if ((b & ~1) != 0) {
-                throw new ProtocolException("BOOLEAN_ARRAY element " + b + " at offset " + (pos + i) + " is not 0 or 1");
-            }
-            a[i] = b != 0;
-        }
-        pos += n;
-        return a;
+        return cur.copyIn(new byte[n], n, ValueLayout.JAVA_BYTE);
     }
 
     private ByteBuffer byteBuffer() {
-        int order = u8();
+        int order = cur.u8();
         if (order != Tags.ORDER_BIG_ENDIAN && order != Tags.ORDER_LITTLE_ENDIAN) {
-            throw new ProtocolException("BYTE_BUFFER byte order " + order + " at offset " + (pos - 1) + " is not 0 or 1");
+            throw new ProtocolException("BYTE_BUFFER byte order " + order + " at offset " + (cur.pos - 1) + " is not 0 or 1");
         }
-        int n = count(1, Tags.BYTE_BUFFER);
-        byte[] b = copyIn(new byte[n], n, ValueLayout.JAVA_BYTE);
+        int n = cur.count(1, Tags.BYTE_BUFFER);
+        byte[] b = cur.copyIn(new byte[n], n, ValueLayout.JAVA_BYTE);
         return ByteBuffer.wrap(b).order(order == Tags.ORDER_LITTLE_ENDIAN ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
     }
 
@@ -378,7 +300,7 @@ public final class PayloadDecoder {
 
     private ArrayList<Object> list() {
         enter();
-        int n = count(1, Tags.LIST);
+        int n = cur.count(1, Tags.LIST);
         ArrayList<Object> list = new ArrayList<>(Math.min(n, MAX_PRESIZE));
         for (int i = 0; i < n; i++) {
             list.add(readValue());
@@ -389,7 +311,7 @@ public final class PayloadDecoder {
 
     private LinkedHashSet<Object> set() {
         enter();
-        int n = count(1, Tags.SET);
+        int n = cur.count(1, Tags.SET);
         LinkedHashSet<Object> set = LinkedHashSet.newLinkedHashSet(Math.min(n, MAX_PRESIZE));
         for (int i = 0; i < n; i++) {
             set.add(readValue());
@@ -400,7 +322,7 @@ public final class PayloadDecoder {
 
     private LinkedHashMap<Object, Object> map() {
         enter();
-        int n = count(2, Tags.MAP);
+        int n = cur.count(2, Tags.MAP);
         LinkedHashMap<Object, Object> map = LinkedHashMap.newLinkedHashMap(Math.min(n, MAX_PRESIZE));
         for (int i = 0; i < n; i++) {
             Object key = readValue();
@@ -412,7 +334,7 @@ public final class PayloadDecoder {
 
     private Optional<Object> optional() {
         enter();
-        long at = pos;
+        long at = cur.pos;
         Object v = readValue();
         if (v == null) {
             throw new ProtocolException("OPTIONAL holds NULL at offset " + at);
@@ -423,10 +345,10 @@ public final class PayloadDecoder {
 
     private Object enumConstant() {
         EnumCodec codec = (EnumCodec) typeRef(false);
-        String name = string();
+        String name = cur.string();
         Object constant = codec.constant(name);
         if (constant == null) {
-            throw new PayloadException("enum " + codec.name + " has no constant '" + name + "' (payload offset " + pos + ")");
+            throw new PayloadException("enum " + codec.name + " has no constant '" + name + "' (payload offset " + cur.pos + ")");
         }
         return constant;
     }
@@ -441,7 +363,7 @@ public final class PayloadDecoder {
             if (v == null ? codec.primitive[i] : !codec.checkTypes[i].isInstance(v)) {
                 throw new PayloadException("record " + codec.name + " component '" + codec.componentNames[i] + "' is "
                         + codec.checkTypes[i].getName() + " but the payload holds "
-                        + (v == null ? "null" : v.getClass().getName()) + " (before offset " + pos + ")");
+                        + (v == null ? "null" : v.getClass().getName()) + " (before offset " + cur.pos + ")");
             }
             args[i] = v;
         }
@@ -463,8 +385,8 @@ public final class PayloadDecoder {
      * @return a {@link RecordCodec} or {@link EnumCodec}
      */
     private Object typeRef(boolean record) {
-        long at = pos;
-        int k = i32();
+        long at = cur.pos;
+        int k = cur.i32();
         Object codec;
         if (k >= 0 && k < typeCount) {
             codec = types[k];
@@ -481,10 +403,10 @@ public final class PayloadDecoder {
         codec = typeName(record);
         if (record) {
             RecordCodec rc = (RecordCodec) codec;
-            int components = i16() & 0xFFFF;
+            int components = cur.i16() & 0xFFFF;
             if (components != rc.componentCount()) {
                 throw new ProtocolException("record " + rc.name + " has " + rc.componentCount()
-                        + " components here but the payload says " + components + " (offset " + (pos - 2) + ")");
+                        + " components here but the payload says " + components + " (offset " + (cur.pos - 2) + ")");
             }
         }
         if (typeCount == types.length) {
@@ -496,30 +418,29 @@ public final class PayloadDecoder {
 
     /** Reads a class name string and resolves it, without allocating when it was seen recently. */
     private Object typeName(boolean record) {
-        long start = pos;
-        byte tag = u8tag();
+        long start = cur.pos;
+        byte tag = cur.u8tag();
         int n = switch (tag) {
-            case Tags.STRING_LATIN1 -> count(1, tag);
-            case Tags.STRING_UTF16 -> count(2, tag);
+            case Tags.STRING_LATIN1 -> cur.count(1, tag);
+            case Tags.STRING_UTF16 -> cur.count(2, tag);
             default -> throw new ProtocolException("expected a class name string at offset " + start + " but found tag "
                     + Tags.name(tag));
         };
-        long size = pos - start + (tag == Tags.STRING_LATIN1 ? n : 2L * n);
+        long size = cur.pos - start + (tag == Tags.STRING_LATIN1 ? n : 2L * n);
         for (int i = 0; i < NAME_CACHE; i++) {
             byte[] key = nameKeys[i];
             if (key != null && key.length == size
-                    && MemorySegment.mismatch(in, start, start + size, nameKeySegments[i], 0, size) < 0) {
+                    && cur.matches(start, size, nameKeySegments[i])) {
                 Object codec = nameCodecs[i];
                 if (record ? codec instanceof RecordCodec : codec instanceof EnumCodec) {
-                    pos = start + size;
+                    cur.pos = start + size;
                     return codec;
                 }
             }
         }
-        String name = tag == Tags.STRING_LATIN1 ? latin1(n) : utf16(n);
+        String name = tag == Tags.STRING_LATIN1 ? cur.latin1(n) : cur.utf16(n);
         Object codec = policy.resolve(name, record);
-        byte[] key = new byte[(int) size];
-        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, start, key, 0, key.length);
+        byte[] key = cur.copyOut(start, (int) size);
         int slot = nameNext;
         nameNext = (slot + 1) % NAME_CACHE;
         nameKeys[slot] = key;
@@ -537,24 +458,24 @@ public final class PayloadDecoder {
             throwables = Arrays.copyOf(throwables, index * 2);
         }
         throwables[index] = null;
-        String className = string();
-        String message = nullableString();
-        int frames = count(MIN_FRAME_BYTES, Tags.THROWABLE);
+        String className = cur.string();
+        String message = cur.nullableString();
+        int frames = cur.count(MIN_FRAME_BYTES, Tags.THROWABLE);
         StackTraceElement[] stack = new StackTraceElement[frames];
         for (int i = 0; i < frames; i++) {
-            String loader = nullableString();
-            String module = nullableString();
-            String version = nullableString();
-            String declaringClass = string();
-            String method = string();
-            String file = nullableString();
-            stack[i] = new StackTraceElement(loader, module, version, declaringClass, method, file, i32());
+            String loader = cur.nullableString();
+            String module = cur.nullableString();
+            String version = cur.nullableString();
+            String declaringClass = cur.string();
+            String method = cur.string();
+            String file = cur.nullableString();
+            stack[i] = new StackTraceElement(loader, module, version, declaringClass, method, file, cur.i32());
         }
         Throwable cause = throwableOrNull(true);
         Throwable t = ThrowableTypes.rebuild(className, message, cause);
         t.setStackTrace(stack);
         throwables[index] = t;
-        int suppressed = count(1, Tags.THROWABLE);
+        int suppressed = cur.count(1, Tags.THROWABLE);
         for (int i = 0; i < suppressed; i++) {
             Throwable s = throwableOrNull(false);
             if (s != null && s != t) {
@@ -566,25 +487,25 @@ public final class PayloadDecoder {
     }
 
     private Throwable throwableOrNull(boolean nullAllowed) {
-        byte tag = u8tag();
+        byte tag = cur.u8tag();
         return switch (tag) {
             case Tags.THROWABLE -> throwable();
             case Tags.THROWABLE_REF -> throwableRef();
             case Tags.NULL -> {
                 if (!nullAllowed) {
-                    throw new ProtocolException("NULL suppressed throwable at offset " + (pos - 1));
+                    throw new ProtocolException("NULL suppressed throwable at offset " + (cur.pos - 1));
                 }
                 yield null;
             }
-            default -> throw new ProtocolException("expected a throwable at offset " + (pos - 1) + " but found tag "
+            default -> throw new ProtocolException("expected a throwable at offset " + (cur.pos - 1) + " but found tag "
                     + Tags.name(tag));
         };
     }
 
     /** @return the referenced throwable, or {@code null} when it is still being decoded (a cycle) */
     private Throwable throwableRef() {
-        long at = pos;
-        int index = i32();
+        long at = cur.pos;
+        int index = cur.i32();
         if (index < 0 || index >= throwableCount) {
             throw new ProtocolException("THROWABLE_REF " + Integer.toUnsignedString(index) + " at offset " + at
                     + " but only " + throwableCount + " throwables precede it");
@@ -594,61 +515,8 @@ public final class PayloadDecoder {
 
     private void enter() {
         if (++depth > Tags.MAX_DEPTH) {
-            throw new ProtocolException("payload nesting deeper than " + Tags.MAX_DEPTH + " levels at offset " + (pos - 1));
+            throw new ProtocolException("payload nesting deeper than " + Tags.MAX_DEPTH + " levels at offset " + (cur.pos - 1));
         }
     }
 
-    // ---------------------------------------------------------------- raw reads
-
-    private void need(long n) {
-        if (n > end - pos) {
-            throw new ProtocolException("payload truncated: " + n + " bytes needed at offset " + pos + " but only "
-                    + (end - pos) + " remain (payload length " + end + ")");
-        }
-    }
-
-    private byte u8tag() {
-        need(1);
-        return in.get(ValueLayout.JAVA_BYTE, pos++);
-    }
-
-    private int u8() {
-        return u8tag() & 0xFF;
-    }
-
-    private short i16() {
-        need(2);
-        short v = in.get(SHORT_LAYOUT, pos);
-        pos += 2;
-        return v;
-    }
-
-    private int i32() {
-        need(4);
-        int v = in.get(INT_LAYOUT, pos);
-        pos += 4;
-        return v;
-    }
-
-    private long i64() {
-        need(8);
-        long v = in.get(LONG_LAYOUT, pos);
-        pos += 8;
-        return v;
-    }
-
-    /**
-     * Reads a u32 count of elements of at least {@code minBytes} each and checks that they fit in
-     * the bytes that remain, before the caller allocates anything.
-     */
-    private int count(int minBytes, byte tag) {
-        long at = pos;
-        long n = Integer.toUnsignedLong(i32());
-        long remaining = end - pos;
-        if (n * minBytes > remaining || n > Integer.MAX_VALUE - 8) {
-            throw new ProtocolException(Tags.name(tag) + " at offset " + at + " claims " + n + " elements of at least "
-                    + minBytes + " bytes but only " + remaining + " bytes remain");
-        }
-        return (int) n;
-    }
 }

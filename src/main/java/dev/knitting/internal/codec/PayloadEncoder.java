@@ -4,13 +4,9 @@ import dev.knitting.PayloadException;
 import dev.knitting.RemoteTaskException;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -35,49 +31,36 @@ import java.util.Optional;
 import java.util.RandomAccess;
 import java.util.UUID;
 
+import static dev.knitting.internal.codec.LittleEndian.CHAR_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.DOUBLE_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.FLOAT_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.INT_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.LONG_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.SHORT_LAYOUT;
+
 /**
  * Turns a Java value into the bytes described by {@link Tags}.
  *
- * <p>Why this shape: the encoder writes into its own reusable heap buffer (little-endian, through
- * byte-array views), so the hot path is plain stores with one bounds test per value; the caller
- * copies {@link #encoded()} into shared memory. One instance per thread; not thread-safe.
+ * <p>Why this shape: the encoder walks the value and writes into its own reusable heap
+ * {@link EncodeBuffer} (little-endian, one bounds test per value); the caller copies
+ * {@link #encoded()} into shared memory. One instance per thread; not thread-safe.
  *
  * <p>Invariants: every {@link #encode} starts from a clean state, so a failed encode leaves the
- * encoder reusable. Once the running size passes {@code maxBytes} the encoder stops writing and
- * only counts ({@code overflow}), so an oversized payload is reported with its real size without
- * being buffered. A buffer grown past {@value #SHRINK_ABOVE} bytes is dropped at the next encode.
+ * encoder reusable. Oversized payloads are counted, not buffered, so the error reports the real
+ * size. Containers on the current path are tracked by identity (cycles) and counted (depth bound
+ * {@link Tags#MAX_DEPTH}); throwables are numbered so repeats and cause cycles become
+ * {@code THROWABLE_REF}s; record and enum classes are numbered per payload (type refs).
  */
 public final class PayloadEncoder {
-    private static final int INITIAL_CAPACITY = 4096;
-    static final int SHRINK_ABOVE = 1 << 20;
-    private static final int MAX_BUFFER = Integer.MAX_VALUE - 16;
-    private static final int CHUNK = 8192;
+    static final int SHRINK_ABOVE = EncodeBuffer.SHRINK_ABOVE;
     private static final int LINEAR_TYPES = 16;
 
-    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfShort SHORT_LAYOUT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfChar CHAR_LAYOUT = ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfInt INT_LAYOUT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfLong LONG_LAYOUT = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfFloat FLOAT_LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfDouble DOUBLE_LAYOUT = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private final TypePolicy policy;
-    private byte[] buf = new byte[INITIAL_CAPACITY];
-    private MemorySegment seg = MemorySegment.ofArray(buf);
-    /** Write position; frozen once counting starts. */
-    private int pos;
-    /** Writes fit while {@code pos + n <= limit}; -1 while counting. */
-    private long limit;
-    private long maxBytes;
-    private boolean counting;
-    /** Bytes counted but not written, once counting. */
-    private long overflow;
+    private final EncodeBuffer out = new EncodeBuffer();
     private int length = -1;
+    /** The last slice handed out by {@link #encoded()}, reused while length and buffer are unchanged. */
     private MemorySegment encoded;
-    private final char[] chars = new char[CHUNK];
+    private MemorySegment encodedBase;
 
     private final Object[] path = new Object[Tags.MAX_DEPTH];
     private int depth;
@@ -105,19 +88,10 @@ public final class PayloadEncoder {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes=" + maxBytes);
         }
-        if (buf.length > SHRINK_ABOVE) {
-            buf = new byte[INITIAL_CAPACITY];
-            seg = MemorySegment.ofArray(buf);
-        }
-        pos = 0;
+        out.reset(maxBytes);
         length = -1;
-        encoded = null;
-        counting = false;
-        overflow = 0;
         depth = 0;
         typeCount = 0;
-        this.maxBytes = maxBytes;
-        limit = Math.min(buf.length, maxBytes);
         boolean done = false;
         try {
             writeValue(value);
@@ -134,14 +108,14 @@ public final class PayloadEncoder {
             moreTypes = null;
             throwables = null;
         }
-        if (counting) {
-            long actual = pos + overflow;
-            String why = actual <= maxBytes ? " (the encoder buffers at most " + MAX_BUFFER + " bytes)" : "";
+        long size = out.size();
+        if (out.counting()) {
+            String why = size <= maxBytes ? " (the encoder buffers at most " + EncodeBuffer.MAX_BUFFER + " bytes)" : "";
             throw new PayloadException("payload " + typeName(value) + " is too large: limit=" + maxBytes
-                    + " bytes, actual=" + actual + " bytes" + why);
+                    + " bytes, actual=" + size + " bytes" + why);
         }
-        length = pos;
-        return pos;
+        length = (int) size;
+        return length;
     }
 
     /** @return bytes {@code [0, length)} of the last successful encode; valid until the next encode */
@@ -150,27 +124,29 @@ public final class PayloadEncoder {
             throw new IllegalStateException("no successful encode since the last call to encode");
         }
         MemorySegment e = encoded;
-        if (e == null) {
-            e = seg.asSlice(0, length);
+        MemorySegment base = out.segment();
+        if (e == null || e.byteSize() != length || encodedBase != base) {
+            e = base.asSlice(0, length);
             encoded = e;
+            encodedBase = base;
         }
         return e;
     }
 
     /** @return the current scratch buffer size (for tests of the shrink rule) */
     int capacity() {
-        return buf.length;
+        return out.capacity();
     }
 
     // ---------------------------------------------------------------- values
 
     private void writeValue(Object v) {
         if (v == null) {
-            tag(Tags.NULL);
+            out.tag(Tags.NULL);
         } else if (v instanceof Integer i) {
-            writeInt(Tags.INT, i);
+            out.writeInt(Tags.INT, i);
         } else if (v instanceof String s) {
-            writeString(s);
+            out.writeString(s);
         } else {
             writeOther(v);
         }
@@ -178,46 +154,40 @@ public final class PayloadEncoder {
 
     private void writeOther(Object v) {
         switch (PayloadKind.of(v.getClass())) {
-            case BOOLEAN -> tag((Boolean) v ? Tags.TRUE : Tags.FALSE);
-            case BYTE -> {
-                if (room(2)) {
-                    buf[pos] = Tags.BYTE;
-                    buf[pos + 1] = (Byte) v;
-                    pos += 2;
-                }
-            }
-            case SHORT -> writeShort(Tags.SHORT, (Short) v);
-            case CHAR -> writeShort(Tags.CHAR, (short) (char) (Character) v);
-            case INT -> writeInt(Tags.INT, (Integer) v);
-            case LONG -> writeLong(Tags.LONG, (Long) v);
-            case FLOAT -> writeInt(Tags.FLOAT, Float.floatToRawIntBits((Float) v));
-            case DOUBLE -> writeLong(Tags.DOUBLE, Double.doubleToRawLongBits((Double) v));
-            case STRING -> writeString((String) v);
-            case BIG_INTEGER -> writeBytes(Tags.BIG_INTEGER, ((BigInteger) v).toByteArray());
+            case BOOLEAN -> out.tag((Boolean) v ? Tags.TRUE : Tags.FALSE);
+            case BYTE -> out.writeByte(Tags.BYTE, (Byte) v);
+            case SHORT -> out.writeShort(Tags.SHORT, (Short) v);
+            case CHAR -> out.writeShort(Tags.CHAR, (short) (char) (Character) v);
+            case INT -> out.writeInt(Tags.INT, (Integer) v);
+            case LONG -> out.writeLong(Tags.LONG, (Long) v);
+            case FLOAT -> out.writeInt(Tags.FLOAT, Float.floatToRawIntBits((Float) v));
+            case DOUBLE -> out.writeLong(Tags.DOUBLE, Double.doubleToRawLongBits((Double) v));
+            case STRING -> out.writeString((String) v);
+            case BIG_INTEGER -> out.writeBytes(Tags.BIG_INTEGER, ((BigInteger) v).toByteArray());
             case BIG_DECIMAL -> {
                 BigDecimal d = (BigDecimal) v;
-                writeInt(Tags.BIG_DECIMAL, d.scale());
+                out.writeInt(Tags.BIG_DECIMAL, d.scale());
                 byte[] unscaled = d.unscaledValue().toByteArray();
-                writeCount(unscaled.length);
-                raw(unscaled);
+                out.writeCount(unscaled.length);
+                out.raw(unscaled);
             }
-            case BOOLEAN_ARRAY -> writeBooleans((boolean[]) v);
-            case BYTE_ARRAY -> writeBytes(Tags.BYTE_ARRAY, (byte[]) v);
-            case SHORT_ARRAY -> writeArray(Tags.SHORT_ARRAY, v, ((short[]) v).length, SHORT_LAYOUT);
-            case CHAR_ARRAY -> writeArray(Tags.CHAR_ARRAY, v, ((char[]) v).length, CHAR_LAYOUT);
-            case INT_ARRAY -> writeArray(Tags.INT_ARRAY, v, ((int[]) v).length, INT_LAYOUT);
-            case LONG_ARRAY -> writeArray(Tags.LONG_ARRAY, v, ((long[]) v).length, LONG_LAYOUT);
-            case FLOAT_ARRAY -> writeArray(Tags.FLOAT_ARRAY, v, ((float[]) v).length, FLOAT_LAYOUT);
-            case DOUBLE_ARRAY -> writeArray(Tags.DOUBLE_ARRAY, v, ((double[]) v).length, DOUBLE_LAYOUT);
-            case BYTE_BUFFER -> writeByteBuffer((ByteBuffer) v);
+            case BOOLEAN_ARRAY -> out.writeBooleans((boolean[]) v);
+            case BYTE_ARRAY -> out.writeBytes(Tags.BYTE_ARRAY, (byte[]) v);
+            case SHORT_ARRAY -> out.writeArray(Tags.SHORT_ARRAY, v, ((short[]) v).length, SHORT_LAYOUT);
+            case CHAR_ARRAY -> out.writeArray(Tags.CHAR_ARRAY, v, ((char[]) v).length, CHAR_LAYOUT);
+            case INT_ARRAY -> out.writeArray(Tags.INT_ARRAY, v, ((int[]) v).length, INT_LAYOUT);
+            case LONG_ARRAY -> out.writeArray(Tags.LONG_ARRAY, v, ((long[]) v).length, LONG_LAYOUT);
+            case FLOAT_ARRAY -> out.writeArray(Tags.FLOAT_ARRAY, v, ((float[]) v).length, FLOAT_LAYOUT);
+            case DOUBLE_ARRAY -> out.writeArray(Tags.DOUBLE_ARRAY, v, ((double[]) v).length, DOUBLE_LAYOUT);
+            case BYTE_BUFFER -> out.writeByteBuffer((ByteBuffer) v);
             case LIST -> writeCollection(Tags.LIST, (Collection<?>) v);
             case SET -> writeCollection(Tags.SET, (Collection<?>) v);
             case MAP -> writeMap((Map<?, ?>) v);
             case OPTIONAL -> writeOptional((Optional<?>) v);
             case UUID -> {
                 UUID u = (UUID) v;
-                writeLong(Tags.UUID, u.getMostSignificantBits());
-                raw64(u.getLeastSignificantBits());
+                out.writeLong(Tags.UUID, u.getMostSignificantBits());
+                out.raw64(u.getLeastSignificantBits());
             }
             case ENUM -> writeEnum((Enum<?>) v);
             case RECORD -> writeRecord((Record) v);
@@ -243,196 +213,70 @@ public final class PayloadEncoder {
     private void writeTime(Object v) {
         switch (v) {
             case Instant t -> {
-                writeLong(Tags.INSTANT, t.getEpochSecond());
-                raw32(t.getNano());
+                out.writeLong(Tags.INSTANT, t.getEpochSecond());
+                out.raw32(t.getNano());
             }
             case Duration d -> {
-                writeLong(Tags.DURATION, d.getSeconds());
-                raw32(d.getNano());
+                out.writeLong(Tags.DURATION, d.getSeconds());
+                out.raw32(d.getNano());
             }
             case Period p -> {
-                writeInt(Tags.PERIOD, p.getYears());
-                raw32(p.getMonths());
-                raw32(p.getDays());
+                out.writeInt(Tags.PERIOD, p.getYears());
+                out.raw32(p.getMonths());
+                out.raw32(p.getDays());
             }
             case LocalDate d -> {
-                tag(Tags.LOCAL_DATE);
+                out.tag(Tags.LOCAL_DATE);
                 date(d);
             }
-            case LocalTime t -> writeLong(Tags.LOCAL_TIME, t.toNanoOfDay());
+            case LocalTime t -> out.writeLong(Tags.LOCAL_TIME, t.toNanoOfDay());
             case LocalDateTime t -> {
-                tag(Tags.LOCAL_DATE_TIME);
+                out.tag(Tags.LOCAL_DATE_TIME);
                 dateTime(t);
             }
             case OffsetDateTime t -> {
-                tag(Tags.OFFSET_DATE_TIME);
+                out.tag(Tags.OFFSET_DATE_TIME);
                 dateTime(t.toLocalDateTime());
-                raw32(t.getOffset().getTotalSeconds());
+                out.raw32(t.getOffset().getTotalSeconds());
             }
             case OffsetTime t -> {
-                writeLong(Tags.OFFSET_TIME, t.toLocalTime().toNanoOfDay());
-                raw32(t.getOffset().getTotalSeconds());
+                out.writeLong(Tags.OFFSET_TIME, t.toLocalTime().toNanoOfDay());
+                out.raw32(t.getOffset().getTotalSeconds());
             }
             case ZonedDateTime t -> {
-                tag(Tags.ZONED_DATE_TIME);
+                out.tag(Tags.ZONED_DATE_TIME);
                 dateTime(t.toLocalDateTime());
-                raw32(t.getOffset().getTotalSeconds());
-                writeString(t.getZone().getId());
+                out.raw32(t.getOffset().getTotalSeconds());
+                out.writeString(t.getZone().getId());
             }
-            case ZoneOffset z -> writeInt(Tags.ZONE_OFFSET, z.getTotalSeconds());
+            case ZoneOffset z -> out.writeInt(Tags.ZONE_OFFSET, z.getTotalSeconds());
             case ZoneId z -> {
-                tag(Tags.ZONE_ID);
-                writeString(z.getId());
+                out.tag(Tags.ZONE_ID);
+                out.writeString(z.getId());
             }
-            case Year y -> writeInt(Tags.YEAR, y.getValue());
+            case Year y -> out.writeInt(Tags.YEAR, y.getValue());
             case YearMonth y -> {
-                writeInt(Tags.YEAR_MONTH, y.getYear());
-                raw8(y.getMonthValue());
+                out.writeInt(Tags.YEAR_MONTH, y.getYear());
+                out.raw8(y.getMonthValue());
             }
             case MonthDay m -> {
-                tag(Tags.MONTH_DAY);
-                raw8(m.getMonthValue());
-                raw8(m.getDayOfMonth());
+                out.tag(Tags.MONTH_DAY);
+                out.raw8(m.getMonthValue());
+                out.raw8(m.getDayOfMonth());
             }
             default -> throw unsupported(v);
         }
     }
 
     private void date(LocalDate d) {
-        raw32(d.getYear());
-        raw8(d.getMonthValue());
-        raw8(d.getDayOfMonth());
+        out.raw32(d.getYear());
+        out.raw8(d.getMonthValue());
+        out.raw8(d.getDayOfMonth());
     }
 
     private void dateTime(LocalDateTime t) {
         date(t.toLocalDate());
-        raw64(t.toLocalTime().toNanoOfDay());
-    }
-
-    // ---------------------------------------------------------------- strings
-
-    private void writeString(String s) {
-        int n = s.length();
-        if (n > CHUNK) {
-            writeLongString(s, n);
-            return;
-        }
-        char[] cs = chars;
-        s.getChars(0, n, cs, 0);
-        if (isLatin1(cs, 0, n)) {
-            if (room(5L + n)) {
-                byte[] b = buf;
-                int p = pos;
-                b[p] = Tags.STRING_LATIN1;
-                INT_LE.set(b, p + 1, n);
-                p += 5;
-                for (int i = 0; i < n; i++) {
-                    b[p + i] = (byte) cs[i];
-                }
-                pos = p + n;
-            }
-        } else if (room(5L + 2L * n)) {
-            buf[pos] = Tags.STRING_UTF16;
-            INT_LE.set(buf, pos + 1, n);
-            MemorySegment.copy(cs, 0, seg, CHAR_LAYOUT, pos + 5, n);
-            pos += 5 + 2 * n;
-        }
-    }
-
-    private static boolean isLatin1(char[] cs, int from, int to) {
-        int any = 0;
-        for (int i = from; i < to; i++) {
-            any |= cs[i];
-        }
-        return any < 256;
-    }
-
-    /** Strings longer than one chunk: scan in chunks first, then copy in chunks (never buffered whole). */
-    private void writeLongString(String s, int n) {
-        char[] cs = chars;
-        boolean latin1 = true;
-        for (int from = 0; from < n && latin1; from += CHUNK) {
-            int to = Math.min(n, from + CHUNK);
-            s.getChars(from, to, cs, 0);
-            latin1 = isLatin1(cs, 0, to - from);
-        }
-        long size = latin1 ? n : 2L * n;
-        if (!room(5 + size)) {
-            return;
-        }
-        buf[pos] = latin1 ? Tags.STRING_LATIN1 : Tags.STRING_UTF16;
-        INT_LE.set(buf, pos + 1, n);
-        pos += 5;
-        for (int from = 0; from < n; from += CHUNK) {
-            int to = Math.min(n, from + CHUNK);
-            int k = to - from;
-            s.getChars(from, to, cs, 0);
-            if (latin1) {
-                byte[] b = buf;
-                int p = pos;
-                for (int i = 0; i < k; i++) {
-                    b[p + i] = (byte) cs[i];
-                }
-                pos = p + k;
-            } else {
-                MemorySegment.copy(cs, 0, seg, CHAR_LAYOUT, pos, k);
-                pos += 2 * k;
-            }
-        }
-    }
-
-    private void writeNullableString(String s) {
-        if (s == null) {
-            tag(Tags.NULL);
-        } else {
-            writeString(s);
-        }
-    }
-
-    // ---------------------------------------------------------------- arrays and buffers
-
-    private void writeBytes(byte tag, byte[] b) {
-        if (room(5L + b.length)) {
-            buf[pos] = tag;
-            INT_LE.set(buf, pos + 1, b.length);
-            System.arraycopy(b, 0, buf, pos + 5, b.length);
-            pos += 5 + b.length;
-        }
-    }
-
-    private void writeBooleans(boolean[] a) {
-        if (room(5L + a.length)) {
-            byte[] b = buf;
-            int p = pos;
-            b[p] = Tags.BOOLEAN_ARRAY;
-            INT_LE.set(b, p + 1, a.length);
-            p += 5;
-            for (int i = 0; i < a.length; i++) {
-                b[p + i] = a[i] ? (byte) 1 : (byte) 0;
-            }
-            pos = p + a.length;
-        }
-    }
-
-    private void writeArray(byte tag, Object array, int n, ValueLayout element) {
-        long bytes = n * element.byteSize();
-        if (room(5 + bytes)) {
-            buf[pos] = tag;
-            INT_LE.set(buf, pos + 1, n);
-            MemorySegment.copy(array, 0, seg, element, pos + 5, n);
-            pos += 5 + (int) bytes;
-        }
-    }
-
-    private void writeByteBuffer(ByteBuffer bb) {
-        int n = bb.remaining();
-        if (room(6L + n)) {
-            buf[pos] = Tags.BYTE_BUFFER;
-            buf[pos + 1] = bb.order() == ByteOrder.LITTLE_ENDIAN ? Tags.ORDER_LITTLE_ENDIAN : Tags.ORDER_BIG_ENDIAN;
-            INT_LE.set(buf, pos + 2, n);
-            MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, seg, pos + 6, n);
-            pos += 6 + n;
-        }
+        out.raw64(t.toLocalTime().toNanoOfDay());
     }
 
     // ---------------------------------------------------------------- containers
@@ -440,7 +284,7 @@ public final class PayloadEncoder {
     private void writeCollection(byte tag, Collection<?> c) {
         enter(c);
         int n = c.size();
-        writeInt(tag, n);
+        out.writeInt(tag, n);
         int count = 0;
         if (c instanceof List<?> l && c instanceof RandomAccess) {
             for (; count < n; count++) {
@@ -465,7 +309,7 @@ public final class PayloadEncoder {
     private void writeMap(Map<?, ?> m) {
         enter(m);
         int n = m.size();
-        writeInt(Tags.MAP, n);
+        out.writeInt(Tags.MAP, n);
         int count = 0;
         for (Map.Entry<?, ?> e : m.entrySet()) {
             if (count++ == n) {
@@ -483,11 +327,11 @@ public final class PayloadEncoder {
 
     private void writeOptional(Optional<?> o) {
         if (o.isEmpty()) {
-            tag(Tags.OPTIONAL_EMPTY);
+            out.tag(Tags.OPTIONAL_EMPTY);
             return;
         }
         enter(o);
-        tag(Tags.OPTIONAL);
+        out.tag(Tags.OPTIONAL);
         writeValue(o.get());
         leave();
     }
@@ -495,7 +339,7 @@ public final class PayloadEncoder {
     private void writeEnum(Enum<?> e) {
         EnumCodec codec = policy.enumType(e.getDeclaringClass());
         typeRef(Tags.ENUM, codec.type, codec.name, -1);
-        writeString(e.name());
+        out.writeString(e.name());
     }
 
     private void writeRecord(Record r) {
@@ -514,16 +358,16 @@ public final class PayloadEncoder {
         try {
             for (; i < kinds.length; i++) {
                 switch (kinds[i]) {
-                    case RecordCodec.K_INT -> writeInt(Tags.INT, (int) getters[i].invokeExact((Object) r));
-                    case RecordCodec.K_LONG -> writeLong(Tags.LONG, (long) getters[i].invokeExact((Object) r));
-                    case RecordCodec.K_DOUBLE -> writeLong(Tags.DOUBLE,
+                    case RecordCodec.K_INT -> out.writeInt(Tags.INT, (int) getters[i].invokeExact((Object) r));
+                    case RecordCodec.K_LONG -> out.writeLong(Tags.LONG, (long) getters[i].invokeExact((Object) r));
+                    case RecordCodec.K_DOUBLE -> out.writeLong(Tags.DOUBLE,
                             Double.doubleToRawLongBits((double) getters[i].invokeExact((Object) r)));
-                    case RecordCodec.K_FLOAT -> writeInt(Tags.FLOAT,
+                    case RecordCodec.K_FLOAT -> out.writeInt(Tags.FLOAT,
                             Float.floatToRawIntBits((float) getters[i].invokeExact((Object) r)));
-                    case RecordCodec.K_BOOLEAN -> tag((boolean) getters[i].invokeExact((Object) r) ? Tags.TRUE : Tags.FALSE);
+                    case RecordCodec.K_BOOLEAN -> out.tag((boolean) getters[i].invokeExact((Object) r) ? Tags.TRUE : Tags.FALSE);
                     case RecordCodec.K_BYTE -> writeValue((byte) getters[i].invokeExact((Object) r));
-                    case RecordCodec.K_SHORT -> writeShort(Tags.SHORT, (short) getters[i].invokeExact((Object) r));
-                    case RecordCodec.K_CHAR -> writeShort(Tags.CHAR, (short) (char) getters[i].invokeExact((Object) r));
+                    case RecordCodec.K_SHORT -> out.writeShort(Tags.SHORT, (short) getters[i].invokeExact((Object) r));
+                    case RecordCodec.K_CHAR -> out.writeShort(Tags.CHAR, (short) (char) getters[i].invokeExact((Object) r));
                     default -> writeValue((Object) getters[i].invokeExact((Object) r));
                 }
             }
@@ -540,7 +384,7 @@ public final class PayloadEncoder {
     private void typeRef(byte tag, Class<?> type, String name, int components) {
         int k = typeIndex(type);
         if (k >= 0) {
-            writeInt(tag, k);
+            out.writeInt(tag, k);
             return;
         }
         k = typeCount++;
@@ -552,10 +396,10 @@ public final class PayloadEncoder {
             }
             moreTypes.put(type, k);
         }
-        writeInt(tag, k);
-        writeString(name);
+        out.writeInt(tag, k);
+        out.writeString(name);
         if (components >= 0) {
-            raw16(components);
+            out.raw16(components);
         }
     }
 
@@ -579,40 +423,40 @@ public final class PayloadEncoder {
         } else {
             Integer seen = throwables.get(t);
             if (seen != null) {
-                writeInt(Tags.THROWABLE_REF, seen);
+                out.writeInt(Tags.THROWABLE_REF, seen);
                 return;
             }
         }
         throwables.put(t, throwables.size());
         enter(t);
-        tag(Tags.THROWABLE);
+        out.tag(Tags.THROWABLE);
         if (t.getClass() == RemoteTaskException.class) {
             RemoteTaskException r = (RemoteTaskException) t;
-            writeString(r.remoteClassName());
-            writeNullableString(r.remoteMessage());
+            out.writeString(r.remoteClassName());
+            out.writeNullableString(r.remoteMessage());
         } else {
-            writeString(t.getClass().getName());
-            writeNullableString(t.getMessage());
+            out.writeString(t.getClass().getName());
+            out.writeNullableString(t.getMessage());
         }
         StackTraceElement[] stack = t.getStackTrace();
-        writeCount(stack.length);
+        out.writeCount(stack.length);
         for (StackTraceElement e : stack) {
-            writeNullableString(e.getClassLoaderName());
-            writeNullableString(e.getModuleName());
-            writeNullableString(e.getModuleVersion());
-            writeString(e.getClassName());
-            writeString(e.getMethodName());
-            writeNullableString(e.getFileName());
-            raw32(e.getLineNumber());
+            out.writeNullableString(e.getClassLoaderName());
+            out.writeNullableString(e.getModuleName());
+            out.writeNullableString(e.getModuleVersion());
+            out.writeString(e.getClassName());
+            out.writeString(e.getMethodName());
+            out.writeNullableString(e.getFileName());
+            out.raw32(e.getLineNumber());
         }
         Throwable cause = t.getCause();
         if (cause == null) {
-            tag(Tags.NULL);
+            out.tag(Tags.NULL);
         } else {
             writeThrowable(cause);
         }
         Throwable[] suppressed = t.getSuppressed();
-        writeCount(suppressed.length);
+        out.writeCount(suppressed.length);
         for (Throwable s : suppressed) {
             writeThrowable(s);
         }
@@ -645,97 +489,4 @@ public final class PayloadEncoder {
         return v == null ? "null" : v.getClass().getName();
     }
 
-    // ---------------------------------------------------------------- raw writes
-
-    /** @return whether {@code n} more bytes can be written at {@link #pos}; when not, they are counted */
-    private boolean room(long n) {
-        return pos + n <= limit || grow(n);
-    }
-
-    private boolean grow(long n) {
-        if (counting) {
-            overflow += n;
-            return false;
-        }
-        long need = pos + n;
-        if (need > maxBytes || need > MAX_BUFFER) {
-            counting = true;
-            limit = -1;
-            overflow = n;
-            return false;
-        }
-        long capacity = Math.min(Math.max(need, 2L * buf.length), Math.min(MAX_BUFFER, Math.max(maxBytes, need)));
-        buf = Arrays.copyOf(buf, (int) capacity);
-        seg = MemorySegment.ofArray(buf);
-        limit = Math.min(capacity, maxBytes);
-        return true;
-    }
-
-    private void tag(byte tag) {
-        if (room(1)) {
-            buf[pos++] = tag;
-        }
-    }
-
-    private void raw8(int v) {
-        if (room(1)) {
-            buf[pos++] = (byte) v;
-        }
-    }
-
-    private void raw16(int v) {
-        if (room(2)) {
-            SHORT_LE.set(buf, pos, (short) v);
-            pos += 2;
-        }
-    }
-
-    private void raw32(int v) {
-        if (room(4)) {
-            INT_LE.set(buf, pos, v);
-            pos += 4;
-        }
-    }
-
-    private void raw64(long v) {
-        if (room(8)) {
-            LONG_LE.set(buf, pos, v);
-            pos += 8;
-        }
-    }
-
-    private void raw(byte[] b) {
-        if (room(b.length)) {
-            System.arraycopy(b, 0, buf, pos, b.length);
-            pos += b.length;
-        }
-    }
-
-    private void writeCount(int n) {
-        raw32(n);
-    }
-
-    private void writeShort(byte tag, short v) {
-        if (room(3)) {
-            buf[pos] = tag;
-            SHORT_LE.set(buf, pos + 1, v);
-            pos += 3;
-        }
-    }
-
-    private void writeInt(byte tag, int v) {
-        if (room(5)) {
-            buf[pos] = tag;
-            INT_LE.set(buf, pos + 1, v);
-            pos += 5;
-        }
-    }
-
-    private void writeLong(byte tag, long v) {
-        if (room(9)) {
-            buf[pos] = tag;
-            LONG_LE.set(buf, pos + 1, v);
-            pos += 9;
-        }
-    }
 }

@@ -56,7 +56,7 @@ final class CodecFixtures {
     }
 
     /**
-     * Encodes {@code value}, copies the bytes to an unaligned native segment and to a fresh heap
+     * Encodes {@code value}, copies the bytes to an unaligned read-only native segment and to a fresh heap
      * array, decodes both and checks they agree; returns the value decoded from native memory.
      */
     static Object roundTrip(Object value) {
@@ -66,7 +66,7 @@ final class CodecFixtures {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment shm = arena.allocate(bytes.length + 8L, 8).asSlice(3, bytes.length);
             MemorySegment.copy(bytes, 0, shm, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            Object fromNative = decoder.decode(shm);
+            Object fromNative = decoder.decode(shm.asReadOnly());
             assertThat(canonical(fromNative)).isEqualTo(canonical(fromHeap));
             return fromNative;
         }

@@ -1,0 +1,330 @@
+package dev.knitting.internal.codec;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static dev.knitting.internal.codec.LittleEndian.CHAR_LAYOUT;
+import static dev.knitting.internal.codec.LittleEndian.INT_LE;
+import static dev.knitting.internal.codec.LittleEndian.LONG_LE;
+import static dev.knitting.internal.codec.LittleEndian.SHORT_LE;
+
+/**
+ * The encoder's growable byte buffer: little-endian writes of tags, numbers, strings and arrays.
+ *
+ * <p>Why separate: {@link PayloadEncoder} walks values; this class owns the bytes and the size
+ * limit. Every write asks {@link #room} first, one comparison on the hot path. Once the running
+ * size passes {@code maxBytes} the buffer stops writing and only counts ({@link #size()} keeps
+ * growing, {@code pos} is frozen), so an oversized payload is measured without being buffered.
+ * A buffer grown past {@value #SHRINK_ABOVE} bytes is dropped at the next {@link #reset}.
+ * Not thread-safe.
+ */
+final class EncodeBuffer {
+    static final int SHRINK_ABOVE = 1 << 20;
+    static final int MAX_BUFFER = Integer.MAX_VALUE - 16;
+    private static final int INITIAL_CAPACITY = 4096;
+    private static final int CHUNK = 8192;
+
+    private byte[] buf = new byte[INITIAL_CAPACITY];
+    private MemorySegment seg = MemorySegment.ofArray(buf);
+    /** Write position; frozen once counting starts. */
+    private int pos;
+    /** Writes fit while {@code pos + n <= limit}; -1 while counting. */
+    private long limit;
+    private long maxBytes;
+    private boolean counting;
+    /** Bytes counted but not written, once counting. */
+    private long overflow;
+
+    private final char[] chars = new char[CHUNK];
+    private final byte[] scratch = new byte[CHUNK];
+    private final CharBuffer charView = CharBuffer.wrap(chars);
+    private final ByteBuffer scratchView = ByteBuffer.wrap(scratch);
+    private ByteBuffer bufView;
+    private final CharsetEncoder latin1 = StandardCharsets.ISO_8859_1.newEncoder();
+
+    /** Starts a new payload of at most {@code maxBytes} bytes. */
+    void reset(long maxBytes) {
+        if (buf.length > SHRINK_ABOVE) {
+            buf = new byte[INITIAL_CAPACITY];
+            seg = MemorySegment.ofArray(buf);
+        }
+        pos = 0;
+        counting = false;
+        overflow = 0;
+        this.maxBytes = maxBytes;
+        limit = Math.min(buf.length, maxBytes);
+    }
+
+    /** @return whether the payload outgrew the limit (or the largest buffer) and is only being counted */
+    boolean counting() {
+        return counting;
+    }
+
+    /** @return the bytes written so far, or counted once {@link #counting()} */
+    long size() {
+        return pos + overflow;
+    }
+
+    /** @return the whole buffer as a segment; bytes {@code [0, size())} are the payload unless counting */
+    MemorySegment segment() {
+        return seg;
+    }
+
+    int capacity() {
+        return buf.length;
+    }
+
+    // ---------------------------------------------------------------- strings
+
+    void writeString(String s) {
+        int n = s.length();
+        if (n > CHUNK) {
+            writeLongString(s, n);
+            return;
+        }
+        char[] cs = chars;
+        s.getChars(0, n, cs, 0);
+        if (pos + 5L + n <= limit) {
+            // Fast path: narrow straight into the buffer; the intrinsic stops at the first char >= 256.
+            if (toLatin1(cs, n, buf, pos + 5) == n) {
+                buf[pos] = Tags.STRING_LATIN1;
+                INT_LE.set(buf, pos + 1, n);
+                pos += 5 + n;
+            } else {
+                writeUtf16(cs, n);
+            }
+        } else if (toLatin1(cs, n, scratch, 0) == n) {
+            if (room(5L + n)) {
+                buf[pos] = Tags.STRING_LATIN1;
+                INT_LE.set(buf, pos + 1, n);
+                System.arraycopy(scratch, 0, buf, pos + 5, n);
+                pos += 5 + n;
+            }
+        } else {
+            writeUtf16(cs, n);
+        }
+    }
+
+    private void writeUtf16(char[] cs, int n) {
+        if (room(5L + 2L * n)) {
+            buf[pos] = Tags.STRING_UTF16;
+            INT_LE.set(buf, pos + 1, n);
+            MemorySegment.copy(cs, 0, seg, CHAR_LAYOUT, pos + 5, n);
+            pos += 5 + 2 * n;
+        }
+    }
+
+    /**
+     * Narrows {@code cs[0, n)} into {@code dst} from {@code offset} while every char is below 256.
+     * The JDK's ISO-8859-1 array loop is an intrinsic (vectorised), unlike a hand-written loop.
+     *
+     * @return how many chars were narrowed: {@code n} exactly when all of them are Latin-1
+     */
+    private int toLatin1(char[] cs, int n, byte[] dst, int offset) {
+        CharBuffer in = charView;
+        in.clear().limit(n);
+        ByteBuffer out = dst == buf ? bufView : scratchView;
+        if (out == null || out.array() != dst) {
+            out = ByteBuffer.wrap(dst);
+            if (dst == buf) {
+                bufView = out;
+            }
+        }
+        out.limit(dst.length).position(offset);
+        latin1.reset();
+        latin1.encode(in, out, true);
+        return in.position();
+    }
+
+    /** Strings longer than one chunk: scan in chunks first, then copy in chunks (never buffered whole). */
+    private void writeLongString(String s, int n) {
+        char[] cs = chars;
+        boolean latin1 = true;
+        for (int from = 0; from < n && latin1; from += CHUNK) {
+            int to = Math.min(n, from + CHUNK);
+            s.getChars(from, to, cs, 0);
+            latin1 = toLatin1(cs, to - from, scratch, 0) == to - from;
+        }
+        long size = latin1 ? n : 2L * n;
+        if (!room(5 + size)) {
+            return;
+        }
+        buf[pos] = latin1 ? Tags.STRING_LATIN1 : Tags.STRING_UTF16;
+        INT_LE.set(buf, pos + 1, n);
+        pos += 5;
+        for (int from = 0; from < n; from += CHUNK) {
+            int to = Math.min(n, from + CHUNK);
+            int k = to - from;
+            s.getChars(from, to, cs, 0);
+            if (latin1) {
+                toLatin1(cs, k, buf, pos);
+                pos += k;
+            } else {
+                MemorySegment.copy(cs, 0, seg, CHAR_LAYOUT, pos, k);
+                pos += 2 * k;
+            }
+        }
+    }
+
+    void writeNullableString(String s) {
+        if (s == null) {
+            tag(Tags.NULL);
+        } else {
+            writeString(s);
+        }
+    }
+
+    // ---------------------------------------------------------------- arrays and buffers
+
+    void writeBytes(byte tag, byte[] b) {
+        if (room(5L + b.length)) {
+            buf[pos] = tag;
+            INT_LE.set(buf, pos + 1, b.length);
+            System.arraycopy(b, 0, buf, pos + 5, b.length);
+            pos += 5 + b.length;
+        }
+    }
+
+    void writeBooleans(boolean[] a) {
+        if (room(5L + a.length)) {
+            byte[] b = buf;
+            int p = pos;
+            b[p] = Tags.BOOLEAN_ARRAY;
+            INT_LE.set(b, p + 1, a.length);
+            p += 5;
+            for (int i = 0; i < a.length; i++) {
+                b[p + i] = a[i] ? (byte) 1 : (byte) 0;
+            }
+            pos = p + a.length;
+        }
+    }
+
+    void writeArray(byte tag, Object array, int n, ValueLayout element) {
+        long bytes = n * element.byteSize();
+        if (room(5 + bytes)) {
+            buf[pos] = tag;
+            INT_LE.set(buf, pos + 1, n);
+            MemorySegment.copy(array, 0, seg, element, pos + 5, n);
+            pos += 5 + (int) bytes;
+        }
+    }
+
+    void writeByteBuffer(ByteBuffer bb) {
+        int n = bb.remaining();
+        if (room(6L + n)) {
+            buf[pos] = Tags.BYTE_BUFFER;
+            buf[pos + 1] = bb.order() == ByteOrder.LITTLE_ENDIAN ? Tags.ORDER_LITTLE_ENDIAN : Tags.ORDER_BIG_ENDIAN;
+            INT_LE.set(buf, pos + 2, n);
+            MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, seg, pos + 6, n);
+            pos += 6 + n;
+        }
+    }
+
+    // ---------------------------------------------------------------- raw writes
+
+    /** @return whether {@code n} more bytes can be written at {@link #pos}; when not, they are counted */
+    boolean room(long n) {
+        return pos + n <= limit || grow(n);
+    }
+
+    private boolean grow(long n) {
+        if (counting) {
+            overflow += n;
+            return false;
+        }
+        long need = pos + n;
+        if (need > maxBytes || need > MAX_BUFFER) {
+            counting = true;
+            limit = -1;
+            overflow = n;
+            return false;
+        }
+        long capacity = Math.min(Math.max(need, 2L * buf.length), Math.min(MAX_BUFFER, Math.max(maxBytes, need)));
+        buf = Arrays.copyOf(buf, (int) capacity);
+        seg = MemorySegment.ofArray(buf);
+        limit = Math.min(capacity, maxBytes);
+        return true;
+    }
+
+    void tag(byte tag) {
+        if (room(1)) {
+            buf[pos++] = tag;
+        }
+    }
+
+    void raw8(int v) {
+        if (room(1)) {
+            buf[pos++] = (byte) v;
+        }
+    }
+
+    void raw16(int v) {
+        if (room(2)) {
+            SHORT_LE.set(buf, pos, (short) v);
+            pos += 2;
+        }
+    }
+
+    void raw32(int v) {
+        if (room(4)) {
+            INT_LE.set(buf, pos, v);
+            pos += 4;
+        }
+    }
+
+    void raw64(long v) {
+        if (room(8)) {
+            LONG_LE.set(buf, pos, v);
+            pos += 8;
+        }
+    }
+
+    void raw(byte[] b) {
+        if (room(b.length)) {
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+        }
+    }
+
+    void writeCount(int n) {
+        raw32(n);
+    }
+
+    void writeShort(byte tag, short v) {
+        if (room(3)) {
+            buf[pos] = tag;
+            SHORT_LE.set(buf, pos + 1, v);
+            pos += 3;
+        }
+    }
+
+    void writeInt(byte tag, int v) {
+        if (room(5)) {
+            buf[pos] = tag;
+            INT_LE.set(buf, pos + 1, v);
+            pos += 5;
+        }
+    }
+
+    void writeLong(byte tag, long v) {
+        if (room(9)) {
+            buf[pos] = tag;
+            LONG_LE.set(buf, pos + 1, v);
+            pos += 9;
+        }
+    }
+
+    void writeByte(byte tag, byte v) {
+        if (room(2)) {
+            buf[pos] = tag;
+            buf[pos + 1] = v;
+            pos += 2;
+        }
+    }
+}
