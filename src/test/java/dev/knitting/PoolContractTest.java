@@ -42,7 +42,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -813,9 +812,6 @@ abstract class PoolContractTest {
     }
 
     @Test
-    @Disabled("engine bug: threads(0).inlineLane(1) fails every call with PoolClosedException 'no worker of the pool"
-            + " is up': LaneBalancer.pick gets inlineEligible=false while 0 calls are in flight (< threshold 1), so"
-            + " count = 0 lanes; with no worker lanes the inline lane must always be eligible")
     @Timeout(value = 60, threadMode = SEPARATE_THREAD)
     void shouldRunEveryCallInlineWithoutWorkers() {
         Pool pool = start(builder().threads(0).inlineLane(1));
@@ -874,10 +870,6 @@ abstract class PoolContractTest {
     }
 
     @Test
-    @Disabled("engine bug (flaky, 7-40% of runs): HostLane.failAll raises the abort flag of the running call and"
-            + " fails calls one by one; the worker meanwhile runs the queued calls and collectors complete some with"
-            + " their values before failAll reaches them, so shutdownNow() lets queued calls run and succeed; remove"
-            + " every pending call first (and stop the worker taking requests), then raise flags and fail them")
     @Timeout(value = 60, threadMode = SEPARATE_THREAD)
     void shouldFailEveryPendingCallExactlyOnceOnShutdownNow() {
         Pool pool = start(builder().threads(1));

@@ -105,6 +105,16 @@ final class HostLane {
             call.dispatched(this, target, id, slot);
             pending.put(id, call);
             inFlight.incrementAndGet();
+            if (stopping) {
+                // shutdownNow raced with us: it sets stopping before it takes every pending call
+                // back, so either it saw this call or we see stopping here.
+                if (pending.remove(id) != null) {
+                    call.answered();
+                    target.releaseAbortSlot(slot);
+                    inFlight.decrementAndGet();
+                }
+                throw new PoolClosedException("lane " + index + " is stopping");
+            }
             if (target.send(call, id, taskId, slot, payload)) {
                 if (call.abortRequested()) {
                     call.raiseAbortFlag();
@@ -115,6 +125,8 @@ final class HostLane {
             if (pending.remove(id) != null) {
                 call.answered();
                 inFlight.decrementAndGet();
+            } else {
+                return; // already failed by shutdownNow
             }
         }
     }
