@@ -96,9 +96,11 @@ public final class PoolBuilder {
     }
 
     /**
-     * @param limit a wall-clock limit for every call [none]: past it the call fails with
+     * @param limit a limit on every call's running time at its worker [none], counted from when the
+     *        worker takes the call (queueing does not count): past it the call fails with
      *        {@link TaskTimeoutException} and its abort flag is raised; a process worker running it is
-     *        killed and replaced, a thread worker is interrupted
+     *        killed and replaced (other calls it had taken fail with {@link WorkerCrashedException},
+     *        calls it had not taken go to the replacement), a thread worker is interrupted
      * @return this builder
      */
     public PoolBuilder hardTimeout(Duration limit) {

@@ -187,10 +187,24 @@ final class HostLane {
         }
     }
 
+    /** @return whether the worker serving the call has taken it (started running it) */
+    boolean hasTaken(PendingCall call) {
+        Incarnation at = call.incarnation();
+        long end = call.requestEnd();
+        if (at == null || end < 0 || !pending.containsKey(call.callId())) {
+            return false;
+        }
+        try {
+            return end < at.takenPosition();
+        } catch (IllegalStateException released) {
+            return false;
+        }
+    }
+
     /** Stops a call that ran past the hard timeout (see {@link WorkerHandle#stopRunaway}). */
     void stopRunaway(PendingCall call) {
         Incarnation at = call.incarnation();
-        if (at != null && at.alive() && pending.containsKey(call.callId())) {
+        if (at != null && at.alive() && hasTaken(call)) {
             at.worker().stopRunaway(call.callId());
         }
     }

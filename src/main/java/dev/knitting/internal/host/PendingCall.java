@@ -116,6 +116,11 @@ final class PendingCall implements CallControl {
         }
     }
 
+    /** @return whether the call has ended (answered, failed, or taken back by shutdown) */
+    boolean isEnded() {
+        return ended.get();
+    }
+
     /** @return {@code true} the first time only: every call ends exactly once */
     boolean markEnded() {
         argument = null;

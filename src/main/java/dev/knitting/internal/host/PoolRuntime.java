@@ -241,7 +241,7 @@ public final class PoolRuntime implements Pool {
             call.timer(timer.schedule(spec.after(), () -> onTimeout(call, spec)));
         }
         if (hard != null) {
-            call.hardTimer(timer.schedule(hard, () -> onHardTimeout(call, hard)));
+            call.hardTimer(timer.schedule(takenCheckPeriod(hard), () -> onHardTimeoutCheck(call, hard)));
         }
     }
 
@@ -267,7 +267,30 @@ public final class PoolRuntime implements Pool {
         call.raiseAbortFlag();
     }
 
+    /**
+     * The hard timeout bounds a call's running time at a worker, so its clock starts when a worker
+     * has taken the call: time spent queued or waiting for a replacement worker does not count.
+     * Until then the call is re-checked every {@link #takenCheckPeriod}; the call fails between
+     * {@code hard} and {@code hard + period} after its worker took it.
+     */
+    private void onHardTimeoutCheck(PendingCall call, Duration hard) {
+        if (call.isEnded()) {
+            return;
+        }
+        HostLane lane = call.lane();
+        boolean taken = lane == null || lane.hasTaken(call); // inline calls run at once
+        call.hardTimer(taken ? timer.schedule(hard, () -> onHardTimeout(call, hard))
+                : timer.schedule(takenCheckPeriod(hard), () -> onHardTimeoutCheck(call, hard)));
+    }
+
+    private static Duration takenCheckPeriod(Duration hard) {
+        return hard.dividedBy(8).compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : hard.dividedBy(8);
+    }
+
     private void onHardTimeout(PendingCall call, Duration hard) {
+        if (call.isEnded()) {
+            return;
+        }
         if (call.future().completeExceptionally(new TaskTimeoutException("task " + call.task().name()
                 + " ran past the pool's hard timeout of " + hard))) {
             debug.log("hard timeout of " + call.task().name());
