@@ -1,9 +1,12 @@
 package dev.knitting;
 
 import dev.knitting.internal.host.PoolConfig;
+import dev.knitting.internal.host.ProcessOptions;
 import dev.knitting.internal.host.PoolRuntime;
 import dev.knitting.internal.task.TaskTable;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -25,6 +28,13 @@ public final class PoolBuilder {
     private IdlePolicy idle = IdlePolicy.BALANCED;
     private boolean debug = System.getenv("KNITTING_DEBUG") != null && !System.getenv("KNITTING_DEBUG").isEmpty();
     private final Set<String> allowedPackages = new LinkedHashSet<>();
+    private Path javaCommand;
+    private List<String> jvmArgs = List.of();
+    private List<String> commandPrefix = List.of();
+    private SharedMemoryMode sharedMemory = SharedMemoryMode.INHERIT;
+    private String namePrefix = ProcessOptions.DEFAULTS.namePrefix();
+    private List<Path> workerClassPath = List.of();
+    private Duration workerStartTimeout = ProcessOptions.DEFAULTS.startTimeout();
 
     PoolBuilder() {
     }
@@ -86,8 +96,11 @@ public final class PoolBuilder {
     }
 
     /**
-     * @param limit a wall-clock limit for every call [none]: past it the call fails with
-     *        {@link TaskTimeoutException}, its abort flag is raised and its thread worker interrupted
+     * @param limit a limit on every call's running time at its worker [none], counted from when the
+     *        worker takes the call (queueing does not count): past it the call fails with
+     *        {@link TaskTimeoutException} and its abort flag is raised; a process worker running it is
+     *        killed and replaced (other calls it had taken fail with {@link WorkerCrashedException},
+     *        calls it had not taken go to the replacement), a thread worker is interrupted
      * @return this builder
      */
     public PoolBuilder hardTimeout(Duration limit) {
@@ -148,6 +161,98 @@ public final class PoolBuilder {
     }
 
     /**
+     * @param launcher the {@code java} launcher for process workers [the running JVM's]
+     * @return this builder
+     */
+    public PoolBuilder javaCommand(Path launcher) {
+        Objects.requireNonNull(launcher, "javaCommand");
+        if (launcher.toString().isBlank()) {
+            throw new IllegalArgumentException("javaCommand=" + launcher + " is empty");
+        }
+        this.javaCommand = launcher;
+        return this;
+    }
+
+    /**
+     * @param arguments extra JVM arguments for process workers, such as {@code -Xmx256m} [none]
+     * @return this builder
+     */
+    public PoolBuilder jvmArgs(String... arguments) {
+        this.jvmArgs = checkedArguments("jvmArgs", arguments);
+        return this;
+    }
+
+    /**
+     * @param prefix argv put before the launcher of process workers, such as
+     *        {@code "taskset", "-c", "1"} or a sandbox like bwrap [none]
+     * @return this builder
+     */
+    public PoolBuilder commandPrefix(String... prefix) {
+        this.commandPrefix = checkedArguments("commandPrefix", prefix);
+        return this;
+    }
+
+    /**
+     * @param mode how process workers reach their lane memory [{@link SharedMemoryMode#INHERIT}]
+     * @return this builder
+     */
+    public PoolBuilder sharedMemory(SharedMemoryMode mode) {
+        this.sharedMemory = Objects.requireNonNull(mode, "sharedMemory");
+        return this;
+    }
+
+    /**
+     * @param prefix the start of NAMED shared-memory object names, 1 to 8 characters of
+     *        {@code [A-Za-z0-9_]} ["knit"]; a random part follows
+     * @return this builder
+     */
+    public PoolBuilder sharedMemoryNamePrefix(String prefix) {
+        if (prefix == null || !prefix.matches("[A-Za-z0-9_]{1,8}")) {
+            throw new IllegalArgumentException("sharedMemoryNamePrefix=" + prefix + " must be 1 to 8 of [A-Za-z0-9_]");
+        }
+        this.namePrefix = prefix;
+        return this;
+    }
+
+    /**
+     * @param entries class path entries only process workers get, after the host's [none]
+     * @return this builder
+     */
+    public PoolBuilder workerClassPath(Path... entries) {
+        Objects.requireNonNull(entries, "workerClassPath");
+        for (Path entry : entries) {
+            if (entry == null || entry.toString().isBlank()) {
+                throw new IllegalArgumentException("workerClassPath entry=" + entry + " is empty");
+            }
+        }
+        this.workerClassPath = List.of(entries);
+        return this;
+    }
+
+    /**
+     * @param limit how long a process worker may take to start and become ready [60 s]
+     * @return this builder
+     */
+    public PoolBuilder workerStartTimeout(Duration limit) {
+        Objects.requireNonNull(limit, "workerStartTimeout");
+        if (limit.isNegative() || limit.isZero()) {
+            throw new IllegalArgumentException("workerStartTimeout=" + limit + " must be positive");
+        }
+        this.workerStartTimeout = limit;
+        return this;
+    }
+
+    private static List<String> checkedArguments(String option, String... arguments) {
+        Objects.requireNonNull(arguments, option);
+        for (String argument : arguments) {
+            if (argument == null || argument.isEmpty() || argument.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(option + " argument=" + argument + " is empty or has a NUL");
+            }
+        }
+        return List.of(arguments);
+    }
+
+    /**
      * Allows records and enums of more packages as payloads, besides those of the task classes.
      *
      * @param packageNames package names such as {@code "com.example.model"}
@@ -190,6 +295,8 @@ public final class PoolBuilder {
             throw new IllegalArgumentException("threads=0 needs the inline lane (inlineLane(threshold))");
         }
         return new PoolConfig(threads, runtime, balancer, maxPayloadBytes, abortSignalCapacity, hardTimeout,
-                inlineThreshold, laneCapacity, idle, debug, allowedPackages);
+                inlineThreshold, laneCapacity, idle, debug, allowedPackages,
+                new ProcessOptions(javaCommand, jvmArgs, commandPrefix, sharedMemory, namePrefix, workerClassPath,
+                        workerStartTimeout));
     }
 }

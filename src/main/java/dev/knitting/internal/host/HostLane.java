@@ -1,124 +1,64 @@
 package dev.knitting.internal.host;
 
 import dev.knitting.AbortCapacityException;
-import dev.knitting.IdlePolicy;
 import dev.knitting.KnittingException;
 import dev.knitting.PoolClosedException;
+import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
-import dev.knitting.internal.lane.AbortSlotAllocator;
-import dev.knitting.internal.lane.IdleStrategy;
-import dev.knitting.internal.lane.Lane;
-import dev.knitting.internal.lane.LaneDescriptor;
+import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.lane.MessageDescriptor;
-import dev.knitting.internal.lane.MessageReceiver;
-import dev.knitting.internal.lane.MessageSender;
-import dev.knitting.internal.lane.MpscRing;
-import dev.knitting.internal.os.Waiter;
-import dev.knitting.internal.worker.ResponseEncoding;
-import dev.knitting.internal.worker.WorkerLoop;
-import dev.knitting.internal.worker.WorkerSpec;
+import dev.knitting.internal.lane.MessageHandler;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * The host side of one lane: publishes requests into the lane's request ring, collects answers
- * from its response ring and completes the pending calls.
+ * One lane of a pool as the host sees it: the calls pending on it and the {@link Incarnation} (lane
+ * memory and worker) serving it now. When the worker dies the incarnation is retired: answers it
+ * had published still count, the calls it had taken fail with {@link WorkerCrashedException} (or
+ * {@link ProtocolException} when it corrupted its lane), the calls it had not taken go to a
+ * replacement worker, and callers that arrive meanwhile wait for the replacement.
  *
- * <p>Answers are collected by whoever gets there first: a caller spinning in {@code join()}, or
- * the lane's pump thread, which sleeps on the response ring's doorbell. The {@code draining} flag
- * admits one collector at a time; a collector re-checks the ring after letting go, so an answer
- * published while another thread held the flag is never left behind.
+ * <p>Call ids are unique for the lane's life, across incarnations: a call sent again gets a new id,
+ * so an answer can never complete the wrong call.
  */
 final class HostLane {
-    private static final int DRAIN_BATCH = 256;
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final int index;
     private final PoolRuntime runtime;
-    private final LaneMemory memory;
-    private final Lane lane;
-    private final MessageSender requests;
-    private final MessageReceiver responses;
-    private final AbortSlotAllocator abortSlots;
+    private final WorkerStarter starter;
     private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong nextCallId = new AtomicLong();
-    private final AtomicBoolean draining = new AtomicBoolean();
-    private final AtomicInteger activeSenders = new AtomicInteger();
-    private final AtomicInteger sleepingJoiners = new AtomicInteger();
-    private final IdlePolicy idle;
-    private final long spinNanos;
-    private final Thread pump;
-    private WorkerHandle worker;
-    private volatile boolean closing;
-    private volatile boolean up = true;
+    private final MessageHandler answers = this::onAnswer;
+    private final Object lifecycle = new Object();
+    private volatile Incarnation current;
+    private volatile boolean stopping;
+    private volatile KnittingException down;
 
-    private HostLane(int index, PoolRuntime runtime, LaneMemory memory, Lane lane, IdlePolicy idle,
-                     long maxPayloadBytes, String name) {
+    private HostLane(int index, PoolRuntime runtime, WorkerStarter starter) {
         this.index = index;
         this.runtime = runtime;
-        this.memory = memory;
-        this.lane = lane;
-        this.idle = idle;
-        this.spinNanos = idle.spin().toNanos();
-        this.requests = new MessageSender(lane.requests(), new IdleStrategy(idle));
-        this.responses = new MessageReceiver(lane.responses(),
-                Math.max(maxPayloadBytes, ResponseEncoding.FAILURE_PAYLOAD_FLOOR));
-        this.abortSlots = new AbortSlotAllocator(lane.aborts());
-        this.pump = new Thread(this::pumpLoop, name + "-answers");
-        pump.setDaemon(true);
+        this.starter = starter;
     }
 
-    /** Formats lane memory, starts a thread worker on it and waits until it is ready. */
-    static HostLane startThreadLane(int index, PoolRuntime runtime, PoolConfigView config, WorkerSpec spec,
-                                    ClassLoader loader) {
-        long bytes = Lane.requiredBytes(config.laneCapacity(), config.laneCapacity(), config.abortCapacity());
-        LaneMemory memory = LaneMemory.forThreadWorker(bytes);
-        Waiter waiter = Waiter.platform();
-        Lane lane;
-        try {
-            lane = Lane.format(memory.segment(), config.laneCapacity(), config.laneCapacity(),
-                    config.abortCapacity(), waiter);
-            lane.hostPid(ProcessHandle.current().pid());
-        } catch (RuntimeException | Error e) {
-            memory.release();
-            memory.release();
-            throw e;
-        }
-        String name = config.name() + "-worker-" + index;
-        HostLane host = new HostLane(index, runtime, memory, lane, config.idle(), spec.maxPayloadBytes(), name);
-        ThreadWorker worker = new ThreadWorker(name, new WorkerLoop(memory.segment(), spec, loader, waiter), memory);
-        host.worker = worker;
-        worker.start();
-        host.awaitReady(config.startTimeout());
-        host.pump.start();
-        return host;
+    /** Starts the lane's first worker and waits until it is ready. */
+    static HostLane start(int index, PoolRuntime runtime, WorkerStarter starter) {
+        HostLane lane = new HostLane(index, runtime, starter);
+        lane.begin(starter.start(index));
+        return lane;
     }
 
-    private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (lane.workerState() != LaneDescriptor.WORKER_READY) {
-            if (!worker.isAlive() || lane.workerState() == LaneDescriptor.WORKER_FAILED) {
-                Throwable why = worker.failure();
-                closeMemory();
-                throw new KnittingException("worker " + index + " failed to start: "
-                        + (why == null ? "it exited" : why.getMessage()), why);
-            }
-            if (System.nanoTime() > deadline) {
-                lane.hostState(LaneDescriptor.HOST_GONE);
-                closeMemory();
-                throw new KnittingException("worker " + index + " did not become ready within " + timeout);
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+    private void begin(Incarnation incarnation) {
+        current = incarnation;
+        incarnation.startPump(starter.name(index) + "-answers", answers, e -> corrupted(incarnation, e));
+        incarnation.worker().exited().thenAccept(crash -> onWorkerExit(incarnation, crash));
     }
 
     int index() {
@@ -129,276 +69,272 @@ final class HostLane {
         return inFlight.get();
     }
 
+    /** @return whether a worker serves this lane now */
     boolean isUp() {
-        return up;
+        Incarnation now = current;
+        return now != null && now.alive();
     }
 
+    /** @return whether calls may still be sent here (now, or once the replacement is ready) */
+    boolean accepting() {
+        return !stopping && down == null;
+    }
+
+    // ---------------------------------------------------------------- calls
+
     /**
-     * Publishes the call's request; blocks while the request ring is full (backpressure).
+     * Publishes the call's request, waiting while the request ring is full (backpressure) or while a
+     * replacement worker starts.
      *
      * @throws AbortCapacityException if the call needs an abort slot and none is free
-     * @throws PoolClosedException if the lane closed before the request could be written
+     * @throws PoolClosedException if the lane stopped before the request could be written
      */
     void submit(PendingCall call, int taskId, MemorySegment payload) {
-        int slot = -1;
-        if (call.task().definition().abortAware()) {
-            slot = abortSlots.tryAcquire();
-            if (slot < 0) {
-                throw new AbortCapacityException("all " + lane.aborts().capacity()
-                        + " abort slots of lane " + index + " are held by running calls (abortSignalCapacity)");
+        while (true) {
+            Incarnation target = awaitIncarnation();
+            call.unanswered();
+            int slot = -1;
+            if (call.task().definition().abortAware()) {
+                slot = target.tryAcquireAbortSlot();
+                if (slot < 0) {
+                    throw new AbortCapacityException("all " + target.abortCapacity() + " abort slots of lane " + index
+                            + " are held by running calls (abortSignalCapacity)");
+                }
             }
-        }
-        long id = nextCallId.incrementAndGet();
-        call.dispatched(this, id, slot);
-        pending.put(id, call);
-        inFlight.incrementAndGet();
-        activeSenders.incrementAndGet();
-        try {
-            if (closing) {
-                throw new PoolClosedException("lane " + index + " is closing");
+            long id = nextCallId.incrementAndGet();
+            call.dispatched(this, target, id, slot);
+            pending.put(id, call);
+            inFlight.incrementAndGet();
+            if (stopping) {
+                // shutdownNow raced with us: it sets stopping before it takes every pending call
+                // back, so either it saw this call or we see stopping here.
+                if (pending.remove(id) != null) {
+                    call.answered();
+                    target.releaseAbortSlot(slot);
+                    inFlight.decrementAndGet();
+                }
+                throw new PoolClosedException("lane " + index + " is stopping");
             }
-            requests.send(MessageDescriptor.REQUEST, id, taskId, slot, payload, () -> !closing);
-        } catch (RuntimeException e) {
+            if (target.send(call, id, taskId, slot, payload)) {
+                if (call.abortRequested()) {
+                    call.raiseAbortFlag();
+                }
+                return;
+            }
+            // The worker died before the request was committed: take it back, try the replacement.
             if (pending.remove(id) != null) {
                 call.answered();
-                releaseSlot(slot);
                 inFlight.decrementAndGet();
+            } else {
+                return; // already failed by shutdownNow
             }
-            throw e instanceof KnittingException ke && !(e instanceof PoolClosedException)
-                    ? new PoolClosedException("lane " + index + " closed before the call was sent: " + ke.getMessage())
-                    : e;
-        } finally {
-            activeSenders.decrementAndGet();
-        }
-        if (call.abortRequested()) {
-            call.raiseAbortFlag();
         }
     }
 
-    void raiseAbort(int slot) {
-        lane.aborts().raise(slot);
-    }
-
-    /**
-     * Waits for a call at this lane's worker without the pump: spins helping collect answers (as a
-     * collector, so the worker skips the wake-up), yields, then sleeps on the answer doorbell itself
-     * until the call is done. A call completed by another thread (an answer it collected, a timeout,
-     * a cancel) wakes sleeping joiners through {@link #wakeSleepingJoiners()}.
-     */
-    void helpUntilDone(TaskCall<?> call) {
-        if (!up) {
-            return;
+    private Incarnation awaitIncarnation() {
+        Incarnation now = current;
+        if (now != null && now.alive() && !stopping) {
+            return now;
         }
-        try {
-            spinUntilDone(call);
-            if (!call.isDone()) {
-                sleepUntilDone(call);
-            }
-        } catch (IllegalStateException closed) {
-            // lane memory already released by a shutdown: the call ends through the pool
-        }
-    }
-
-    private void spinUntilDone(TaskCall<?> call) {
-        long deadline = System.nanoTime() + spinNanos;
-        int spins = 0;
-        lane.addCollectors(1);
-        try {
-            while (!call.isDone()) {
-                if (drain()) {
-                    continue;
+        synchronized (lifecycle) {
+            while (true) {
+                if (stopping) {
+                    throw new PoolClosedException("lane " + index + " is stopping");
                 }
-                Thread.onSpinWait();
-                if ((++spins & 63) == 0 && System.nanoTime() - deadline > 0) {
-                    break;
+                if (down != null) {
+                    throw down;
+                }
+                now = current;
+                if (now != null && now.alive()) {
+                    return now;
+                }
+                try {
+                    lifecycle.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new PoolClosedException("interrupted while lane " + index + " restarts its worker");
                 }
             }
-            for (int y = 0; y < idle.yields() && !call.isDone(); y++) {
-                Thread.yield();
-                drain();
-            }
-        } finally {
-            leaveCollectors();
         }
     }
 
-    private void sleepUntilDone(TaskCall<?> call) {
-        MpscRing ring = lane.responses();
-        long slice = idle.maxPark().toNanos();
-        Thread self = Thread.currentThread();
-        sleepingJoiners.incrementAndGet();
-        try {
-            while (!call.isDone() && up && !self.isInterrupted()) {
-                if (!drain()) {
-                    ring.dataDoorbell().sleep(() -> call.isDone() || ring.hasCommittedRecord() || !up
-                            || self.isInterrupted(), slice);
-                }
-            }
-        } finally {
-            sleepingJoiners.decrementAndGet();
-        }
-    }
-
-    /** Wakes joiners asleep on the answer doorbell; called whenever a call of this lane completes. */
-    void wakeSleepingJoiners() {
-        if (sleepingJoiners.get() > 0) {
-            try {
-                lane.responses().dataDoorbell().ring();
-            } catch (IllegalStateException closed) {
-                // lane memory already released
-            }
-        }
-    }
-
-    /** Stops counting as a collector, then collects once more: answers published meanwhile were not rung. */
-    private void leaveCollectors() {
-        try {
-            lane.addCollectors(-1);
-            drain();
-        } catch (IllegalStateException closed) {
-            // lane memory released by shutdown
-        }
-    }
-
-    /** Collects every answer available now. @return whether any was collected */
-    boolean drain() {
-        boolean any = false;
-        MpscRing ring = lane.responses();
-        do {
-            if (!draining.compareAndSet(false, true)) {
-                return any;
-            }
-            try {
-                int n;
-                do {
-                    n = responses.poll(this::onResponse, DRAIN_BATCH);
-                    any |= n > 0;
-                } while (n > 0);
-            } catch (KnittingException | IllegalStateException e) {
-                corrupted(e);
-                return any;
-            } finally {
-                draining.set(false);
-            }
-        } while (ring.hasCommittedRecord() && up);
-        return any;
-    }
-
-    private void onResponse(int type, long callId, int status, int abortSlot, MemorySegment payload) {
+    private void onAnswer(int type, long callId, int status, int abortSlot, MemorySegment payload) {
         if (type != MessageDescriptor.RESPONSE) {
-            throw new dev.knitting.ProtocolException("response ring of lane " + index + " holds a message of type " + type);
+            throw new ProtocolException("response ring of lane " + index + " holds a message of type " + type);
         }
         PendingCall call = pending.remove(callId);
         if (call == null) {
-            return; // no such call: forged or duplicate; its owner already ended
+            return; // no such call: a forged or repeated id; its owner has ended already
         }
         call.answered();
-        releaseSlot(call.abortSlot());
+        call.incarnation().releaseAbortSlot(call.abortSlot());
         inFlight.decrementAndGet();
         runtime.answer(call, status, payload);
     }
 
-    private void releaseSlot(int slot) {
-        if (slot >= 0) {
-            abortSlots.release(slot);
-        }
-    }
-
-    private void pumpLoop() {
-        IdleStrategy strategy = new IdleStrategy(new IdlePolicy(Duration.ZERO, 0, idle.maxPark()));
-        MpscRing ring = lane.responses();
-        long slice = idle.maxPark().toNanos();
-        while (up || !pending.isEmpty()) {
-            if (!drain()) {
-                if (!up) {
-                    return;
-                }
-                checkWorker();
-                strategy.await(() -> ring.hasCommittedRecord() || !up, ring.dataDoorbell(), slice);
+    /** Spins and sleeps until the call is done, collecting answers; follows the call if it moves. */
+    void helpUntilDone(PendingCall call) {
+        TaskCall<?> future = call.future();
+        while (!future.isDone()) {
+            Incarnation at = call.incarnation();
+            if (at == null || !at.alive()) {
+                return;
+            }
+            at.helpUntilDone(future, answers);
+            if (call.incarnation() == at) {
+                return;
             }
         }
     }
 
-    /** A worker that ended on its own fails the calls it held. */
-    private void checkWorker() {
-        if (up && !closing && !worker.isAlive()) {
-            drain();
-            Throwable why = worker.failure();
-            failAll(c -> runtime.crashed(index, why));
-            up = false;
-            runtime.laneDown(this, why);
+    /** @return whether the worker serving the call has taken it (started running it) */
+    boolean hasTaken(PendingCall call) {
+        Incarnation at = call.incarnation();
+        long end = call.requestEnd();
+        if (at == null || end < 0 || !pending.containsKey(call.callId())) {
+            return false;
+        }
+        try {
+            return end < at.takenPosition();
+        } catch (IllegalStateException released) {
+            return false;
         }
     }
 
-    private void corrupted(Throwable e) {
-        if (!up) {
-            return;
-        }
-        up = false;
-        lane.hostState(LaneDescriptor.HOST_STOP_REQUESTED);
-        failAll(c -> new dev.knitting.ProtocolException("lane " + index + " is corrupt: " + e.getMessage(), e));
-        runtime.laneDown(this, e);
-    }
-
-    /** Interrupts the worker if it is running this call (hard timeout of a thread worker). */
-    void interruptIfRunning(PendingCall call) {
-        worker.interruptIfRunning(call.callId());
-    }
-
-    /** Removes every pending call and ends each with the exception {@code reason} gives. */
-    void failAll(Function<PendingCall, Throwable> reason) {
-        List<PendingCall> calls = new ArrayList<>(pending.values());
-        for (PendingCall call : calls) {
-            if (pending.remove(call.callId()) != null) {
-                call.raiseAbortFlag();
-                call.answered();
-                releaseSlot(call.abortSlot());
-                inFlight.decrementAndGet();
-                runtime.fail(call, reason.apply(call));
-            }
+    /** Stops a call that ran past the hard timeout (see {@link WorkerHandle#stopRunaway}). */
+    void stopRunaway(PendingCall call) {
+        Incarnation at = call.incarnation();
+        if (at != null && at.alive() && hasTaken(call)) {
+            at.worker().stopRunaway(call.callId());
         }
     }
 
     /**
-     * Stops the worker and the pump and frees the lane once both have let go. Pending calls must
-     * have ended (graceful) or been failed (now) before.
+     * Takes every pending call back and then ends each with the exception {@code reason} gives. All
+     * are removed before any is failed: once a running call's abort flag is up its worker moves on,
+     * and its next answers must find nothing left to complete.
      */
-    void stop() {
-        closing = true;
-        lane.hostState(LaneDescriptor.HOST_STOP_REQUESTED);
-        lane.requests().dataDoorbell().ring();
-        lane.requests().spaceDoorbell().ring();
-        boolean exited = worker.awaitExit(STOP_WAIT);
-        up = false;
-        lane.responses().dataDoorbell().ring();
-        joinQuietly(pump);
-        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-        while (activeSenders.get() > 0 && System.nanoTime() < deadline) {
-            lane.requests().spaceDoorbell().ring();
-            Thread.yield();
+    void failAll(Function<PendingCall, Throwable> reason) {
+        List<PendingCall> taken = new ArrayList<>();
+        for (PendingCall call : new ArrayList<>(pending.values())) {
+            if (pending.remove(call.callId()) != null) {
+                taken.add(call);
+            }
         }
-        if (!exited) {
-            lane.hostState(LaneDescriptor.HOST_GONE);
+        for (PendingCall call : taken) {
+            call.raiseAbortFlag();
+            call.answered();
+            call.incarnation().releaseAbortSlot(call.abortSlot());
+            inFlight.decrementAndGet();
+            runtime.fail(call, reason.apply(call));
         }
-        memory.release();
     }
 
-    private void closeMemory() {
-        memory.release();
+    /**
+     * Stops taking new calls (callers waiting for space or for a replacement fail with
+     * PoolClosedException) and tells the worker to skip what it has queued.
+     */
+    void refuseNewCalls() {
+        synchronized (lifecycle) {
+            stopping = true;
+            lifecycle.notifyAll();
+        }
+        Incarnation now = current;
+        if (now != null) {
+            now.requestStop(true);
+        }
     }
 
-    private static void joinQuietly(Thread thread) {
-        if (thread == Thread.currentThread() || !thread.isAlive() && thread.getState() == Thread.State.NEW) {
+    // ---------------------------------------------------------------- worker loss
+
+    private void onWorkerExit(Incarnation incarnation, WorkerCrashedException crash) {
+        if (stopping || current != incarnation) {
             return;
         }
-        try {
-            thread.join(STOP_WAIT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Thread restarter = new Thread(() -> replace(incarnation, crash), starter.name(index) + "-restart");
+        restarter.setDaemon(true);
+        restarter.start();
     }
 
-    /** The configuration a lane needs, resolved by the runtime. */
-    record PoolConfigView(String name, int laneCapacity, int abortCapacity, IdlePolicy idle, Duration startTimeout) {
+    /** Retires a corrupt incarnation: its worker is killed and replaced like a crashed one. */
+    private void corrupted(Incarnation incarnation, ProtocolException e) {
+        replace(incarnation, new ProtocolException("lane " + index + " is corrupt: " + e.getMessage(), e));
+    }
+
+    private void replace(Incarnation dead, KnittingException reason) {
+        synchronized (lifecycle) {
+            if (stopping || current != dead) {
+                return;
+            }
+            current = null;
+        }
+        dead.worker().kill();
+        dead.retire();
+        dead.drainRemaining(answers);
+        long taken = dead.takenPosition();
+        List<PendingCall> untaken = new ArrayList<>();
+        for (PendingCall call : new ArrayList<>(pending.values())) {
+            if (call.incarnation() != dead || pending.remove(call.callId()) == null) {
+                continue;
+            }
+            call.answered();
+            inFlight.decrementAndGet();
+            long end = call.requestEnd();
+            if (end >= 0 && end < taken) {
+                runtime.fail(call, reason);
+            } else {
+                untaken.add(call);
+            }
+        }
+        dead.release();
+        runtime.workerLost(index, reason, untaken.size());
+        Incarnation next;
+        try {
+            next = stopping ? null : starter.start(index);
+        } catch (RuntimeException e) {
+            KnittingException failure = new WorkerCrashedException("lane " + index + " lost its worker ("
+                    + reason.getMessage() + ") and could not start a replacement: " + e.getMessage(), null, null, "", e);
+            synchronized (lifecycle) {
+                down = failure;
+                lifecycle.notifyAll();
+            }
+            untaken.forEach(call -> runtime.fail(call, failure));
+            return;
+        }
+        if (next == null) {
+            untaken.forEach(call -> runtime.fail(call, new PoolClosedException("the pool stopped while lane "
+                    + index + " was replacing its worker")));
+            return;
+        }
+        synchronized (lifecycle) {
+            begin(next);
+            lifecycle.notifyAll();
+        }
+        untaken.forEach(runtime::resend);
+    }
+
+    // ---------------------------------------------------------------- stop
+
+    /**
+     * Stops the worker (it finishes what it has taken) and the pump, and frees the lane. Pending
+     * calls must have ended (graceful) or been failed (now) before.
+     */
+    void stop() {
+        Incarnation last;
+        synchronized (lifecycle) {
+            stopping = true;
+            last = current;
+            current = null;
+            lifecycle.notifyAll();
+        }
+        if (last == null) {
+            return;
+        }
+        last.requestStop(false);
+        if (!last.worker().awaitExit(STOP_WAIT)) {
+            last.worker().kill();
+        }
+        last.retire();
+        last.release();
     }
 }

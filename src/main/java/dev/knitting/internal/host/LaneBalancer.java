@@ -20,9 +20,26 @@ final class LaneBalancer {
     /**
      * @param lanes the worker lanes
      * @param inlineEligible whether the inline lane may be chosen for this call
-     * @return a worker lane index, {@code lanes.length} for the inline lane, or -1 if none is usable
+     * @return a worker lane index, {@code lanes.length} for the inline lane, or -1 if no lane takes
+     *         calls any more; a lane whose worker is being replaced is chosen only when no lane is up
      */
     int pick(HostLane[] lanes, boolean inlineEligible) {
+        if (lanes.length == 0) {
+            return 0; // the inline lane is the only one
+        }
+        int lane = pickUp(lanes, inlineEligible);
+        if (lane >= 0) {
+            return lane;
+        }
+        for (int i = 0; i < lanes.length; i++) {
+            if (lanes[i].accepting()) {
+                return i; // its submit waits for the replacement worker
+            }
+        }
+        return inlineEligible ? lanes.length : -1;
+    }
+
+    private int pickUp(HostLane[] lanes, boolean inlineEligible) {
         int count = lanes.length + (inlineEligible ? 1 : 0);
         if (count == 0) {
             return -1;

@@ -16,6 +16,9 @@ final class PendingCall implements CallControl {
     private TaskCall<Object> future;
     private TaskEntry task;
     private volatile HostLane lane;
+    private volatile Incarnation incarnation;
+    private volatile long requestEnd = -1;
+    private Object argument;
     private long callId = -1;
     private int abortSlot = -1;
     private boolean answered;
@@ -57,10 +60,35 @@ final class PendingCall implements CallControl {
     }
 
     /** Records where the call went; called before the request is published. */
-    void dispatched(HostLane target, long id, int slot) {
+    void dispatched(HostLane target, Incarnation at, long id, int slot) {
         this.callId = id;
         this.abortSlot = slot;
+        this.requestEnd = -1;
+        this.incarnation = at;
         this.lane = target;
+    }
+
+    Incarnation incarnation() {
+        return incarnation;
+    }
+
+    /** Records the ring position of the request's last record, before it is committed. */
+    void requestEnd(long position) {
+        this.requestEnd = position;
+    }
+
+    /** @return the ring position of the request's last record, or -1 before it was claimed */
+    long requestEnd() {
+        return requestEnd;
+    }
+
+    /** Keeps the argument until the call ends, so a call a dead worker never took can be sent again. */
+    void argument(Object value) {
+        this.argument = value;
+    }
+
+    Object argument() {
+        return argument;
     }
 
     /** @return whether the caller asked for an abort, or a timeout did */
@@ -88,14 +116,25 @@ final class PendingCall implements CallControl {
         }
     }
 
+    /** @return whether the call has ended (answered, failed, or taken back by shutdown) */
+    boolean isEnded() {
+        return ended.get();
+    }
+
     /** @return {@code true} the first time only: every call ends exactly once */
     boolean markEnded() {
+        argument = null;
         return ended.compareAndSet(false, true);
     }
 
-    /** Marks the worker's answer as arrived: the abort slot may no longer be raised. */
+    /** Marks the worker's answer as arrived (or the call as taken back): the abort slot may no longer be raised. */
     synchronized void answered() {
         answered = true;
+    }
+
+    /** Re-arms the call for sending again to a replacement worker. */
+    synchronized void unanswered() {
+        answered = false;
     }
 
     @Override
@@ -107,9 +146,9 @@ final class PendingCall implements CallControl {
     /** Raises the worker-visible abort flag if the call holds a slot and is still at the worker. */
     synchronized void raiseAbortFlag() {
         abortRequested = true;
-        HostLane target = lane;
-        if (!answered && target != null && abortSlot >= 0) {
-            target.raiseAbort(abortSlot);
+        Incarnation at = incarnation;
+        if (!answered && at != null && abortSlot >= 0) {
+            at.raiseAbort(abortSlot);
         }
     }
 
@@ -117,15 +156,15 @@ final class PendingCall implements CallControl {
     public void awaitBriefly(TaskCall<?> call) {
         HostLane target = lane;
         if (target != null) {
-            target.helpUntilDone(call);
+            target.helpUntilDone(this);
         }
     }
 
     @Override
     public void completed(TaskCall<?> call) {
-        HostLane target = lane;
-        if (target != null) {
-            target.wakeSleepingJoiners();
+        Incarnation at = incarnation;
+        if (at != null) {
+            at.wakeSleepingJoiners();
         }
     }
 

@@ -8,11 +8,12 @@ import java.util.Set;
 
 /**
  * Every option of a pool, validated by the builder. {@code inlineThreshold} 0 means no inline lane;
- * {@code hardTimeout} {@code null} means none.
+ * {@code hardTimeout} {@code null} means none; {@code process} matters for process workers only.
  */
 public record PoolConfig(int threads, WorkerRuntime runtime, Balancer balancer, long maxPayloadBytes,
                          int abortSignalCapacity, Duration hardTimeout, int inlineThreshold,
-                         int laneCapacity, IdlePolicy idle, boolean debug, Set<String> extraPackages) {
+                         int laneCapacity, IdlePolicy idle, boolean debug, Set<String> extraPackages,
+                         ProcessOptions process) {
     /** Default bytes of each ring (request and response) of a lane. */
     public static final int DEFAULT_LANE_CAPACITY = 1 << 20;
     /** Default per-call payload limit: 8 MiB. */

@@ -10,7 +10,7 @@ import dev.knitting.Task;
 import dev.knitting.TaskCall;
 import dev.knitting.TaskFunction;
 import dev.knitting.TaskTimeoutException;
-import dev.knitting.WorkerCrashedException;
+import dev.knitting.WorkerRuntime;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
 import dev.knitting.internal.codec.TypePolicy;
@@ -20,6 +20,7 @@ import dev.knitting.internal.task.TaskEntry;
 import dev.knitting.internal.task.TaskTable;
 import dev.knitting.internal.worker.ResponseEncoding;
 import dev.knitting.internal.worker.ResponseStatus;
+import dev.knitting.internal.spawn.WorkerEnv;
 import dev.knitting.internal.worker.WorkerSpec;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 /**
  * A running pool: admits calls, encodes their arguments, picks lanes, arms timeouts, completes
@@ -53,7 +55,6 @@ public final class PoolRuntime implements Pool {
     private static final int STOPPING = 2;
     private static final int TERMINATED = 3;
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
-    private static final Duration THREAD_START_TIMEOUT = Duration.ofSeconds(60);
 
     private final PoolConfigFacts facts;
     private final TaskTable table;
@@ -94,6 +95,12 @@ public final class PoolRuntime implements Pool {
     public static Pool start(PoolConfig config, TaskTable table) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(table, "table");
+        int depth = WorkerEnv.currentPoolDepth();
+        if ("1".equals(System.getenv(WorkerEnv.PROCESS_WORKER)) || depth > 0) {
+            throw new KnittingException("a pool cannot be started inside a worker process (pool depth " + depth
+                    + "): a task class probably starts a pool in its static initializer; guard it with"
+                    + " Knitting.isMain()");
+        }
         PoolRuntime runtime = new PoolRuntime(config, table, "knitting-" + POOL_IDS.incrementAndGet());
         runtime.startLanes();
         return runtime;
@@ -101,13 +108,14 @@ public final class PoolRuntime implements Pool {
 
     private void startLanes() {
         PoolConfig config = facts.config();
-        HostLane.PoolConfigView view = new HostLane.PoolConfigView(facts.name(), config.laneCapacity(),
-                config.abortSignalCapacity(), config.idle(), THREAD_START_TIMEOUT);
+        IntFunction<WorkerSpec> specs = i -> new WorkerSpec(i, table.names(), table.fingerprint(), facts.packages(),
+                config.maxPayloadBytes(), config.idle());
+        WorkerStarter starter = config.runtime() == WorkerRuntime.PROCESS
+                ? new ProcessWorkerStarter(facts.name(), config, specs)
+                : new ThreadWorkerStarter(facts.name(), config, specs, facts.loader());
         try {
             for (int i = 0; i < lanes.length; i++) {
-                WorkerSpec spec = new WorkerSpec(i, table.names(), table.fingerprint(), facts.packages(),
-                        config.maxPayloadBytes(), config.idle());
-                lanes[i] = HostLane.startThreadLane(i, this, view, spec, facts.loader());
+                lanes[i] = HostLane.start(i, this, starter);
                 debug.log("worker " + i + " ready (" + config.runtime() + ")");
             }
         } catch (RuntimeException | Error e) {
@@ -138,6 +146,7 @@ public final class PoolRuntime implements Pool {
 
     @Override
     public <A, R> TaskCall<R> call(TaskFunction<A, R> function, A argument) {
+        Objects.requireNonNull(function, "function");
         int id = table.idOf(function);
         PendingCall call = newCall();
         if (admit(call)) {
@@ -190,6 +199,7 @@ public final class PoolRuntime implements Pool {
     private void dispatch(PendingCall call, int taskId, Object argument) {
         TaskEntry entry = table.entry(taskId);
         call.task(entry);
+        call.argument(argument);
         PayloadEncoder encoder = encoders.get();
         try {
             encoder.encode(argument, facts.config().maxPayloadBytes());
@@ -231,7 +241,7 @@ public final class PoolRuntime implements Pool {
             call.timer(timer.schedule(spec.after(), () -> onTimeout(call, spec)));
         }
         if (hard != null) {
-            call.hardTimer(timer.schedule(hard, () -> onHardTimeout(call, hard)));
+            call.hardTimer(timer.schedule(takenCheckPeriod(hard), () -> onHardTimeoutCheck(call, hard)));
         }
     }
 
@@ -257,7 +267,30 @@ public final class PoolRuntime implements Pool {
         call.raiseAbortFlag();
     }
 
+    /**
+     * The hard timeout bounds a call's running time at a worker, so its clock starts when a worker
+     * has taken the call: time spent queued or waiting for a replacement worker does not count.
+     * Until then the call is re-checked every {@link #takenCheckPeriod}; the call fails between
+     * {@code hard} and {@code hard + period} after its worker took it.
+     */
+    private void onHardTimeoutCheck(PendingCall call, Duration hard) {
+        if (call.isEnded()) {
+            return;
+        }
+        HostLane lane = call.lane();
+        boolean taken = lane == null || lane.hasTaken(call); // inline calls run at once
+        call.hardTimer(taken ? timer.schedule(hard, () -> onHardTimeout(call, hard))
+                : timer.schedule(takenCheckPeriod(hard), () -> onHardTimeoutCheck(call, hard)));
+    }
+
+    private static Duration takenCheckPeriod(Duration hard) {
+        return hard.dividedBy(8).compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : hard.dividedBy(8);
+    }
+
     private void onHardTimeout(PendingCall call, Duration hard) {
+        if (call.isEnded()) {
+            return;
+        }
         if (call.future().completeExceptionally(new TaskTimeoutException("task " + call.task().name()
                 + " ran past the pool's hard timeout of " + hard))) {
             debug.log("hard timeout of " + call.task().name());
@@ -265,7 +298,7 @@ public final class PoolRuntime implements Pool {
         call.raiseAbortFlag();
         HostLane lane = call.lane();
         if (lane != null) {
-            lane.interruptIfRunning(call);
+            lane.stopRunaway(call);
         }
     }
 
@@ -325,13 +358,26 @@ public final class PoolRuntime implements Pool {
         }
     }
 
-    WorkerCrashedException crashed(int laneIndex, Throwable why) {
-        return new WorkerCrashedException("worker " + laneIndex + " died before answering"
-                + (why == null ? "" : ": " + why), null, null, "", why);
+    /** Counts a worker replaced after a crash, a hard timeout or a corrupt lane. */
+    void workerLost(int laneIndex, Throwable reason, int callsToResend) {
+        workerRestarts.incrementAndGet();
+        debug.log("lane " + laneIndex + " lost its worker (" + reason.getMessage() + "); " + callsToResend
+                + " calls it had not taken go to the replacement");
     }
 
-    void laneDown(HostLane lane, Throwable why) {
-        debug.log("lane " + lane.index() + " is down: " + why);
+    /** Sends a call again (to its lane's replacement worker) from its argument. */
+    void resend(PendingCall call) {
+        if (call.future().isDone()) {
+            end(call); // timed out or cancelled meanwhile
+            return;
+        }
+        PayloadEncoder encoder = encoders.get();
+        try {
+            encoder.encode(call.argument(), facts.config().maxPayloadBytes());
+            call.lane().submit(call, call.task().id(), encoder.encoded());
+        } catch (KnittingException e) {
+            fail(call, e);
+        }
     }
 
     // ---------------------------------------------------------------- shutdown
@@ -376,6 +422,9 @@ public final class PoolRuntime implements Pool {
             if (awaitingArgument.remove(call)) {
                 fail(call, closedNow());
             }
+        }
+        for (HostLane lane : lanes) {
+            lane.refuseNewCalls();
         }
         for (HostLane lane : lanes) {
             lane.failAll(c -> closedNow());

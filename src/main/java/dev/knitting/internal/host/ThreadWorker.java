@@ -1,9 +1,11 @@
 package dev.knitting.internal.host;
 
+import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.worker.WorkerLoop;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A worker on a platform daemon thread of this JVM. It runs the same {@link WorkerLoop} a worker
@@ -13,19 +15,20 @@ import java.util.concurrent.TimeUnit;
 final class ThreadWorker implements WorkerHandle {
     private final Thread thread;
     private final WorkerLoop loop;
-    private final CountDownLatch exited = new CountDownLatch(1);
-    private volatile Throwable failure;
+    private final CompletableFuture<WorkerCrashedException> exited = new CompletableFuture<>();
 
     ThreadWorker(String name, WorkerLoop loop, LaneMemory memory) {
         this.loop = loop;
         this.thread = new Thread(() -> {
+            Throwable failure = null;
             try {
                 loop.run();
             } catch (Throwable t) {
                 failure = t;
             } finally {
-                exited.countDown();
                 memory.release();
+                exited.complete(new WorkerCrashedException(name + " ended"
+                        + (failure == null ? "" : ": " + failure), null, null, "", failure));
             }
         }, name);
         thread.setDaemon(true);
@@ -37,28 +40,38 @@ final class ThreadWorker implements WorkerHandle {
 
     @Override
     public boolean isAlive() {
-        return exited.getCount() > 0;
+        return !exited.isDone();
     }
 
     @Override
-    public Throwable failure() {
-        return failure;
+    public CompletableFuture<WorkerCrashedException> exited() {
+        return exited;
     }
 
     @Override
-    public void interruptIfRunning(long callId) {
+    public void stopRunaway(long callId) {
         if (loop.runningCallId() == callId) {
             thread.interrupt();
         }
     }
 
     @Override
+    public void kill() {
+        thread.interrupt();
+    }
+
+    @Override
     public boolean awaitExit(Duration timeout) {
         try {
-            return exited.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            exited.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        } catch (java.util.concurrent.ExecutionException impossible) {
+            return true;
         }
     }
 }

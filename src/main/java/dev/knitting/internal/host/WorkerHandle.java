@@ -1,17 +1,28 @@
 package dev.knitting.internal.host;
 
+import dev.knitting.WorkerCrashedException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /** The host's grip on one worker, whatever kind it is. */
 interface WorkerHandle {
     /** @return whether the worker can still answer */
     boolean isAlive();
 
-    /** @return why the worker ended, if it ended abnormally, else {@code null} */
-    Throwable failure();
+    /**
+     * @return completes when the worker has ended, with how it ended described as the exception its
+     *         taken calls fail with (exit code, signal and stderr tail for processes)
+     */
+    CompletableFuture<WorkerCrashedException> exited();
 
-    /** Stops a synchronous call that ran past the hard timeout, if it is the one running now. */
-    void interruptIfRunning(long callId);
+    /**
+     * Stops a call that ran past the hard timeout if this worker may be running it: a thread worker
+     * is interrupted if it runs that call now; a process worker is killed.
+     */
+    void stopRunaway(long callId);
+
+    /** Ends the worker at once (process: SIGKILL; thread: interrupt, the thread ends when it can). */
+    void kill();
 
     /** Waits up to {@code timeout} for the worker to end after it was asked to stop. */
     boolean awaitExit(Duration timeout);

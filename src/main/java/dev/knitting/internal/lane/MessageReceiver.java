@@ -67,6 +67,14 @@ public final class MessageReceiver {
         return ring;
     }
 
+    /**
+     * @return the ring position of the record that completed the message being delivered; valid
+     *         inside a {@link MessageHandler} callback. Messages are delivered in this order.
+     */
+    public long deliveredPosition() {
+        return ring.currentPosition();
+    }
+
     /** @return whether a fragmented message has started and not ended */
     public boolean isAssembling() {
         return assembling;

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 /**
  * Writes messages ({@link MessageDescriptor} layout) into an {@link MpscRing}. A message whose
@@ -33,6 +34,8 @@ import java.util.function.BooleanSupplier;
 public final class MessageSender {
     /** Longest wait for ring space between two {@code peerAlive} checks. */
     public static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private static final LongConsumer NO_POSITION_LISTENER = position -> { };
 
     private final MpscRing ring;
     private final IdleStrategy idle;
@@ -85,6 +88,18 @@ public final class MessageSender {
      *     already sent stay in the ring (the lane is closing anyway)
      */
     public void send(int type, long callId, int code, int abortSlot, MemorySegment payload, BooleanSupplier peerAlive) {
+        send(type, callId, code, abortSlot, payload, peerAlive, NO_POSITION_LISTENER);
+    }
+
+    /**
+     * {@link #send} that reports the ring position of the message's last record to
+     * {@code lastRecordClaimed} after claiming it and before committing it: the consumer can only
+     * deliver the message after that call returns.
+     *
+     * @param lastRecordClaimed receives the position of the record that completes the message
+     */
+    public void send(int type, long callId, int code, int abortSlot, MemorySegment payload, BooleanSupplier peerAlive,
+            LongConsumer lastRecordClaimed) {
         if (type != MessageDescriptor.REQUEST && type != MessageDescriptor.RESPONSE) {
             throw new IllegalArgumentException("type=" + type + " must be REQUEST=" + MessageDescriptor.REQUEST
                     + " or RESPONSE=" + MessageDescriptor.RESPONSE);
@@ -96,7 +111,8 @@ public final class MessageSender {
         Objects.requireNonNull(peerAlive, "peerAlive");
         long total = payload.byteSize();
         if (total <= maxFragmentPayload) {
-            write(type, callId, code, abortSlot, FLAG_FIRST | FLAG_LAST, payload, 0, (int) total, peerAlive);
+            write(type, callId, code, abortSlot, FLAG_FIRST | FLAG_LAST, payload, 0, (int) total, peerAlive,
+                    lastRecordClaimed);
             return;
         }
         fragmentLock.lock();
@@ -105,7 +121,8 @@ public final class MessageSender {
             while (sent < total) {
                 int length = (int) Math.min(maxFragmentPayload, total - sent);
                 int flags = (sent == 0 ? FLAG_FIRST : 0) | (sent + length == total ? FLAG_LAST : 0);
-                write(type, callId, code, abortSlot, flags, payload, sent, length, peerAlive);
+                write(type, callId, code, abortSlot, flags, payload, sent, length, peerAlive,
+                        (flags & FLAG_LAST) != 0 ? lastRecordClaimed : NO_POSITION_LISTENER);
                 sent += length;
             }
         } finally {
@@ -114,8 +131,9 @@ public final class MessageSender {
     }
 
     private void write(int type, long callId, int code, int abortSlot, int flags, MemorySegment payload,
-            long from, int length, BooleanSupplier peerAlive) {
-        long record = claim(type, MessageDescriptor.HEADER_LENGTH + length, peerAlive);
+            long from, int length, BooleanSupplier peerAlive, LongConsumer claimed) {
+        long position = claim(type, MessageDescriptor.HEADER_LENGTH + length, peerAlive);
+        long record = ring.offsetOf(position);
         MemorySegment region = ring.region();
         long body = record + RecordDescriptor.BODY_OFFSET;
         try {
@@ -126,6 +144,7 @@ public final class MessageSender {
             region.set(ValueLayout.JAVA_INT, body + RESERVED_OFFSET, 0);
             region.set(ValueLayout.JAVA_LONG, body + TOTAL_PAYLOAD_LENGTH_OFFSET, payload.byteSize());
             MemorySegment.copy(payload, from, region, body + MessageDescriptor.PAYLOAD_OFFSET, length);
+            claimed.accept(position);
         } catch (RuntimeException | Error e) {
             ring.abandon(record);
             ring.dataDoorbell().ring();
@@ -138,12 +157,13 @@ public final class MessageSender {
         }
     }
 
+    /** Claims a record, waiting for space; answers its position. */
     private long claim(int type, int bodyLength, BooleanSupplier peerAlive) {
-        long record = ring.tryClaim(type, bodyLength);
+        long record = ring.tryClaimPosition(type, bodyLength);
         while (record == MpscRing.INSUFFICIENT_CAPACITY) {
             // Read the head before retrying, so any progress after the failed claim counts as ready.
             long head = ring.headPosition();
-            record = ring.tryClaim(type, bodyLength);
+            record = ring.tryClaimPosition(type, bodyLength);
             if (record != MpscRing.INSUFFICIENT_CAPACITY) {
                 break;
             }
@@ -151,7 +171,7 @@ public final class MessageSender {
                 throw new KnittingException("lane closed while waiting for ring space");
             }
             idle.await(() -> ring.headPosition() != head, ring.spaceDoorbell(), PEER_CHECK_NANOS);
-            record = ring.tryClaim(type, bodyLength);
+            record = ring.tryClaimPosition(type, bodyLength);
         }
         return record;
     }

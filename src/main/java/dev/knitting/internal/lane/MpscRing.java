@@ -47,6 +47,7 @@ public final class MpscRing {
     private final Doorbell dataDoorbell;
     private final Doorbell spaceDoorbell;
     /** Consumer-local: the last tail seen, to validate records without reading the tail each time. */
+    private long currentPosition = -1;
     private long consumerTailCache;
 
     private MpscRing(MemorySegment region, int capacity, Waiter waiter) {
@@ -154,6 +155,18 @@ public final class MpscRing {
      * @throws ProtocolException if the positions in the region are corrupt
      */
     public long tryClaim(int type, int bodyLength) {
+        long position = tryClaimPosition(type, bodyLength);
+        return position == INSUFFICIENT_CAPACITY ? INSUFFICIENT_CAPACITY : offsetOf(position);
+    }
+
+    /**
+     * {@link #tryClaim} that answers the record's absolute position in the ring's history
+     * (positions only grow; the consumer reads records in position order). Pass
+     * {@link #offsetOf(long)} of it to {@link #commit} and {@link #abandon}.
+     *
+     * @return the record's position, or {@link #INSUFFICIENT_CAPACITY}
+     */
+    public long tryClaimPosition(int type, int bodyLength) {
         if (type < RecordDescriptor.MIN_MESSAGE_TYPE) {
             throw new IllegalArgumentException("type=" + type + " must be >= " + RecordDescriptor.MIN_MESSAGE_TYPE);
         }
@@ -199,9 +212,14 @@ public final class MpscRing {
                 long recordOffset = DATA_OFFSET + tailIndex;
                 INT.set(region, recordOffset + TYPE_OFFSET, type);
                 INT.setRelease(region, recordOffset + LENGTH_OFFSET, -recordLength);
-                return recordOffset;
+                return tail + padding;
             }
         }
+    }
+
+    /** @return the offset in {@link #region()} of the record at {@code position} */
+    public long offsetOf(long position) {
+        return DATA_OFFSET + ((int) position & mask);
     }
 
     /**
@@ -299,6 +317,7 @@ public final class MpscRing {
                     }
                     bytes += size;
                     handled++;
+                    currentPosition = position;
                     handler.onRecord(type, region, recordOffset + HEADER_LENGTH, length - HEADER_LENGTH);
                 }
             } finally {
@@ -313,6 +332,14 @@ public final class MpscRing {
             }
         }
         return handled;
+    }
+
+    /**
+     * @return the position of the record being handled; valid inside a {@link RecordHandler}
+     *         callback of {@link #read}, on the consumer thread
+     */
+    public long currentPosition() {
+        return currentPosition;
     }
 
     private int checkedHeadIndex(long head) {

@@ -40,6 +40,7 @@ public final class WorkerLoop implements Runnable {
     private PayloadDecoder decoder;
     private TypePolicy policy;
     private MessageSender responses;
+    private MessageReceiver receiver;
     private final ThreadLocal<PayloadEncoder> encoders = new ThreadLocal<>();
 
     /**
@@ -92,16 +93,20 @@ public final class WorkerLoop implements Runnable {
 
     private void serve(Lane attached) {
         MpscRing requests = attached.requests();
-        MessageReceiver receiver = new MessageReceiver(requests, spec.maxPayloadBytes());
+        receiver = new MessageReceiver(requests, spec.maxPayloadBytes());
         IdleStrategy idle = new IdleStrategy(spec.idle());
         long parkSlice = spec.idle().maxPark().toNanos();
         while (true) {
             int taken = receiver.poll(this::onMessage, BATCH);
+            int host = attached.hostState();
+            if (host == LaneDescriptor.HOST_GONE) {
+                return;
+            }
             if (taken == 0) {
-                if (attached.hostState() == LaneDescriptor.HOST_STOP_REQUESTED) {
+                if (host == LaneDescriptor.HOST_STOP_REQUESTED) {
                     return;
                 }
-                idle.await(() -> requests.hasCommittedRecord() || attached.hostState() == LaneDescriptor.HOST_STOP_REQUESTED,
+                idle.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING,
                         requests.dataDoorbell(), parkSlice);
             }
         }
@@ -111,6 +116,12 @@ public final class WorkerLoop implements Runnable {
         if (type != MessageDescriptor.REQUEST) {
             throw new ProtocolException("request ring holds a message of type " + type);
         }
+        if (lane.hostState() == LaneDescriptor.HOST_GONE) {
+            return; // shut down now: the host failed this call already
+        }
+        // Published before the task runs: if this worker dies, the host fails exactly the calls
+        // taken so far and sends the others to the replacement.
+        lane.takenPosition(receiver.deliveredPosition() + 1);
         if (taskId < 0 || taskId >= table.size()) {
             respond(callId, abortSlot, ResponseStatus.FAILURE,
                     new ProtocolException("task id " + taskId + " is not in the worker's table of " + table.size()));

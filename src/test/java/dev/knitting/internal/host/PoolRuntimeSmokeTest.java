@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.knitting.Knitting;
 import dev.knitting.Pool;
 import dev.knitting.TaskCall;
+import dev.knitting.WorkerRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -16,7 +17,16 @@ import org.junit.jupiter.api.Timeout;
 class PoolRuntimeSmokeTest {
     @Test
     void answersCallsThroughTheLanes() {
-        try (Pool pool = Knitting.pool().threads(2).start(HostTestTasks.class)) {
+        answersCallsThroughTheLanesOf(WorkerRuntime.THREAD);
+    }
+
+    @Test
+    void answersCallsThroughProcessWorkers() {
+        answersCallsThroughTheLanesOf(WorkerRuntime.PROCESS);
+    }
+
+    private void answersCallsThroughTheLanesOf(WorkerRuntime runtime) {
+        try (Pool pool = Knitting.pool().threads(2).runtime(runtime).start(HostTestTasks.class)) {
             assertThat(pool.call(HostTestTasks.SQUARE, 7).join()).isEqualTo(49);
             assertThat(pool.call(HostTestTasks::cube, 3).join()).isEqualTo(27);
             assertThat(pool.call(HostTestTasks.ECHO, List.of("a", 1, 2.5)).join()).isEqualTo(List.of("a", 1, 2.5));

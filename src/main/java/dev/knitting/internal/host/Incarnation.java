@@ -1,0 +1,370 @@
+package dev.knitting.internal.host;
+
+import dev.knitting.IdlePolicy;
+import dev.knitting.KnittingException;
+import dev.knitting.ProtocolException;
+import dev.knitting.TaskCall;
+import dev.knitting.internal.lane.AbortSlotAllocator;
+import dev.knitting.internal.lane.IdleStrategy;
+import dev.knitting.internal.lane.Lane;
+import dev.knitting.internal.lane.LaneDescriptor;
+import dev.knitting.internal.lane.MessageDescriptor;
+import dev.knitting.internal.lane.MessageHandler;
+import dev.knitting.internal.lane.MessageReceiver;
+import dev.knitting.internal.lane.MessageSender;
+import dev.knitting.internal.lane.MpscRing;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The host side of one worker's life on a lane: the lane memory, its request sender and response
+ * receiver, its abort slots, the worker and the pump thread. A lane that loses its worker retires
+ * the incarnation and starts a new one; calls never outlive the incarnation they were sent to.
+ *
+ * <p>Answers are collected by whoever gets there first: a caller waiting in {@code join()}, or the
+ * pump thread, which sleeps on the response ring's doorbell. The {@code draining} flag admits one
+ * collector at a time; a collector re-checks the ring after letting go, so an answer published
+ * while another thread held the flag is never left behind.
+ *
+ * <p>{@code users} counts host threads inside this incarnation's memory (senders, collectors,
+ * sleeping joiners); {@link #retire} waits for it to reach zero before the memory may be freed.
+ */
+final class Incarnation {
+    private static final int DRAIN_BATCH = 256;
+    private static final Duration RETIRE_WAIT = Duration.ofSeconds(10);
+
+    private final int index;
+    private final LaneMemory memory;
+    private final Lane lane;
+    private final MessageSender requests;
+    private final MessageReceiver responses;
+    private final AbortSlotAllocator abortSlots;
+    private final IdlePolicy idle;
+    private final long spinNanos;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicInteger users = new AtomicInteger();
+    private final AtomicInteger sleepingJoiners = new AtomicInteger();
+    private WorkerHandle worker;
+    private Thread pump;
+    private volatile boolean alive = true;
+
+    Incarnation(int index, LaneMemory memory, Lane lane, IdlePolicy idle, long maxAnswerBytes) {
+        this.index = index;
+        this.memory = memory;
+        this.lane = lane;
+        this.idle = idle;
+        this.spinNanos = idle.spin().toNanos();
+        this.requests = new MessageSender(lane.requests(), new IdleStrategy(idle));
+        this.responses = new MessageReceiver(lane.responses(), maxAnswerBytes);
+        this.abortSlots = new AbortSlotAllocator(lane.aborts());
+    }
+
+    /** Binds the worker once it is running. */
+    void worker(WorkerHandle handle) {
+        this.worker = handle;
+    }
+
+    WorkerHandle worker() {
+        return worker;
+    }
+
+    Lane lane() {
+        return lane;
+    }
+
+    LaneMemory memory() {
+        return memory;
+    }
+
+    boolean alive() {
+        return alive;
+    }
+
+    int abortCapacity() {
+        return lane.aborts().capacity();
+    }
+
+    /** @return a free abort slot, or -1 */
+    int tryAcquireAbortSlot() {
+        return abortSlots.tryAcquire();
+    }
+
+    void releaseAbortSlot(int slot) {
+        if (slot >= 0 && alive) {
+            abortSlots.release(slot);
+        }
+    }
+
+    void raiseAbort(int slot) {
+        if (enter()) {
+            try {
+                lane.aborts().raise(slot);
+            } finally {
+                leave();
+            }
+        }
+    }
+
+    /** @return the request-ring position past the last request the worker started */
+    long takenPosition() {
+        return lane.takenPosition();
+    }
+
+    /**
+     * Publishes a request; blocks while the request ring is full (backpressure).
+     *
+     * @return {@code false} if this incarnation died before the request was committed
+     */
+    boolean send(PendingCall call, long callId, int taskId, int abortSlot, MemorySegment payload) {
+        if (!enter()) {
+            return false;
+        }
+        try {
+            requests.send(MessageDescriptor.REQUEST, callId, taskId, abortSlot, payload, () -> alive,
+                    call::requestEnd);
+            return true;
+        } catch (KnittingException | IllegalStateException diedWhileWaiting) {
+            if (alive) {
+                throw diedWhileWaiting;
+            }
+            return false;
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Starts the pump thread that collects answers nobody is waiting for in {@code join()}. A corrupt
+     * response ring ends the pump and goes to {@code onCorrupt}, on the pump thread.
+     */
+    void startPump(String name, MessageHandler handler, Consumer<ProtocolException> onCorrupt) {
+        pump = new Thread(() -> pumpLoop(handler, onCorrupt), name);
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    private void pumpLoop(MessageHandler handler, Consumer<ProtocolException> onCorrupt) {
+        IdleStrategy strategy = new IdleStrategy(new IdlePolicy(Duration.ZERO, 0, idle.maxPark()));
+        MpscRing ring = lane.responses();
+        long slice = idle.maxPark().toNanos();
+        try {
+            while (alive) {
+                if (!drain(handler)) {
+                    strategy.await(() -> !alive || ring.hasCommittedRecord(), ring.dataDoorbell(), slice);
+                }
+            }
+        } catch (KnittingException e) {
+            if (alive) {
+                onCorrupt.accept(e instanceof ProtocolException pe ? pe
+                        : new ProtocolException("lane " + index + " answers are unreadable: " + e.getMessage(), e));
+            }
+        }
+    }
+
+    /**
+     * Collects every answer available now.
+     *
+     * @return whether any was collected
+     * @throws dev.knitting.ProtocolException if the response ring is corrupt
+     */
+    boolean drain(MessageHandler handler) {
+        boolean any = false;
+        MpscRing ring = lane.responses();
+        do {
+            if (!draining.compareAndSet(false, true)) {
+                return any;
+            }
+            try {
+                int n;
+                do {
+                    n = responses.poll(handler, DRAIN_BATCH);
+                    any |= n > 0;
+                } while (n > 0);
+            } finally {
+                draining.set(false);
+            }
+        } while (ring.hasCommittedRecord());
+        return any;
+    }
+
+    /**
+     * Waits for a call without the pump: spins helping collect answers (as a collector, so the
+     * worker skips the wake-up), yields, then sleeps on the answer doorbell itself until the call is
+     * done or this incarnation dies. A call completed by another thread wakes sleeping joiners
+     * through {@link #wakeSleepingJoiners()}.
+     */
+    void helpUntilDone(TaskCall<?> call, MessageHandler handler) {
+        if (!enter()) {
+            return;
+        }
+        try {
+            spinUntilDone(call, handler);
+            if (!call.isDone()) {
+                sleepUntilDone(call, handler);
+            }
+        } catch (KnittingException corrupt) {
+            // the pump meets the same corruption and retires this incarnation
+        } finally {
+            leave();
+        }
+    }
+
+    private void spinUntilDone(TaskCall<?> call, MessageHandler handler) {
+        long deadline = System.nanoTime() + spinNanos;
+        int spins = 0;
+        lane.addCollectors(1);
+        try {
+            while (!call.isDone() && alive) {
+                if (drain(handler)) {
+                    continue;
+                }
+                Thread.onSpinWait();
+                if ((++spins & 63) == 0 && System.nanoTime() - deadline > 0) {
+                    break;
+                }
+            }
+            for (int y = 0; y < idle.yields() && !call.isDone() && alive; y++) {
+                Thread.yield();
+                drain(handler);
+            }
+        } finally {
+            lane.addCollectors(-1);
+            drain(handler); // answers published while we counted as a collector were not rung
+        }
+    }
+
+    private void sleepUntilDone(TaskCall<?> call, MessageHandler handler) {
+        MpscRing ring = lane.responses();
+        long slice = idle.maxPark().toNanos();
+        Thread self = Thread.currentThread();
+        sleepingJoiners.incrementAndGet();
+        try {
+            while (!call.isDone() && alive && !self.isInterrupted()) {
+                if (!drain(handler)) {
+                    ring.dataDoorbell().sleep(() -> call.isDone() || !alive || self.isInterrupted()
+                            || ring.hasCommittedRecord(), slice);
+                }
+            }
+        } finally {
+            sleepingJoiners.decrementAndGet();
+        }
+    }
+
+    /** Wakes joiners asleep on the answer doorbell; called whenever a call of this incarnation completes. */
+    void wakeSleepingJoiners() {
+        if (sleepingJoiners.get() > 0 && enter()) {
+            try {
+                lane.responses().dataDoorbell().ring();
+            } finally {
+                leave();
+            }
+        }
+    }
+
+    /**
+     * Asks the worker to finish: with {@code now} it skips the requests still queued (their calls
+     * were failed), else it serves them first. Never downgrades a stop-now to a drain.
+     */
+    void requestStop(boolean now) {
+        if (enter()) {
+            try {
+                if (now) {
+                    lane.hostState(LaneDescriptor.HOST_GONE);
+                } else if (lane.hostState() == LaneDescriptor.HOST_RUNNING) {
+                    lane.hostState(LaneDescriptor.HOST_STOP_REQUESTED);
+                }
+                lane.requests().dataDoorbell().ring();
+            } finally {
+                leave();
+            }
+        }
+    }
+
+    /**
+     * Ends this incarnation on the host side: no new sends, the pump stops, waiting threads wake
+     * and leave. After this returns (or its bounded wait ran out) nothing of the host is inside
+     * the lane memory except what {@link #drainRemaining} does next.
+     */
+    void retire() {
+        alive = false;
+        if (Thread.currentThread() != pump) {
+            wakeEverybody();
+            joinQuietly(pump);
+        }
+        long deadline = System.nanoTime() + RETIRE_WAIT.toNanos();
+        while (users.get() > 0 && System.nanoTime() - deadline < 0) {
+            wakeEverybody();
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    /** Collects answers a dead worker published before it died; corrupt memory ends the collection. */
+    void drainRemaining(MessageHandler handler) {
+        try {
+            while (!draining.compareAndSet(false, true)) {
+                Thread.onSpinWait();
+            }
+            try {
+                while (responses.poll(handler, DRAIN_BATCH) > 0) {
+                    // keep collecting
+                }
+            } finally {
+                draining.set(false);
+            }
+        } catch (KnittingException | IllegalStateException corrupt) {
+            // what is left is lost with the worker; its calls fail as taken or go to the replacement
+        }
+    }
+
+    /** Tells a worker that may still run that the host is gone, then frees the host's share of the memory. */
+    void release() {
+        try {
+            lane.hostState(LaneDescriptor.HOST_GONE);
+            lane.requests().dataDoorbell().ring();
+        } catch (IllegalStateException alreadyFreed) {
+            return;
+        }
+        memory.release();
+    }
+
+    private void wakeEverybody() {
+        try {
+            lane.responses().dataDoorbell().ring();
+            lane.requests().spaceDoorbell().ring();
+        } catch (IllegalStateException alreadyFreed) {
+            // nothing left to wake
+        }
+    }
+
+    private boolean enter() {
+        users.incrementAndGet();
+        if (!alive) {
+            users.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    private void leave() {
+        users.decrementAndGet();
+    }
+
+    int index() {
+        return index;
+    }
+
+    private static void joinQuietly(Thread thread) {
+        if (thread == null || thread == Thread.currentThread()) {
+            return;
+        }
+        try {
+            thread.join(RETIRE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.knitting.internal.host;
+
+import dev.knitting.KnittingException;
+import dev.knitting.SharedMemoryMode;
+import dev.knitting.internal.lane.Lane;
+import dev.knitting.internal.os.MappedRegion;
+import dev.knitting.internal.os.SharedMemory;
+import dev.knitting.internal.os.Waiter;
+import dev.knitting.internal.spawn.BootData;
+import dev.knitting.internal.spawn.HostWatch;
+import dev.knitting.internal.spawn.ShmMode;
+import dev.knitting.internal.spawn.WorkerCommand;
+import dev.knitting.internal.spawn.WorkerEnv;
+import dev.knitting.internal.spawn.WorkerLauncher;
+import dev.knitting.internal.spawn.WorkerProcess;
+import dev.knitting.internal.worker.ProcessWorkerMain;
+import dev.knitting.internal.worker.ResponseEncoding;
+import dev.knitting.internal.worker.WorkerSpec;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.function.IntFunction;
+
+/**
+ * Starts process workers: fresh lane memory in a memfd (INHERIT, handed over as the child's fd 0)
+ * or an unguessable POSIX shm name (NAMED, unlinked once the child has mapped it), a child JVM
+ * with the host's class path or module path, and a wait for its READY.
+ */
+final class ProcessWorkerStarter implements WorkerStarter {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String poolName;
+    private final PoolConfig config;
+    private final IntFunction<WorkerSpec> specs;
+    private final WorkerLauncher launcher;
+    private final long hostStartMillis = HostWatch.currentStartMillis();
+
+    ProcessWorkerStarter(String poolName, PoolConfig config, IntFunction<WorkerSpec> specs) {
+        this.poolName = poolName;
+        this.config = config;
+        this.specs = specs;
+        ProcessOptions options = config.process();
+        WorkerCommand command = new WorkerCommand(ProcessWorkerMain.class.getName())
+                .withCommandPrefix(options.commandPrefix())
+                .withJvmArgs(options.jvmArgs())
+                .withExtraClassPath(options.workerClassPath());
+        if (options.javaCommand() != null) {
+            command = command.withJavaLauncher(options.javaCommand().toString());
+        }
+        this.launcher = new WorkerLauncher(command).withQuiet(!config.debug());
+    }
+
+    @Override
+    public String name(int index) {
+        return poolName + "-worker-" + index;
+    }
+
+    @Override
+    public Incarnation start(int index) {
+        long bytes = Lane.requiredBytes(config.laneCapacity(), config.laneCapacity(), config.abortSignalCapacity());
+        boolean named = config.process().sharedMemory() == SharedMemoryMode.NAMED;
+        String shmName = named ? config.process().namePrefix() + "_" + Long.toString(ProcessHandle.current().pid(), 36)
+                + "_" + Long.toUnsignedString(RANDOM.nextLong(), 36) + Long.toUnsignedString(RANDOM.nextLong(), 36) : null;
+        MappedRegion region = named ? SharedMemory.createNamed(shmName, bytes)
+                : SharedMemory.createAnonymous("knitting-lane-" + index, bytes);
+        LaneMemory memory = LaneMemory.forProcessWorker(region);
+        WorkerProcess process = null;
+        boolean ready = false;
+        try {
+            Lane lane = Lane.format(region.segment(), config.laneCapacity(), config.laneCapacity(),
+                    config.abortSignalCapacity(), Waiter.platform());
+            Incarnation incarnation = new Incarnation(index, memory, lane, config.idle(),
+                    Math.max(config.maxPayloadBytes(), ResponseEncoding.FAILURE_PAYLOAD_FLOOR));
+            WorkerSpec spec = specs.apply(index);
+            BootData boot = new BootData(BootData.PROTOCOL_VERSION, index, bytes, named ? ShmMode.NAMED : ShmMode.INHERIT,
+                    named ? shmName : "", spec.taskNames(), spec.fingerprint(), spec.allowedPackages(), spec.maxPayloadBytes(),
+                    spec.idle(), WorkerEnv.currentPoolDepth() + 1, ProcessHandle.current().pid(), hostStartMillis,
+                    config.debug());
+            process = launcher.start(name(index), boot, named ? null : region);
+            ProcessWorker worker = new ProcessWorker(index, process);
+            incarnation.worker(worker);
+            WorkerReadiness.await(index, lane, worker, config.process().startTimeout(),
+                    () -> worker.stderrTail().isBlank() ? "" : "; stderr tail:\n" + worker.stderrTail());
+            ready = true;
+            return incarnation;
+        } catch (IOException e) {
+            throw new KnittingException("cannot start worker " + index + " (" + String.join(" ",
+                    launcher.command().argv()) + "): " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            if (process != null) {
+                process.kill();
+            }
+            throw e;
+        } finally {
+            if (named) {
+                SharedMemory.unlink(shmName); // the child has mapped it (READY), or will never need it
+            }
+            if (!ready) {
+                memory.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.knitting.internal.worker;
+
+import dev.knitting.internal.os.MappedRegion;
+import dev.knitting.internal.os.SharedMemory;
+import dev.knitting.internal.os.Waiter;
+import dev.knitting.internal.spawn.BootData;
+import dev.knitting.internal.spawn.HostWatch;
+import dev.knitting.internal.spawn.ShmMode;
+import dev.knitting.internal.spawn.WorkerEnv;
+import java.nio.file.Path;
+
+/**
+ * Entry point of a worker process: reads the boot data from {@code KNITTING_BOOT}, maps the lane
+ * (fd 0 reopened read-write, or the shm name), watches the host, and runs the same
+ * {@link WorkerLoop} as a thread worker.
+ *
+ * <p>Exit codes stay below 128 so the host can tell them from deaths by signal: 0 after the host
+ * asked it to stop, {@link #EXIT_BOOT_FAILED} when it could not start, {@link #EXIT_HOST_GONE}
+ * when its host died, {@link #EXIT_LOOP_FAILED} when the loop failed (for example a corrupt lane).
+ */
+public final class ProcessWorkerMain {
+    /** The boot data, lane or task table was unusable. */
+    public static final int EXIT_BOOT_FAILED = 70;
+    /** The worker loop failed after boot. */
+    public static final int EXIT_LOOP_FAILED = 71;
+    /** The host process is gone. */
+    public static final int EXIT_HOST_GONE = 75;
+
+    private ProcessWorkerMain() {
+    }
+
+    /** @param args ignored: everything comes from the environment */
+    public static void main(String[] args) {
+        BootData boot;
+        MappedRegion region;
+        try {
+            boot = BootData.decode(System.getenv(WorkerEnv.BOOT));
+            region = boot.shmMode() == ShmMode.INHERIT
+                    ? SharedMemory.openPath(Path.of("/proc/self/fd/0"))
+                    : SharedMemory.openNamed(boot.shmName());
+            if (region.byteSize() < boot.laneBytes()) {
+                throw new IllegalStateException("lane mapping has " + region.byteSize() + " bytes, boot data says "
+                        + boot.laneBytes());
+            }
+        } catch (RuntimeException | Error e) {
+            fail(EXIT_BOOT_FAILED, "cannot boot", e);
+            return;
+        }
+        HostWatch.start(boot.hostPid(), boot.hostStartMillis(), () -> {
+            System.err.println("knitting worker " + boot.workerIndex() + ": host " + boot.hostPid() + " is gone, exiting");
+            Runtime.getRuntime().halt(EXIT_HOST_GONE);
+        });
+        WorkerSpec spec = new WorkerSpec(boot.workerIndex(), boot.taskNames(), boot.taskFingerprint(),
+                boot.allowedPackages(), boot.maxPayloadBytes(), boot.idle());
+        try {
+            new WorkerLoop(region.segment(), spec, ClassLoader.getSystemClassLoader(), Waiter.platform()).run();
+        } catch (RuntimeException | Error e) {
+            fail(EXIT_LOOP_FAILED, "failed", e);
+        }
+        System.out.flush();
+        System.exit(0);
+    }
+
+    private static void fail(int code, String what, Throwable e) {
+        System.err.println("knitting worker " + what + ": " + e);
+        e.printStackTrace();
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
+    }
+}

@@ -1,0 +1,5 @@
+package dev.knitting.testtasks;
+
+/** A record without components. */
+public record Unit() {
+}
