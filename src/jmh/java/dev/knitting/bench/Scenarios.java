@@ -55,7 +55,9 @@ public final class Scenarios {
     static Scenario g2(boolean quick) {
         Supplier<List<Contender>> contenders = () -> List.of(
                 knitting("knitting threads(1)", b -> b.threads(1), KnittingSide::paced),
-                executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::paced));
+                executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::paced),
+                knitting("knitting threads(1) idle=LOW_CPU", b -> b.threads(1).idle(IdlePolicy.LOW_CPU),
+                        KnittingSide::paced));
         List<Scenario.Line> lines = List.of(
                 new Scenario.Line("tiny call int->int thread parked (1 ms apart) p50 vs TPE(1)", Metric.percentile(50),
                         new Scenario.Goal("p50 <= 0.75x TPE(1)", (k, r) -> r >= 1 / 0.75)),
