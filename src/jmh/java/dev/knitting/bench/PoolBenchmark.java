@@ -3,6 +3,7 @@ package dev.knitting.bench;
 import dev.knitting.IdlePolicy;
 import dev.knitting.Knitting;
 import dev.knitting.Pool;
+import dev.knitting.WorkerRuntime;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Round trip of a tiny call (Integer -> Integer) through a one-thread knitting pool, beside what a
+ * Round trip of a tiny call (Integer -> Integer) through a one-worker knitting pool (a thread worker,
+ * and a process worker), beside what a
  * Java user would pick instead: {@code ThreadPoolExecutor(1)}, {@code ForkJoinPool(1)} and
  * {@code CompletableFuture.supplyAsync} (which, with common-pool parallelism below 2 as on a
  * 2-vCPU machine, starts a thread per task). Pools and executors are set up per trial; only the
@@ -59,6 +61,24 @@ public class PoolBenchmark {
                 default -> throw new IllegalArgumentException("idle=" + idle);
             };
             pool = Knitting.pool().threads(1).idle(policy).start(BenchTasks.class);
+        }
+
+        /** Stops the pool. */
+        @TearDown(Level.Trial)
+        public void stop() {
+            pool.close();
+        }
+    }
+
+    /** A knitting pool with one process worker (a child JVM), default idle policy. */
+    @State(Scope.Benchmark)
+    public static class ProcessPoolState {
+        Pool pool;
+
+        /** Starts the pool and its worker JVM. */
+        @Setup(Level.Trial)
+        public void start() {
+            pool = Knitting.pool().threads(1).runtime(WorkerRuntime.PROCESS).start(BenchTasks.class);
         }
 
         /** Stops the pool. */
@@ -120,6 +140,12 @@ public class PoolBenchmark {
     /** The subject: one tiny call through the pool, waited for with {@code join}. */
     @Benchmark
     public Integer pool_thread_call(PoolState s, Arg a) {
+        return s.pool.call(BenchTasks.INC, a.next()).join();
+    }
+
+    /** The subject on a process worker: one tiny call to a child JVM and back. */
+    @Benchmark
+    public Integer pool_process_call(ProcessPoolState s, Arg a) {
         return s.pool.call(BenchTasks.INC, a.next()).join();
     }
 
