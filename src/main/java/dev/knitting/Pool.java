@@ -19,6 +19,8 @@ public interface Pool extends AutoCloseable {
      * @param <A> the argument type
      * @param <R> the result type
      * @return the pending result
+     * @throws IllegalArgumentException if the task is not in this pool (a programming error, reported
+     *         at once rather than through the future)
      */
     <A, R> TaskCall<R> call(Task<A, R> task, A argument);
 
@@ -31,6 +33,8 @@ public interface Pool extends AutoCloseable {
      * @param <A> the argument type
      * @param <R> the result type
      * @return the pending result
+     * @throws IllegalArgumentException if the function is an inline lambda, an instance method, or a
+     *         method of a class the pool was not started with
      */
     <A, R> TaskCall<R> call(TaskFunction<A, R> function, A argument);
 

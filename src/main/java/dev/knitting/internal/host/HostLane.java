@@ -115,7 +115,9 @@ final class HostLane {
                 }
                 throw new PoolClosedException("lane " + index + " is stopping");
             }
-            if (target.send(call, id, taskId, slot, payload)) {
+            int sent = target.send(call, id, taskId, slot, payload);
+            if (sent != Incarnation.NOT_SENT) {
+                call.workerWasAsleep(sent == Incarnation.SENT_WOKE_WORKER);
                 if (call.abortRequested()) {
                     call.raiseAbortFlag();
                 }
@@ -180,7 +182,7 @@ final class HostLane {
             if (at == null || !at.alive()) {
                 return;
             }
-            at.helpUntilDone(future, answers);
+            at.helpUntilDone(future, call.workerWasAsleep(), answers);
             if (call.incarnation() == at) {
                 return;
             }

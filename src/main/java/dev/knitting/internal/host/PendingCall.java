@@ -18,6 +18,7 @@ final class PendingCall implements CallControl {
     private volatile HostLane lane;
     private volatile Incarnation incarnation;
     private volatile long requestEnd = -1;
+    private volatile boolean workerWasAsleep;
     private Object argument;
     private long callId = -1;
     private int abortSlot = -1;
@@ -80,6 +81,16 @@ final class PendingCall implements CallControl {
     /** @return the ring position of the request's last record, or -1 before it was claimed */
     long requestEnd() {
         return requestEnd;
+    }
+
+    /** Records whether sending the call had to wake its worker from sleep. */
+    void workerWasAsleep(boolean woke) {
+        this.workerWasAsleep = woke;
+    }
+
+    /** @return whether sending the call had to wake its worker from sleep */
+    boolean workerWasAsleep() {
+        return workerWasAsleep;
     }
 
     /** Keeps the argument until the call ends, so a call a dead worker never took can be sent again. */

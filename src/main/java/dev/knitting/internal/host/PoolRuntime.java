@@ -136,21 +136,19 @@ public final class PoolRuntime implements Pool {
     @Override
     public <A, R> TaskCall<R> call(Task<A, R> task, A argument) {
         Objects.requireNonNull(task, "task");
-        int id = table.idOf(task);
-        PendingCall call = newCall();
-        if (admit(call)) {
-            dispatch(call, id, argument);
-        }
-        return cast(call.future());
+        return call(table.idOf(task), argument);
     }
 
     @Override
     public <A, R> TaskCall<R> call(TaskFunction<A, R> function, A argument) {
         Objects.requireNonNull(function, "function");
-        int id = table.idOf(function);
+        return call(table.idOf(function), argument);
+    }
+
+    private <R> TaskCall<R> call(int taskId, Object argument) {
         PendingCall call = newCall();
         if (admit(call)) {
-            dispatch(call, id, argument);
+            dispatch(call, taskId, argument);
         }
         return cast(call.future());
     }

@@ -3,11 +3,7 @@ package dev.knitting.internal.host;
 import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.spawn.ExitStatus;
 import dev.knitting.internal.spawn.WorkerProcess;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** A worker JVM: its exit becomes the {@link WorkerCrashedException} its taken calls fail with. */
 final class ProcessWorker implements WorkerHandle {
@@ -52,20 +48,5 @@ final class ProcessWorker implements WorkerHandle {
     @Override
     public void kill() {
         process.kill();
-    }
-
-    @Override
-    public boolean awaitExit(Duration timeout) {
-        try {
-            exited.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return true;
-        }
     }
 }

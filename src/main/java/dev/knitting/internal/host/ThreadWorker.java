@@ -2,10 +2,7 @@ package dev.knitting.internal.host;
 
 import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.worker.WorkerLoop;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A worker on a platform daemon thread of this JVM. It runs the same {@link WorkerLoop} a worker
@@ -58,20 +55,5 @@ final class ThreadWorker implements WorkerHandle {
     @Override
     public void kill() {
         thread.interrupt();
-    }
-
-    @Override
-    public boolean awaitExit(Duration timeout) {
-        try {
-            exited.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (java.util.concurrent.ExecutionException impossible) {
-            return true;
-        }
     }
 }

@@ -3,6 +3,9 @@ package dev.knitting.internal.host;
 import dev.knitting.WorkerCrashedException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The host's grip on one worker, whatever kind it is. */
 interface WorkerHandle {
@@ -25,5 +28,17 @@ interface WorkerHandle {
     void kill();
 
     /** Waits up to {@code timeout} for the worker to end after it was asked to stop. */
-    boolean awaitExit(Duration timeout);
+    default boolean awaitExit(Duration timeout) {
+        try {
+            exited().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
 }

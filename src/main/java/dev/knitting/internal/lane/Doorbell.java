@@ -68,15 +68,19 @@ public final class Doorbell {
      * Wakes every sleeper, paying a futex wake only when one is registered. Call after the data the
      * sleepers wait for has been stored (a release store is enough: this method issues the full
      * fence the protocol needs).
+     *
+     * @return whether this ring paid the wake (someone was asleep and no earlier ring woke them)
      */
-    public void ring() {
+    public boolean ring() {
         VarHandle.fullFence();
         if ((int) INT.getVolatile(segment, waitersOffset) > 0) {
             int slept = (int) INT.getVolatile(segment, sleepSequenceOffset);
             if (INT.compareAndSet(segment, sequenceOffset, slept, slept + 1)) {
                 waiter.wake(sequenceWord, Integer.MAX_VALUE);
+                return true;
             }
         }
+        return false;
     }
 
     /**

@@ -34,12 +34,14 @@ public final class Lane {
     private final MpscRing requests;
     private final MpscRing responses;
     private final AbortBitset aborts;
+    private final Doorbell pumpDoorbell;
 
-    private Lane(MemorySegment segment, MpscRing requests, MpscRing responses, AbortBitset aborts) {
+    private Lane(MemorySegment segment, MpscRing requests, MpscRing responses, AbortBitset aborts, Waiter waiter) {
         this.segment = segment;
         this.requests = requests;
         this.responses = responses;
         this.aborts = aborts;
+        this.pumpDoorbell = new Doorbell(segment, LaneDescriptor.PUMP_DOORBELL_OFFSET, waiter);
     }
 
     /**
@@ -154,7 +156,7 @@ public final class Lane {
         AbortBitset aborts = new AbortBitset(
                 segment.asSlice(ABORT_BITSET_OFFSET, LaneDescriptor.abortBitsetBytes(abortBits)), abortBits);
         return new Lane(segment.asSlice(0, responseOffset + RingDescriptor.regionBytes(responseCapacity)), requests,
-                responses, aborts);
+                responses, aborts, waiter);
     }
 
     private static int checkedCapacity(MemorySegment segment, long offset, String name) {
@@ -220,6 +222,26 @@ public final class Lane {
     /** @param state new host state (release) */
     public void hostState(int state) {
         INT.setRelease(segment, (long) HOST_STATE_OFFSET, state);
+    }
+
+    /** @return the doorbell the host's answer pump sleeps on */
+    public Doorbell pumpDoorbell() {
+        return pumpDoorbell;
+    }
+
+    /**
+     * Wakes whoever collects answers on the host after an answer was committed and fenced: nobody
+     * while a host thread polls ({@link #collecting()}), else the callers asleep in {@code join()},
+     * else the pump.
+     *
+     * @return whether a sleeper was woken
+     */
+    public boolean wakeAnswerCollector() {
+        if (collecting()) {
+            return false;
+        }
+        Doorbell joiners = responses.dataDoorbell();
+        return joiners.waiters() > 0 ? joiners.ring() : pumpDoorbell.ring();
     }
 
     /** Registers ({@code +1}) or unregisters ({@code -1}) a host thread polling the response ring. */

@@ -21,10 +21,13 @@ package dev.knitting.internal.lane;
  * +-------------------------------------+ 640
  * | taken position (long)               |  request-ring position past the last request
  * |                                     |  the worker started (worker: setRelease)
- * +-------------------------------------+ 768 = ABORT_BITSET_OFFSET
+ * +-------------------------------------+ 768
+ * | pump doorbell                       |  the host's answer pump sleeps here; the
+ * |                                     |  worker rings it when no joiner sleeps
+ * +-------------------------------------+ 896 = ABORT_BITSET_OFFSET
  * | abort bitset: ceil(bits/64) longs,  |  host raises, allocator clears
  * | padded to a multiple of 128         |
- * +-------------------------------------+ HEADER_LENGTH = 768 + abortBitsetBytes(bits)
+ * +-------------------------------------+ HEADER_LENGTH = 896 + abortBitsetBytes(bits)
  * | request ring region                 |  RingDescriptor.regionBytes(requestCapacity)
  * +-------------------------------------+
  * | response ring region                |  RingDescriptor.regionBytes(responseCapacity)
@@ -114,8 +117,14 @@ public final class LaneDescriptor {
      * own slot; written before the task runs, so after a crash the host knows which calls were taken.
      */
     public static final int TAKEN_POSITION_OFFSET = COLLECTORS_OFFSET + SLOT_LENGTH;
+    /**
+     * The doorbell ({@link DoorbellDescriptor}) the host's answer pump sleeps on, on its own slot.
+     * Callers waiting in {@code join()} sleep on the response ring's data doorbell instead, so an
+     * answer wakes the joiners or the pump, not both.
+     */
+    public static final int PUMP_DOORBELL_OFFSET = TAKEN_POSITION_OFFSET + SLOT_LENGTH;
     /** First long of the abort bitset. */
-    public static final int ABORT_BITSET_OFFSET = TAKEN_POSITION_OFFSET + SLOT_LENGTH;
+    public static final int ABORT_BITSET_OFFSET = PUMP_DOORBELL_OFFSET + SLOT_LENGTH;
 
     /** Most abort bits a lane may have. */
     public static final int MAX_ABORT_BITS = 1 << 20;

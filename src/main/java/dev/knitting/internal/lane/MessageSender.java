@@ -41,27 +41,26 @@ public final class MessageSender {
     private final IdleStrategy idle;
     private final int maxFragmentPayload;
     private final ReentrantLock fragmentLock = new ReentrantLock();
-    private final BooleanSupplier consumerPolling;
+    private final BooleanSupplier wake;
 
     /**
      * @param ring the ring to write into
      * @param idle how to wait for space
      */
     public MessageSender(MpscRing ring, IdleStrategy idle) {
-        this(ring, idle, () -> false);
+        this(ring, idle, ring.dataDoorbell()::ring);
     }
 
     /**
      * @param ring the ring to write into
      * @param idle how to wait for space
-     * @param consumerPolling read after a full fence following each commit: while it is true the
-     *        consumer is polling and will see the record, so the data doorbell is not rung. The
-     *        consumer must stop polling with a full barrier and then poll once more.
+     * @param wake called after each commit and a full fence: wakes whoever consumes (by default the
+     *        ring's data doorbell) and answers whether it woke a sleeper
      */
-    public MessageSender(MpscRing ring, IdleStrategy idle, BooleanSupplier consumerPolling) {
+    public MessageSender(MpscRing ring, IdleStrategy idle, BooleanSupplier wake) {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.idle = Objects.requireNonNull(idle, "idle");
-        this.consumerPolling = Objects.requireNonNull(consumerPolling, "consumerPolling");
+        this.wake = Objects.requireNonNull(wake, "wake");
         this.maxFragmentPayload = ring.maxRecordBodyLength() - MessageDescriptor.HEADER_LENGTH;
     }
 
@@ -84,11 +83,13 @@ public final class MessageSender {
      * @param abortSlot abort slot, or {@link MessageDescriptor#NO_ABORT_SLOT}
      * @param payload bytes to send (copied; any segment kind)
      * @param peerAlive checked while waiting for space
+     * @return whether a commit of this message woke a sleeping consumer
      * @throws KnittingException if {@code peerAlive} turns false while waiting for space; fragments
      *     already sent stay in the ring (the lane is closing anyway)
      */
-    public void send(int type, long callId, int code, int abortSlot, MemorySegment payload, BooleanSupplier peerAlive) {
-        send(type, callId, code, abortSlot, payload, peerAlive, NO_POSITION_LISTENER);
+    public boolean send(int type, long callId, int code, int abortSlot, MemorySegment payload,
+            BooleanSupplier peerAlive) {
+        return send(type, callId, code, abortSlot, payload, peerAlive, NO_POSITION_LISTENER);
     }
 
     /**
@@ -98,8 +99,8 @@ public final class MessageSender {
      *
      * @param lastRecordClaimed receives the position of the record that completes the message
      */
-    public void send(int type, long callId, int code, int abortSlot, MemorySegment payload, BooleanSupplier peerAlive,
-            LongConsumer lastRecordClaimed) {
+    public boolean send(int type, long callId, int code, int abortSlot, MemorySegment payload,
+            BooleanSupplier peerAlive, LongConsumer lastRecordClaimed) {
         if (type != MessageDescriptor.REQUEST && type != MessageDescriptor.RESPONSE) {
             throw new IllegalArgumentException("type=" + type + " must be REQUEST=" + MessageDescriptor.REQUEST
                     + " or RESPONSE=" + MessageDescriptor.RESPONSE);
@@ -111,26 +112,27 @@ public final class MessageSender {
         Objects.requireNonNull(peerAlive, "peerAlive");
         long total = payload.byteSize();
         if (total <= maxFragmentPayload) {
-            write(type, callId, code, abortSlot, FLAG_FIRST | FLAG_LAST, payload, 0, (int) total, peerAlive,
+            return write(type, callId, code, abortSlot, FLAG_FIRST | FLAG_LAST, payload, 0, (int) total, peerAlive,
                     lastRecordClaimed);
-            return;
         }
         fragmentLock.lock();
         try {
             long sent = 0;
+            boolean woke = false;
             while (sent < total) {
                 int length = (int) Math.min(maxFragmentPayload, total - sent);
                 int flags = (sent == 0 ? FLAG_FIRST : 0) | (sent + length == total ? FLAG_LAST : 0);
-                write(type, callId, code, abortSlot, flags, payload, sent, length, peerAlive,
+                woke |= write(type, callId, code, abortSlot, flags, payload, sent, length, peerAlive,
                         (flags & FLAG_LAST) != 0 ? lastRecordClaimed : NO_POSITION_LISTENER);
                 sent += length;
             }
+            return woke;
         } finally {
             fragmentLock.unlock();
         }
     }
 
-    private void write(int type, long callId, int code, int abortSlot, int flags, MemorySegment payload,
+    private boolean write(int type, long callId, int code, int abortSlot, int flags, MemorySegment payload,
             long from, int length, BooleanSupplier peerAlive, LongConsumer claimed) {
         long position = claim(type, MessageDescriptor.HEADER_LENGTH + length, peerAlive);
         long record = ring.offsetOf(position);
@@ -152,9 +154,7 @@ public final class MessageSender {
         }
         ring.commit(record);
         VarHandle.fullFence();
-        if (!consumerPolling.getAsBoolean()) {
-            ring.dataDoorbell().ring();
-        }
+        return wake.getAsBoolean();
     }
 
     /** Claims a record, waiting for space; answers its position. */

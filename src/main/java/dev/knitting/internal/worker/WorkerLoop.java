@@ -35,6 +35,7 @@ public final class WorkerLoop implements Runnable {
     private final ClassLoader loader;
     private final Waiter waiter;
     private volatile long runningCallId = -1;
+    private boolean wokeHost;
     private volatile Lane lane;
     private TaskTable table;
     private PayloadDecoder decoder;
@@ -86,7 +87,7 @@ public final class WorkerLoop implements Runnable {
         policy = TypePolicy.of(loader, spec.allowedPackages());
         decoder = new PayloadDecoder(policy);
         IdleStrategy idle = new IdleStrategy(spec.idle());
-        responses = new MessageSender(attached.responses(), idle, attached::collecting);
+        responses = new MessageSender(attached.responses(), idle, attached::wakeAnswerCollector);
         attached.workerPid(ProcessHandle.current().pid());
         attached.workerState(LaneDescriptor.WORKER_READY);
     }
@@ -95,6 +96,9 @@ public final class WorkerLoop implements Runnable {
         MpscRing requests = attached.requests();
         receiver = new MessageReceiver(requests, spec.maxPayloadBytes());
         IdleStrategy idle = new IdleStrategy(spec.idle());
+        // After waking a host thread, do not spin: the woken thread is likely queued on this CPU.
+        IdleStrategy afterWake = new IdleStrategy(new dev.knitting.IdlePolicy(java.time.Duration.ZERO,
+                Math.min(2, spec.idle().yields()), spec.idle().maxPark()));
         long parkSlice = spec.idle().maxPark().toNanos();
         while (true) {
             int taken = receiver.poll(this::onMessage, BATCH);
@@ -106,7 +110,9 @@ public final class WorkerLoop implements Runnable {
                 if (host == LaneDescriptor.HOST_STOP_REQUESTED) {
                     return;
                 }
-                idle.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING,
+                IdleStrategy strategy = wokeHost ? afterWake : idle;
+                wokeHost = false;
+                strategy.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING,
                         requests.dataDoorbell(), parkSlice);
             }
         }
@@ -162,7 +168,9 @@ public final class WorkerLoop implements Runnable {
         }
         int code = ResponseEncoding.encode(encoder, status, value, spec.maxPayloadBytes());
         Lane attached = lane;
-        responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.encoded(),
-                () -> attached.hostState() != LaneDescriptor.HOST_GONE);
+        if (responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.encoded(),
+                () -> attached.hostState() != LaneDescriptor.HOST_GONE)) {
+            wokeHost = true;
+        }
     }
 }

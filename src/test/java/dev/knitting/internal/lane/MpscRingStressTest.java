@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,10 +29,14 @@ class MpscRingStressTest {
         return (byte) (producer * 17 + sequence + i);
     }
 
+    /** Set when the consumer gives up, so producers spinning on a full ring end instead of hanging the build. */
+    private final AtomicBoolean stop = new AtomicBoolean();
+
     @Test
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void everyRecordOfFourProducersArrivesExactlyOnceAndInPerProducerOrder() throws Exception {
-        try (Arena arena = Arena.ofShared(); ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS)) {
+        ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS);
+        try (Arena arena = Arena.ofShared()) {
             MpscRing ring = LaneTesting.ring(arena, 64 * 1024);
             List<Future<?>> producers = new ArrayList<>();
             for (int p = 0; p < PRODUCERS; p++) {
@@ -70,6 +75,10 @@ class MpscRingStressTest {
             assertThat(next).containsOnly(RECORDS);
             assertThat(ring.headPosition()).isEqualTo(ring.tailPosition());
             assertThat(ring.hasCommittedRecord()).isFalse();
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("producers ended").isTrue();
         }
     }
 
@@ -81,12 +90,15 @@ class MpscRingStressTest {
         }
     }
 
-    private static void produce(MpscRing ring, int producer) {
+    private void produce(MpscRing ring, int producer) {
         MemorySegment region = ring.region();
         for (int sequence = 0; sequence < RECORDS; sequence++) {
             int length = bodyLength(sequence);
             long record;
             while ((record = ring.tryClaim(1 + producer, length)) == MpscRing.INSUFFICIENT_CAPACITY) {
+                if (stop.get()) {
+                    return;
+                }
                 Thread.yield();
             }
             long body = record + RecordDescriptor.BODY_OFFSET;
@@ -95,16 +107,19 @@ class MpscRingStressTest {
             for (int i = 8; i < length; i++) {
                 region.set(ValueLayout.JAVA_BYTE, body + i, pattern(producer, sequence, i));
             }
+            ring.commit(record);
             if (sequence % 97 == 0) {
                 // Exercise abandon under contention: an abandoned claim must vanish without a trace.
+                // (Never wait for a claim while holding another: the consumer could be stuck
+                // behind the uncommitted one while the ring is full.)
                 long extra;
                 while ((extra = ring.tryClaim(1 + producer, 5)) == MpscRing.INSUFFICIENT_CAPACITY) {
+                    if (stop.get()) {
+                        return;
+                    }
                     Thread.yield();
                 }
-                ring.commit(record);
                 ring.abandon(extra);
-            } else {
-                ring.commit(record);
             }
         }
     }
