@@ -1,0 +1,182 @@
+package dev.knitting.bench;
+
+import dev.knitting.PoolBuilder;
+import dev.knitting.WorkerRuntime;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The process-worker scenarios of BENCHMARKS.md: G3, G4, and the process lines of G5, G6, G7 (the
+ * knitting side is {@code runtime(PROCESS).threads(1)}, one worker JVM), G9 (idle CPU) and G10
+ * (start to first answer). Baselines are child JVMs started with this JVM's class path
+ * ({@link EchoChildMain}) over a UNIX-domain socket or a pipe, the copy floor, an idle
+ * {@code ThreadPoolExecutor}, and a bare {@code java -version}. Quick sizes are small so that
+ * {@code scripts/bench --quick} stays near two minutes on a 2-vCPU VM, thread scenarios included.
+ */
+public final class ProcessScenarios {
+    private static final int MIB = 1 << 20;
+    private static final long MS = 1_000_000L;
+
+    private ProcessScenarios() {
+    }
+
+    /**
+     * Inserts the process scenarios into the thread scenarios' list, in G order: G3 and G4 after G2,
+     * each process G5/G6/G7 after the thread one of the same id, G9 and G10 at the end.
+     */
+    public static void addTo(List<Scenario> s, boolean quick) {
+        insertAfter(s, "G2", g3(quick), g4(quick), g4PipeLine(quick));
+        insertAfter(s, "G5", g5(quick));
+        insertAfter(s, "G6", g6(quick));
+        insertAfter(s, "G7", g7(quick));
+        s.add(IdleCpuSide.g9(quick));
+        s.add(StartupSide.g10(quick));
+    }
+
+    private static void insertAfter(List<Scenario> s, String id, Scenario... added) {
+        int at = 0;
+        for (int i = 0; i < s.size(); i++) {
+            if (number(s.get(i).id()) <= number(id)) {
+                at = i + 1;
+            }
+        }
+        s.addAll(at, List.of(added));
+    }
+
+    private static int number(String id) {
+        try {
+            return Integer.parseInt(id.substring(1));
+        } catch (RuntimeException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    static UnaryOperator<PoolBuilder> process(int workers) {
+        return b -> b.runtime(WorkerRuntime.PROCESS).threads(workers);
+    }
+
+    static Scenario g3(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                Scenarios.knitting("knitting process(1)", process(1), KnittingSide::hot),
+                child("UNIX socket child JVM", new SocketEchoSide(), ChildEchoSide::hot),
+                child("pipe child JVM (stdin/stdout)", new PipeEchoSide(), ChildEchoSide::hot));
+        List<Scenario.Line> lines = List.of(new Scenario.Line(
+                "tiny call int->int process hot p50 vs UNIX socket child", Metric.percentile(50),
+                new Scenario.Goal("p50 <= 500 ns; >= 10x faster than UNIX socket", (k, r) -> k <= 500 && r >= 10)));
+        return quick
+                ? new Scenario("G3", contenders, lines, 1, 3, RoundSpec.timed(300), RoundSpec.timed(200), 30_000, 0)
+                : new Scenario("G3", contenders, lines, 2, 11, RoundSpec.timed(1000), RoundSpec.timed(1000), 60_000, 0);
+    }
+
+    // G4 measures once with both baselines; its pipe line replays the same rounds (see Replay).
+    private static final Replay G4_KNITTING = new Replay();
+    private static final Replay G4_PIPE = new Replay();
+    private static final String G4_WHAT = "tiny call int->int process parked (1 ms apart) p50 vs ";
+
+    static Scenario g4(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                G4_KNITTING.recording(Scenarios.knitting("knitting process(1)", process(1), KnittingSide::paced)),
+                child("UNIX socket child JVM", new SocketEchoSide(), ChildEchoSide::paced),
+                G4_PIPE.recording(child("pipe child JVM (stdin/stdout)", new PipeEchoSide(), ChildEchoSide::paced)));
+        List<Scenario.Line> lines = List.of(
+                new Scenario.Line(G4_WHAT + "UNIX socket child", Metric.percentile(50),
+                        new Scenario.Goal(">= 2x faster than UNIX socket", (k, r) -> r >= 2)));
+        return g4Sizes(quick, contenders, lines);
+    }
+
+    static Scenario g4PipeLine(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                G4_KNITTING.replaying("knitting process(1) (G4 rounds above, replayed)"),
+                G4_PIPE.replaying("pipe child JVM (G4 rounds above, replayed)"));
+        List<Scenario.Line> lines = List.of(
+                new Scenario.Line(G4_WHAT + "pipe child", Metric.percentile(50),
+                        new Scenario.Goal(">= 1.25x faster than pipe", (k, r) -> r >= 1.25)));
+        return g4Sizes(quick, contenders, lines);
+    }
+
+    private static Scenario g4Sizes(boolean quick, Supplier<List<Contender>> contenders, List<Scenario.Line> lines) {
+        return quick
+                ? new Scenario("G4", contenders, lines, 1, 3, RoundSpec.paced(100, MS), RoundSpec.paced(300, MS),
+                        30_000, 0)
+                : new Scenario("G4", contenders, lines, 1, 11, RoundSpec.paced(300, MS), RoundSpec.paced(2000, MS),
+                        60_000, 0);
+    }
+
+    static Scenario g5(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                Scenarios.knitting("knitting process(1)", process(1), KnittingSide::batched),
+                child("UNIX socket child JVM", new SocketEchoSide(), ChildEchoSide::batched));
+        List<Scenario.Line> lines = List.of(new Scenario.Line(
+                "batched 1 process worker 1000 calls in flight vs UNIX socket child (1000 pipelined)",
+                Metric.callsPerSecond(), new Scenario.Goal("process >= 10 M calls/s (>= 5x UNIX socket)",
+                        (k, r) -> k >= 10e6 && r >= 5)));
+        return quick
+                ? new Scenario("G5", contenders, lines, 1, 3, RoundSpec.timed(300).withWindow(1000),
+                        RoundSpec.timed(200).withWindow(1000), 30_000, 0)
+                : new Scenario("G5", contenders, lines, 2, 11, RoundSpec.timed(1000).withWindow(1000),
+                        RoundSpec.timed(1000).withWindow(1000), 60_000, 0);
+    }
+
+    static Scenario g6(boolean quick) {
+        int size = MIB;
+        Supplier<List<Contender>> contenders = () -> List.of(
+                Scenarios.echo("knitting process(1) echo", process(1), size),
+                Scenarios.copyFloor("MemorySegment.copy there+back", size));
+        List<Scenario.Line> lines = List.of(new Scenario.Line("1 MiB byte[] echo process vs memcpy there+back",
+                Metric.bytesPerSecond(), new Scenario.Goal(
+                        "process >= 12 GB/s (>= 25% of memcpy, i.e. ratio >= 0.5 to there+back)",
+                        (k, r) -> k >= 12e9 && r >= 0.5)));
+        return quick
+                ? new Scenario("G6", contenders, lines, 1, 3, RoundSpec.timed(300).withPayload(size),
+                        RoundSpec.timed(200).withPayload(size), 30_000, 0)
+                : new Scenario("G6", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
+                        RoundSpec.timed(1000).withPayload(size), 60_000, 0);
+    }
+
+    static Scenario g7(boolean quick) {
+        int size = 64 * MIB;
+        Supplier<List<Contender>> contenders = () -> List.of(
+                Scenarios.echo("knitting process(1) maxPayloadBytes=128MiB echo",
+                        b -> process(1).apply(b).maxPayloadBytes(128L << 20), size),
+                Scenarios.copyFloor("MemorySegment.copy there+back", size));
+        List<Scenario.Line> lines = List.of(new Scenario.Line(
+                "64 MiB byte[] echo process maxPayloadBytes=128MiB vs memcpy there+back", Metric.bytesPerSecond(),
+                new Scenario.Goal(">= 8 GB/s, default settings, lane memory bounded", (k, r) -> k >= 8e9)));
+        return quick
+                ? new Scenario("G7", contenders, lines, 1, 3, RoundSpec.timed(300).withPayload(size),
+                        RoundSpec.timed(300).withPayload(size), 60_000, 0)
+                : new Scenario("G7", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
+                        RoundSpec.timed(2000).withPayload(size), 120_000, 0);
+    }
+
+    /** A round of a child-JVM baseline. */
+    @FunctionalInterface
+    interface ChildRound {
+        Measurement run(ChildEchoSide side, RoundSpec spec) throws Exception;
+    }
+
+    static Contender child(String name, ChildEchoSide side, ChildRound round) {
+        return new Contender(name) {
+            @Override
+            public void open() throws Exception {
+                side.open();
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) throws Exception {
+                return round.run(side, spec);
+            }
+
+            @Override
+            public void close() throws Exception {
+                side.close();
+            }
+
+            @Override
+            public void abandon() {
+                side.abandon();
+            }
+        };
+    }
+}
