@@ -44,7 +44,7 @@ public final class IdleCpuSide {
     }
 
     static Scenario g9(boolean quick) {
-        long settle = quick ? 500 : 1_000;
+        long settle = quick ? 1_000 : 2_000;
         Supplier<List<Contender>> contenders = () -> List.of(
                 contender("knitting 2 thread + 2 process workers (two pools)", new IdleCpuSide(true, settle)),
                 contender("ThreadPoolExecutor(2), idle", new IdleCpuSide(false, settle)));
@@ -114,9 +114,11 @@ public final class IdleCpuSide {
             Measurement.Stopwatch watch = Measurement.start();
             long host0 = CpuClock.processCpuNanos();
             Map<String, Long> kids0 = descendantsCpu();
+            Map<String, Long> own0 = threadsCpu(ProcessHandle.current().pid(), new HashMap<>());
             Thread.sleep(spec.durationNanos() / 1_000_000);
             long host1 = CpuClock.processCpuNanos();
             Map<String, Long> kids1 = descendantsCpu();
+            Map<String, Long> own1 = threadsCpu(ProcessHandle.current().pid(), new HashMap<>());
             Measurement m = watch.stop(1, 0, null, "");
             long host = host1 - host0;
             long kids = 0;
@@ -124,8 +126,9 @@ public final class IdleCpuSide {
                 kids += Math.max(0, e.getValue() - kids0.getOrDefault(e.getKey(), 0L));
             }
             long processes = kids1.keySet().stream().map(k -> k.split("/")[0]).distinct().count();
-            String note = String.format(Locale.ROOT, "host=%.3f%% descendants=%.3f%% (%d processes, %d threads) settle=%dms",
-                    100.0 * host / m.wallNanos(), 100.0 * kids / m.wallNanos(), processes, kids1.size(), settleMillis);
+            String note = String.format(Locale.ROOT, "host=%.3f%% descendants=%.3f%% (%d processes, %d threads) settle=%dms; busiest threads: %s",
+                    100.0 * host / m.wallNanos(), 100.0 * kids / m.wallNanos(), processes, kids1.size(), settleMillis,
+                    busiest(m.wallNanos(), own0, own1, kids0, kids1));
             return new Measurement(m.ops(), m.wallNanos(), host + kids, 0, null, m.gcCount(), m.gcMillis(),
                     m.machineIdle(), m.machineSteal(), note);
         } finally {
@@ -182,7 +185,32 @@ public final class IdleCpuSide {
         return out;
     }
 
-    private static void threadsCpu(long pid, Map<String, Long> out) {
+    /** @return the threads that used the most CPU in the window, as "pid/tid(name)=x.xx%" */
+    private static String busiest(long wall, Map<String, Long> own0, Map<String, Long> own1, Map<String, Long> kids0,
+                                  Map<String, Long> kids1) {
+        Map<String, Long> used = new HashMap<>();
+        own1.forEach((k, v) -> used.put(k, v - own0.getOrDefault(k, 0L)));
+        kids1.forEach((k, v) -> used.put(k, v - kids0.getOrDefault(k, 0L)));
+        return used.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+                .map(e -> String.format(Locale.ROOT, "%s(%s)=%.3f%%", e.getKey(), threadName(e.getKey()),
+                        100.0 * e.getValue() / wall))
+                .reduce((a, b) -> a + " " + b).orElse("none");
+    }
+
+    private static String threadName(String key) {
+        if (!key.contains("/")) {
+            return "?";
+        }
+        String[] pt = key.split("/");
+        try {
+            return Files.readString(Path.of("/proc", pt[0], "task", pt[1], "comm")).strip().replace(' ', '_');
+        } catch (IOException | RuntimeException e) {
+            return "exited";
+        }
+    }
+
+    private static Map<String, Long> threadsCpu(long pid, Map<String, Long> out) {
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
         try (Stream<Path> list = Files.list(tasks)) {
             for (Path t : list.toList()) {
@@ -199,6 +227,7 @@ public final class IdleCpuSide {
                 out.put(Long.toString(pid), ns);
             }
         }
+        return out;
     }
 
     private static long statCpuNanos(long pid) {

@@ -47,7 +47,8 @@ public final class StartupProbeMain {
             List<String> words = Arrays.asList(line.split("\t", -1));
             try {
                 long nanos = switch (words.getFirst()) {
-                    case "start" -> startToFirstAnswer(words.subList(1, words.size()));
+                    case "start" -> StartupSide.startToFirstAnswer(words.subList(1, words.size()).stream()
+                            .filter(w -> !w.isEmpty()).toList());
                     case "train" -> train(Path.of(words.get(1)), words.subList(2, words.size()));
                     default -> throw new IllegalArgumentException("unknown command " + words.getFirst());
                 };
@@ -57,30 +58,6 @@ public final class StartupProbeMain {
             }
         }
         System.exit(0);
-    }
-
-    /** @return nanoseconds from before {@code start} to after the first answer's {@code join} */
-    static long startToFirstAnswer(List<String> jvmArgs) {
-        Pool pool = null;
-        try {
-            long t0 = System.nanoTime();
-            pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1)
-                    .jvmArgs(jvmArgs.stream().filter(a -> !a.isEmpty()).toArray(String[]::new))
-                    .start(BenchTasks.class);
-            Integer two = pool.call(BenchTasks.INC, 1).join();
-            long t1 = System.nanoTime();
-            if (two == null || two != 2) {
-                throw new IllegalStateException("INC(1) returned " + two);
-            }
-            Pool p = pool;
-            pool = null;
-            p.shutdown().orTimeout(20, TimeUnit.SECONDS).join();
-            return t1 - t0;
-        } finally {
-            if (pool != null) {
-                pool.shutdownNow().orTimeout(10, TimeUnit.SECONDS).join();
-            }
-        }
     }
 
     private static long train(Path aot, List<String> jvmArgs) throws Exception {

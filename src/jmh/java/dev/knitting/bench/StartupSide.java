@@ -38,8 +38,11 @@ public final class StartupSide {
             c.add(inProcess("knitting process(1) start+first call (class dirs)", List.of()));
             c.add(bareJava("java -version (ProcessBuilder start to exit)", List.of()));
             c.add(inProcess("knitting + " + String.join(" ", C1_SERIAL), C1_SERIAL));
-            c.add(probe("knitting, jar host, no AOT cache", List.of(), false));
-            c.add(probe("knitting, jar host, AOT cache", List.of(), true));
+            if (!quick) {
+                c.add(probe("knitting, jar host, no AOT cache", List.of(), false));
+                c.add(probe("knitting, jar host, " + String.join(" ", C1_SERIAL), C1_SERIAL, false));
+                c.add(probe("knitting, jar host, AOT cache", List.of(), true));
+            }
             c.add(probe("knitting, jar host, AOT cache + " + String.join(" ", C1_SERIAL), C1_SERIAL, true));
             if (!quick) {
                 c.add(bareJava("java " + String.join(" ", C1_SERIAL) + " -version", C1_SERIAL));
@@ -140,36 +143,30 @@ public final class StartupSide {
         };
     }
 
-    /** Times pool starts in a second host JVM running from a jar, optionally with an AOT cache. */
+    /**
+     * Times pool starts in the second host JVM running from a jar ({@link ProbeHost}, shared by every
+     * probe contender so that their host side is equally warm), optionally with an AOT cache made at
+     * open by a training run if an earlier run did not leave one.
+     */
     static Contender probe(String name, List<String> flags, boolean aot) {
         return new Contender(name) {
-            private Process host;
-            private OutputStream toHost;
-            private BufferedReader fromHost;
-            private Path stderr;
+            private ProbeHost host;
             private final List<String> startArgs = new ArrayList<>();
             private String note = "";
 
             @Override
             public void open() throws Exception {
-                StartupJar jar = StartupJar.get();
-                stderr = Files.createTempFile("knitbench-probe", ".err");
-                ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(List.of("--enable-native-access=ALL-UNNAMED"),
-                        jar.jar().toString(), StartupProbeMain.class.getName()));
-                pb.redirectError(stderr.toFile());
-                host = ChildJvms.start(pb);
-                toHost = host.getOutputStream();
-                fromHost = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
+                host = ProbeHost.acquire();
                 if (aot) {
-                    Path cache = jar.aotCache(flags.isEmpty() ? "default" : "c1serial");
+                    Path cache = host.jar().aotCache(flags.isEmpty() ? "default" : "c1serial");
                     if (!Files.isRegularFile(cache)) {
                         List<String> train = new ArrayList<>(List.of("train", cache.toString()));
                         train.addAll(flags);
-                        long ns = ask(train);
+                        long ns = host.ask(train);
                         note = "trained " + cache.getFileName() + " (" + Files.size(cache) / 1024 + " KiB) in "
                                 + Units.nanos(ns) + " at open; ";
                     } else {
-                        note = "AOT cache " + cache.getFileName() + " from an earlier run; ";
+                        note = "AOT cache " + cache.getFileName() + " left by an earlier run; ";
                     }
                     startArgs.add("-XX:AOTCache=" + cache);
                     startArgs.add("-XX:AOTMode=on");
@@ -186,59 +183,124 @@ public final class StartupSide {
                 LatencyHistogram h = new LatencyHistogram();
                 Measurement.Stopwatch watch = Measurement.start();
                 for (int i = 0; i < spec.calls(); i++) {
-                    h.record(ask(cmd));
+                    h.record(host.ask(cmd));
                 }
                 return watch.stop(spec.calls(), 0, h, note);
             }
 
-            private long ask(List<String> words) throws IOException {
-                toHost.write((String.join("\t", words) + "\n").getBytes(StandardCharsets.UTF_8));
-                toHost.flush();
-                String line;
-                List<String> other = new ArrayList<>();
-                while ((line = fromHost.readLine()) != null) {
-                    if (line.startsWith(StartupProbeMain.ANSWER)) {
-                        String a = line.substring(StartupProbeMain.ANSWER.length());
-                        if (a.startsWith("ok ")) {
-                            return Long.parseLong(a.substring(3).trim());
-                        }
-                        throw new IllegalStateException("probe host: " + a + (other.isEmpty() ? "" : "; output " + other));
-                    }
-                    if (other.size() < 5) {
-                        other.add(line);
-                    }
-                }
-                throw new IllegalStateException("probe host exited (" + stderrTail() + ")");
-            }
-
-            private String stderrTail() {
-                try {
-                    String s = Files.readString(stderr).strip();
-                    return s.length() > 400 ? "..." + s.substring(s.length() - 400) : s;
-                } catch (IOException | RuntimeException e) {
-                    return "stderr unreadable";
-                }
-            }
-
             @Override
             public void close() throws IOException {
-                try {
-                    if (toHost != null) {
-                        toHost.close();
-                    }
-                } finally {
-                    ChildJvms.stop(host, 10_000);
-                    host = null;
-                    if (stderr != null) {
-                        Files.deleteIfExists(stderr);
-                    }
+                ProbeHost h = host;
+                host = null;
+                if (h != null) {
+                    h.release();
                 }
             }
 
             @Override
             public void abandon() {
-                ChildJvms.kill(host);
+                ProbeHost h = host;
+                if (h != null) {
+                    h.kill();
+                }
             }
         };
+    }
+
+    /**
+     * The second host JVM ({@link StartupProbeMain}) with a class path of one jar, shared by the
+     * probe contenders of a scenario: started by the first to open, stopped by the last to close.
+     * Warmed at start with two untimed pool starts.
+     */
+    static final class ProbeHost {
+        private static ProbeHost shared;
+
+        private final StartupJar jar;
+        private final Process process;
+        private final OutputStream toHost;
+        private final BufferedReader fromHost;
+        private final Path stderr;
+        private int users;
+
+        private ProbeHost(StartupJar jar) throws IOException {
+            this.jar = jar;
+            stderr = Files.createTempFile("knitbench-probe", ".err");
+            ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(List.of("--enable-native-access=ALL-UNNAMED"),
+                    jar.jar().toString(), StartupProbeMain.class.getName()));
+            pb.redirectError(stderr.toFile());
+            process = ChildJvms.start(pb);
+            toHost = process.getOutputStream();
+            fromHost = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        static synchronized ProbeHost acquire() throws IOException {
+            if (shared == null || !shared.process.isAlive()) {
+                ProbeHost h = new ProbeHost(StartupJar.get());
+                try {
+                    h.ask(List.of("start"));
+                    h.ask(List.of("start"));
+                } catch (IOException | RuntimeException e) {
+                    h.kill();
+                    throw e;
+                }
+                shared = h;
+            }
+            shared.users++;
+            return shared;
+        }
+
+        StartupJar jar() {
+            return jar;
+        }
+
+        synchronized long ask(List<String> words) throws IOException {
+            toHost.write((String.join("\t", words) + "\n").getBytes(StandardCharsets.UTF_8));
+            toHost.flush();
+            String line;
+            List<String> other = new ArrayList<>();
+            while ((line = fromHost.readLine()) != null) {
+                if (line.startsWith(StartupProbeMain.ANSWER)) {
+                    String a = line.substring(StartupProbeMain.ANSWER.length());
+                    if (a.startsWith("ok ")) {
+                        return Long.parseLong(a.substring(3).trim());
+                    }
+                    throw new IllegalStateException("probe host: " + a + (other.isEmpty() ? "" : "; output " + other));
+                }
+                if (other.size() < 5) {
+                    other.add(line);
+                }
+            }
+            throw new IllegalStateException("probe host exited (" + stderrTail() + ")");
+        }
+
+        private String stderrTail() {
+            try {
+                String s = Files.readString(stderr).strip();
+                return s.length() > 400 ? "..." + s.substring(s.length() - 400) : s;
+            } catch (IOException | RuntimeException e) {
+                return "stderr unreadable";
+            }
+        }
+
+        void release() throws IOException {
+            synchronized (ProbeHost.class) {
+                if (--users > 0) {
+                    return;
+                }
+                if (shared == this) {
+                    shared = null;
+                }
+            }
+            try {
+                toHost.close();
+            } finally {
+                ChildJvms.stop(process, 10_000);
+                Files.deleteIfExists(stderr);
+            }
+        }
+
+        void kill() {
+            ChildJvms.kill(process);
+        }
     }
 }
