@@ -65,7 +65,7 @@ public final class ProcessScenarios {
                 "tiny call int->int process hot p50 vs UNIX socket child", Metric.percentile(50),
                 new Scenario.Goal("p50 <= 500 ns; >= 10x faster than UNIX socket", (k, r) -> k <= 500 && r >= 10)));
         return quick
-                ? new Scenario("G3", contenders, lines, 1, 3, RoundSpec.timed(300), RoundSpec.timed(200), 30_000, 0)
+                ? new Scenario("G3", contenders, lines, 1, 3, RoundSpec.timed(200), RoundSpec.timed(150), 30_000, 0)
                 : new Scenario("G3", contenders, lines, 2, 11, RoundSpec.timed(1000), RoundSpec.timed(1000), 60_000, 0);
     }
 
@@ -112,8 +112,8 @@ public final class ProcessScenarios {
                 Metric.callsPerSecond(), new Scenario.Goal("process >= 10 M calls/s (>= 5x UNIX socket)",
                         (k, r) -> k >= 10e6 && r >= 5)));
         return quick
-                ? new Scenario("G5", contenders, lines, 1, 3, RoundSpec.timed(300).withWindow(1000),
-                        RoundSpec.timed(200).withWindow(1000), 30_000, 0)
+                ? new Scenario("G5", contenders, lines, 1, 3, RoundSpec.timed(200).withWindow(1000),
+                        RoundSpec.timed(150).withWindow(1000), 30_000, 0)
                 : new Scenario("G5", contenders, lines, 2, 11, RoundSpec.timed(1000).withWindow(1000),
                         RoundSpec.timed(1000).withWindow(1000), 60_000, 0);
     }
@@ -128,8 +128,8 @@ public final class ProcessScenarios {
                         "process >= 12 GB/s (>= 25% of memcpy, i.e. ratio >= 0.5 to there+back)",
                         (k, r) -> k >= 12e9 && r >= 0.5)));
         return quick
-                ? new Scenario("G6", contenders, lines, 1, 3, RoundSpec.timed(300).withPayload(size),
-                        RoundSpec.timed(200).withPayload(size), 30_000, 0)
+                ? new Scenario("G6", contenders, lines, 1, 3, RoundSpec.timed(200).withPayload(size),
+                        RoundSpec.timed(150).withPayload(size), 30_000, 0)
                 : new Scenario("G6", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
                         RoundSpec.timed(1000).withPayload(size), 60_000, 0);
     }
@@ -144,8 +144,8 @@ public final class ProcessScenarios {
                 "64 MiB byte[] echo process maxPayloadBytes=128MiB vs memcpy there+back", Metric.bytesPerSecond(),
                 new Scenario.Goal(">= 8 GB/s, default settings, lane memory bounded", (k, r) -> k >= 8e9)));
         return quick
-                ? new Scenario("G7", contenders, lines, 1, 3, RoundSpec.timed(300).withPayload(size),
-                        RoundSpec.timed(300).withPayload(size), 60_000, 0)
+                ? new Scenario("G7", contenders, lines, 1, 3, RoundSpec.timed(100).withPayload(size),
+                        RoundSpec.timed(200).withPayload(size), 60_000, 0)
                 : new Scenario("G7", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
                         RoundSpec.timed(2000).withPayload(size), 120_000, 0);
     }

@@ -39,12 +39,11 @@ public final class StartupSide {
             c.add(bareJava("java -version (ProcessBuilder start to exit)", List.of()));
             c.add(inProcess("knitting + " + String.join(" ", C1_SERIAL), C1_SERIAL));
             if (!quick) {
+                // The AOT extras need the second host (one more JVM, a training run): full mode only.
                 c.add(probe("knitting, jar host, no AOT cache", List.of(), false));
                 c.add(probe("knitting, jar host, " + String.join(" ", C1_SERIAL), C1_SERIAL, false));
                 c.add(probe("knitting, jar host, AOT cache", List.of(), true));
-            }
-            c.add(probe("knitting, jar host, AOT cache + " + String.join(" ", C1_SERIAL), C1_SERIAL, true));
-            if (!quick) {
+                c.add(probe("knitting, jar host, AOT cache + " + String.join(" ", C1_SERIAL), C1_SERIAL, true));
                 c.add(bareJava("java " + String.join(" ", C1_SERIAL) + " -version", C1_SERIAL));
             }
             return c;
@@ -54,7 +53,7 @@ public final class StartupSide {
                 new Scenario.Goal("<= 2x a bare java start measured in the same run", (k, r) -> r >= 0.5)));
         return quick
                 ? new Scenario("G10", contenders, lines, 1, 3, RoundSpec.paced(1, 0), RoundSpec.paced(1, 0), 60_000, 0)
-                : new Scenario("G10", contenders, lines, 1, 9, RoundSpec.paced(2, 0), RoundSpec.paced(2, 0), 120_000, 0);
+                : new Scenario("G10", contenders, lines, 1, 7, RoundSpec.paced(2, 0), RoundSpec.paced(2, 0), 120_000, 0);
     }
 
     /** Starts a process pool in this JVM (class path of directories), times it to the first answer. */
