@@ -31,7 +31,7 @@ public final class Scenarios {
         s.add(g5(quick));
         s.add(g6(quick));
         s.add(g7(quick));
-        long quiet = quick ? 250 : 1_500;
+        long quiet = quick ? 250 : 1_000;
         return s.stream().map(x -> x.quietWait(quiet)).toList();
     }
 
