@@ -1,0 +1,290 @@
+package dev.knitting.bench;
+
+import dev.knitting.IdlePolicy;
+import dev.knitting.PoolBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The scenarios of this milestone (thread workers): G1, G2, G5, G6, G7 of BENCHMARKS.md, each with
+ * its knitting side, its baseline and the goal it is checked against. Sizes differ between the
+ * quick mode (under two minutes with the build) and the full mode (a few minutes).
+ */
+public final class Scenarios {
+    private static final int MIB = 1 << 20;
+
+    private Scenarios() {
+    }
+
+    /** @return every scenario, in G order */
+    public static List<Scenario> all(boolean quick) {
+        List<Scenario> s = new ArrayList<>();
+        s.add(g1(quick));
+        s.add(g2(quick));
+        s.add(g5(quick));
+        s.add(g6(quick));
+        s.add(g7(quick));
+        long quiet = quick ? 250 : 1_000;
+        return s.stream().map(x -> x.quietWait(quiet)).toList();
+    }
+
+    static Scenario g1(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                knitting("knitting threads(1)", b -> b.threads(1), KnittingSide::hot),
+                executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::hot),
+                executor("ForkJoinPool(1) submit+get", () -> new ForkJoinPool(1), ExecutorSide::hot),
+                supplyAsync("CompletableFuture.supplyAsync+join"),
+                spinFloor("spin ping-pong floor (2 threads)"),
+                knitting("knitting threads(1) idle=LOW_CPU", b -> b.threads(1).idle(IdlePolicy.LOW_CPU),
+                        KnittingSide::hot));
+        List<Scenario.Line> lines = List.of(new Scenario.Line("tiny call int->int thread hot p50 vs TPE(1)",
+                Metric.percentile(50), new Scenario.Goal("p50 <= 300 ns; >= 10x faster than TPE(1)",
+                        (k, r) -> k <= 300 && r >= 10)));
+        return quick
+                ? new Scenario("G1", contenders, lines, 1, 7, RoundSpec.timed(500), RoundSpec.timed(200), 30_000, 0)
+                : new Scenario("G1", contenders, lines, 2, 15, RoundSpec.timed(1000), RoundSpec.timed(1000), 60_000, 0);
+    }
+
+    static Scenario g2(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                knitting("knitting threads(1)", b -> b.threads(1), KnittingSide::paced),
+                executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::paced),
+                knitting("knitting threads(1) idle=LOW_CPU", b -> b.threads(1).idle(IdlePolicy.LOW_CPU),
+                        KnittingSide::paced));
+        List<Scenario.Line> lines = List.of(
+                new Scenario.Line("tiny call int->int thread parked (1 ms apart) p50 vs TPE(1)", Metric.percentile(50),
+                        new Scenario.Goal("p50 <= 0.75x TPE(1)", (k, r) -> r >= 1 / 0.75)),
+                new Scenario.Line("tiny call int->int thread parked (1 ms apart) p99 vs TPE(1)", Metric.percentile(99),
+                        new Scenario.Goal("never worse than TPE(1) at p99", (k, r) -> r >= 1)));
+        long ms = 1_000_000L;
+        return quick
+                ? new Scenario("G2", contenders, lines, 1, 7, RoundSpec.paced(200, ms), RoundSpec.paced(300, ms), 30_000, 0)
+                : new Scenario("G2", contenders, lines, 1, 15, RoundSpec.paced(500, ms), RoundSpec.paced(2000, ms),
+                        60_000, 0);
+    }
+
+    static Scenario g5(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                knitting("knitting threads(1)", b -> b.threads(1), KnittingSide::batched),
+                executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::batched));
+        List<Scenario.Line> lines = List.of(new Scenario.Line("batched 1 worker 1000 calls in flight vs TPE(1)",
+                Metric.callsPerSecond(), new Scenario.Goal("threads >= 20 M calls/s (>= 5x TPE(1))",
+                        (k, r) -> k >= 20e6 && r >= 5)));
+        return quick
+                ? new Scenario("G5", contenders, lines, 1, 7, RoundSpec.timed(500).withWindow(1000),
+                        RoundSpec.timed(200).withWindow(1000), 30_000, 0)
+                : new Scenario("G5", contenders, lines, 2, 15, RoundSpec.timed(1000).withWindow(1000),
+                        RoundSpec.timed(1000).withWindow(1000), 60_000, 0);
+    }
+
+    static Scenario g6(boolean quick) {
+        int size = MIB;
+        Supplier<List<Contender>> contenders = () -> List.of(
+                echo("knitting threads(1) echo", b -> b.threads(1), size),
+                copyFloor("MemorySegment.copy there+back", size),
+                echo("knitting threads(1) idle=LOW_CPU echo", b -> b.threads(1).idle(IdlePolicy.LOW_CPU), size));
+        List<Scenario.Line> lines = List.of(new Scenario.Line("1 MiB byte[] echo thread vs memcpy there+back",
+                Metric.bytesPerSecond(), new Scenario.Goal(
+                        "threads >= 15 GB/s (>= 25% of memcpy, i.e. ratio >= 0.5 to there+back)",
+                        (k, r) -> k >= 15e9 && r >= 0.5)));
+        return quick
+                ? new Scenario("G6", contenders, lines, 1, 7, RoundSpec.timed(500).withPayload(size),
+                        RoundSpec.timed(200).withPayload(size), 30_000, 0)
+                : new Scenario("G6", contenders, lines, 2, 15, RoundSpec.timed(1000).withPayload(size),
+                        RoundSpec.timed(1000).withPayload(size), 60_000, 0);
+    }
+
+    static Scenario g7(boolean quick) {
+        int size = 64 * MIB;
+        Supplier<List<Contender>> contenders = () -> List.of(
+                echo("knitting threads(1) maxPayloadBytes=128MiB echo",
+                        b -> b.threads(1).maxPayloadBytes(128L << 20), size),
+                copyFloor("MemorySegment.copy there+back", size));
+        List<Scenario.Line> lines = List.of(new Scenario.Line(
+                "64 MiB byte[] echo thread maxPayloadBytes=128MiB vs memcpy there+back", Metric.bytesPerSecond(),
+                new Scenario.Goal(">= 8 GB/s, default settings, lane memory bounded", (k, r) -> k >= 8e9)));
+        return quick
+                ? new Scenario("G7", contenders, lines, 1, 5, RoundSpec.timed(500).withPayload(size),
+                        RoundSpec.timed(300).withPayload(size), 60_000, 0)
+                : new Scenario("G7", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
+                        RoundSpec.timed(2000).withPayload(size), 120_000, 0);
+    }
+
+    /** {@code ThreadPoolExecutor(1)}: one thread, unbounded queue. */
+    static ExecutorService tpe1() {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>());
+    }
+
+    /** A round of a knitting side. */
+    @FunctionalInterface
+    interface KnittingRound {
+        Measurement run(KnittingSide side, RoundSpec spec) throws Exception;
+    }
+
+    /** A round of an executor side. */
+    @FunctionalInterface
+    interface ExecutorRound {
+        Measurement run(ExecutorSide side, RoundSpec spec) throws Exception;
+    }
+
+    static Contender knitting(String name, UnaryOperator<PoolBuilder> configure, KnittingRound round) {
+        KnittingSide side = new KnittingSide(configure);
+        return new Contender(name) {
+            @Override
+            public void open() {
+                side.open();
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) throws Exception {
+                return round.run(side, spec);
+            }
+
+            @Override
+            public void close() {
+                side.close();
+            }
+
+            @Override
+            public void abandon() {
+                side.abandon();
+            }
+        };
+    }
+
+    static Contender echo(String name, UnaryOperator<PoolBuilder> configure, int size) {
+        KnittingSide side = new KnittingSide(configure);
+        byte[] payload = payload(size);
+        return new Contender(name) {
+            @Override
+            public void open() {
+                side.open();
+                side.verifyEcho(payload);
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) {
+                return side.echo(spec, payload);
+            }
+
+            @Override
+            public void close() {
+                side.close();
+            }
+
+            @Override
+            public void abandon() {
+                side.abandon();
+            }
+        };
+    }
+
+    static Contender executor(String name, Supplier<ExecutorService> factory, ExecutorRound round) {
+        ExecutorSide side = new ExecutorSide(factory);
+        return new Contender(name) {
+            @Override
+            public void open() throws Exception {
+                side.open();
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) throws Exception {
+                return round.run(side, spec);
+            }
+
+            @Override
+            public void close() throws InterruptedException {
+                side.close();
+            }
+
+            @Override
+            public void abandon() {
+                side.abandon();
+            }
+        };
+    }
+
+    static Contender supplyAsync(String name) {
+        SupplyAsyncSide side = new SupplyAsyncSide();
+        return new Contender(name) {
+            @Override
+            public void open() {
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) {
+                return side.hot(spec);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    static Contender spinFloor(String name) {
+        SpinFloorSide side = new SpinFloorSide();
+        return new Contender(name) {
+            @Override
+            public void open() {
+                side.open();
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) {
+                return side.hot(spec);
+            }
+
+            @Override
+            public void close() throws InterruptedException {
+                side.close();
+            }
+        };
+    }
+
+    static Contender copyFloor(String name, int size) {
+        CopyFloorSide side = new CopyFloorSide();
+        byte[] payload = payload(size);
+        return new Contender(name) {
+            @Override
+            public void open() {
+                side.open(size);
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) {
+                return side.copy(spec, payload);
+            }
+
+            @Override
+            public void close() {
+                side.close();
+            }
+        };
+    }
+
+    /** A payload with a pattern of period 256, so lost, zeroed or shifted bytes show. */
+    static byte[] payload(int size) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (i * 31 + 7);
+        }
+        return b;
+    }
+
+    /** @return the scenarios whose id is listed (comma-separated, e.g. "G1,G5"), or all for null */
+    static List<Scenario> only(List<Scenario> all, String ids) {
+        if (ids == null || ids.isBlank()) {
+            return all;
+        }
+        List<String> wanted = List.of(ids.toUpperCase(java.util.Locale.ROOT).split(","));
+        return all.stream().filter(s -> wanted.contains(s.id())).toList();
+    }
+}

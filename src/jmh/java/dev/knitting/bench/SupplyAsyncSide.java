@@ -1,0 +1,41 @@
+package dev.knitting.bench;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * {@code CompletableFuture.supplyAsync(() -> inc(v)).join()} on its default executor, as a user
+ * would write it. Note: when the common pool's parallelism is below 2 (a 2-vCPU machine has
+ * parallelism 1), the JDK runs each task on a new thread: that is what such a user gets.
+ */
+public final class SupplyAsyncSide {
+    /** @return a note on which executor {@code supplyAsync} uses on this machine */
+    public static String executorNote() {
+        return ForkJoinPool.getCommonPoolParallelism() > 1 ? "common pool (parallelism "
+                + ForkJoinPool.getCommonPoolParallelism() + ")"
+                : "a new thread per task (common pool parallelism " + ForkJoinPool.getCommonPoolParallelism() + ")";
+    }
+
+    /** Back-to-back tiny calls, each timed. */
+    public Measurement hot(RoundSpec spec) {
+        LatencyHistogram h = new LatencyHistogram();
+        Measurement.Stopwatch watch = Measurement.start();
+        long deadline = watch.startNanos() + spec.durationNanos();
+        long ops = 0;
+        int v = 0;
+        long now;
+        do {
+            Integer arg = v;
+            long t0 = System.nanoTime();
+            Integer r = CompletableFuture.supplyAsync(() -> BenchTasks.inc(arg)).join();
+            now = System.nanoTime();
+            if (r != v + 1) {
+                throw new IllegalStateException("inc(" + v + ") returned " + r);
+            }
+            h.record(now - t0);
+            v = (v + 1) & 127;
+            ops++;
+        } while (now < deadline);
+        return watch.stop(ops, 0, h, "executor: " + executorNote());
+    }
+}
