@@ -50,6 +50,7 @@ final class Incarnation {
     private WorkerHandle worker;
     private Thread pump;
     private volatile boolean alive = true;
+    private final java.util.function.BooleanSupplier isAlive = () -> alive;
 
     Incarnation(int index, LaneMemory memory, Lane lane, IdlePolicy idle, long maxAnswerBytes) {
         this.index = index;
@@ -130,8 +131,7 @@ final class Incarnation {
             return NOT_SENT;
         }
         try {
-            boolean woke = requests.send(MessageDescriptor.REQUEST, callId, taskId, abortSlot, payload, () -> alive,
-                    call::requestEnd);
+            boolean woke = requests.send(MessageDescriptor.REQUEST, callId, taskId, abortSlot, payload, isAlive, call);
             return woke ? SENT_WOKE_WORKER : SENT;
         } catch (KnittingException | IllegalStateException diedWhileWaiting) {
             if (alive) {

@@ -4,6 +4,7 @@ import dev.knitting.TaskCall;
 import dev.knitting.internal.task.CallControl;
 import dev.knitting.internal.task.TaskEntry;
 import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
 
 /**
  * One call from {@code Pool.call} until it ends: the caller's future, where it went, and its abort
@@ -11,7 +12,7 @@ import java.util.concurrent.Future;
  * that window before the slot is released, so a late abort never reaches a slot that was handed
  * to another call.
  */
-final class PendingCall implements CallControl {
+final class PendingCall implements CallControl, LongConsumer {
     private final PoolRuntime runtime;
     private TaskCall<Object> future;
     private TaskEntry task;
@@ -74,7 +75,8 @@ final class PendingCall implements CallControl {
     }
 
     /** Records the ring position of the request's last record, before it is committed. */
-    void requestEnd(long position) {
+    @Override
+    public void accept(long position) {
         this.requestEnd = position;
     }
 
@@ -139,13 +141,23 @@ final class PendingCall implements CallControl {
     }
 
     /** Marks the worker's answer as arrived (or the call as taken back): the abort slot may no longer be raised. */
-    synchronized void answered() {
-        answered = true;
+    void answered() {
+        if (abortSlot < 0) {
+            return; // no slot to protect: skip the monitor on the hot path
+        }
+        synchronized (this) {
+            answered = true;
+        }
     }
 
     /** Re-arms the call for sending again to a replacement worker. */
-    synchronized void unanswered() {
-        answered = false;
+    void unanswered() {
+        if (abortSlot < 0 && !answered) {
+            return;
+        }
+        synchronized (this) {
+            answered = false;
+        }
     }
 
     @Override

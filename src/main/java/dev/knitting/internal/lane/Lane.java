@@ -230,18 +230,34 @@ public final class Lane {
     }
 
     /**
-     * Wakes whoever collects answers on the host after an answer was committed and fenced: nobody
+     * Wakes whoever collects answers on the host after an answer was committed (fences first): nobody
      * while a host thread polls ({@link #collecting()}), else the callers asleep in {@code join()},
      * else the pump.
      *
      * @return whether a sleeper was woken
      */
     public boolean wakeAnswerCollector() {
+        VarHandle.fullFence(); // the answer's commit before our reads of collectors and waiters
         if (collecting()) {
             return false;
         }
         Doorbell joiners = responses.dataDoorbell();
         return joiners.waiters() > 0 ? joiners.ring() : pumpDoorbell.ring();
+    }
+
+    /**
+     * {@link #wakeAnswerCollector()} without the pump: wakes callers asleep in {@code join()} only.
+     * A worker answering a burst uses it and wakes the pump once when the burst ends.
+     *
+     * @return whether a sleeper was woken
+     */
+    public boolean wakeJoiners() {
+        VarHandle.fullFence();
+        if (collecting()) {
+            return false;
+        }
+        Doorbell joiners = responses.dataDoorbell();
+        return joiners.waiters() > 0 && joiners.ring();
     }
 
     /** Registers ({@code +1}) or unregisters ({@code -1}) a host thread polling the response ring. */

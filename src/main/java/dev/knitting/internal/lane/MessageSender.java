@@ -12,7 +12,6 @@ import static dev.knitting.internal.lane.MessageDescriptor.TOTAL_PAYLOAD_LENGTH_
 import dev.knitting.KnittingException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -42,6 +41,7 @@ public final class MessageSender {
     private final int maxFragmentPayload;
     private final ReentrantLock fragmentLock = new ReentrantLock();
     private final BooleanSupplier wake;
+    private final Runnable wakeWhenFull;
 
     /**
      * @param ring the ring to write into
@@ -54,13 +54,26 @@ public final class MessageSender {
     /**
      * @param ring the ring to write into
      * @param idle how to wait for space
-     * @param wake called after each commit and a full fence: wakes whoever consumes (by default the
-     *        ring's data doorbell) and answers whether it woke a sleeper
+     * @param wake called after each commit: wakes whoever consumes (by default the ring's data
+     *        doorbell) and answers whether it woke a sleeper; it must issue a full fence before it
+     *        reads anything the consumer writes (as {@link Doorbell#ring()} does)
      */
     public MessageSender(MpscRing ring, IdleStrategy idle, BooleanSupplier wake) {
+        this(ring, idle, wake, () -> { });
+    }
+
+    /**
+     * @param ring the ring to write into
+     * @param idle how to wait for space
+     * @param wake called after each commit (see above); it may leave a consumer asleep for now
+     * @param wakeWhenFull called before waiting for space: must wake every consumer {@code wake}
+     *        may have left asleep
+     */
+    public MessageSender(MpscRing ring, IdleStrategy idle, BooleanSupplier wake, Runnable wakeWhenFull) {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.idle = Objects.requireNonNull(idle, "idle");
         this.wake = Objects.requireNonNull(wake, "wake");
+        this.wakeWhenFull = Objects.requireNonNull(wakeWhenFull, "wakeWhenFull");
         this.maxFragmentPayload = ring.maxRecordBodyLength() - MessageDescriptor.HEADER_LENGTH;
     }
 
@@ -153,7 +166,6 @@ public final class MessageSender {
             throw e;
         }
         ring.commit(record);
-        VarHandle.fullFence();
         return wake.getAsBoolean();
     }
 
@@ -170,6 +182,8 @@ public final class MessageSender {
             if (!peerAlive.getAsBoolean()) {
                 throw new KnittingException("lane closed while waiting for ring space");
             }
+            ring.dataDoorbell().ring(); // a consumer that was left asleep must drain, or we wait forever
+            wakeWhenFull.run();
             idle.await(() -> ring.headPosition() != head, ring.spaceDoorbell(), PEER_CHECK_NANOS);
             record = ring.tryClaimPosition(type, bodyLength);
         }

@@ -1,13 +1,13 @@
 package dev.knitting.internal.worker;
 
+import dev.knitting.internal.spawn.WorkerEnv;
+
 /**
  * Whether the current code runs inside a worker: a worker thread of a pool, or (later) a worker
  * process. Pools refuse to start inside a worker process, and {@code Knitting.isMain()} reads it.
  */
 public final class WorkerIdentity {
     private static final ThreadLocal<Boolean> WORKER_THREAD = ThreadLocal.withInitial(() -> Boolean.FALSE);
-    /** Set in the environment of every worker process. */
-    public static final String PROCESS_WORKER_ENV = "KNITTING_PROCESS_WORKER";
 
     private WorkerIdentity() {
     }
@@ -19,6 +19,6 @@ public final class WorkerIdentity {
 
     /** @return whether the current thread is a worker thread or the JVM a worker process */
     public static boolean isWorker() {
-        return WORKER_THREAD.get() || "1".equals(System.getenv(PROCESS_WORKER_ENV));
+        return WORKER_THREAD.get() || "1".equals(System.getenv(WorkerEnv.PROCESS_WORKER));
     }
 }

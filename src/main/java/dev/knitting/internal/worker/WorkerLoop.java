@@ -16,6 +16,7 @@ import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.task.TaskDefinition;
 import dev.knitting.internal.task.TaskTable;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * The worker side of one lane, identical for thread and process workers: attach to the lane
@@ -36,6 +37,8 @@ public final class WorkerLoop implements Runnable {
     private final Waiter waiter;
     private volatile long runningCallId = -1;
     private boolean wokeHost;
+    private boolean pumpWakeOwed;
+    private Thread loopThread;
     private volatile Lane lane;
     private TaskTable table;
     private PayloadDecoder decoder;
@@ -65,6 +68,7 @@ public final class WorkerLoop implements Runnable {
     @Override
     public void run() {
         WorkerIdentity.markCurrentThreadAsWorker();
+        loopThread = Thread.currentThread();
         Lane attached = Lane.attach(laneMemory, waiter);
         this.lane = attached;
         try {
@@ -87,7 +91,7 @@ public final class WorkerLoop implements Runnable {
         policy = TypePolicy.of(loader, spec.allowedPackages());
         decoder = new PayloadDecoder(policy);
         IdleStrategy idle = new IdleStrategy(spec.idle());
-        responses = new MessageSender(attached.responses(), idle, attached::wakeAnswerCollector);
+        responses = new MessageSender(attached.responses(), idle, this::wakeHostAfterAnswer, attached::wakeAnswerCollector);
         attached.workerPid(ProcessHandle.current().pid());
         attached.workerState(LaneDescriptor.WORKER_READY);
     }
@@ -102,6 +106,11 @@ public final class WorkerLoop implements Runnable {
         long parkSlice = spec.idle().maxPark().toNanos();
         while (true) {
             int taken = receiver.poll(this::onMessage, BATCH);
+            if (pumpWakeOwed && !requests.hasCommittedRecord()) {
+                pumpWakeOwed = false; // the burst is over: the pump may collect what nobody joined
+                VarHandle.fullFence();
+                wokeHost |= attached.wakeAnswerCollector();
+            }
             int host = attached.hostState();
             if (host == LaneDescriptor.HOST_GONE) {
                 return;
@@ -157,6 +166,20 @@ public final class WorkerLoop implements Runnable {
             runningCallId = -1;
             Thread.interrupted(); // a hard-timeout interrupt must not leak into the next call
         }
+    }
+
+    /**
+     * Wakes the host after an answer was committed. While more requests wait, the loop thread wakes
+     * only callers asleep in {@code join()} and owes the pump one wake for the end of the burst:
+     * waking the pump for every answer of a burst would cost a system call each and a third thread
+     * fighting for the CPUs, for answers the callers will collect themselves anyway.
+     */
+    private boolean wakeHostAfterAnswer() {
+        if (Thread.currentThread() == loopThread && lane.requests().hasCommittedRecord()) {
+            pumpWakeOwed = true;
+            return lane.wakeJoiners();
+        }
+        return lane.wakeAnswerCollector();
     }
 
     /** Encodes and sends one response (see {@link ResponseEncoding}). */
