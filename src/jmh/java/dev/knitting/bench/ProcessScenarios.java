@@ -1,5 +1,6 @@
 package dev.knitting.bench;
 
+import dev.knitting.IdlePolicy;
 import dev.knitting.PoolBuilder;
 import dev.knitting.WorkerRuntime;
 import java.util.List;
@@ -57,10 +58,17 @@ public final class ProcessScenarios {
     }
 
     static Scenario g3(boolean quick) {
-        Supplier<List<Contender>> contenders = () -> List.of(
-                Scenarios.knitting("knitting process(1)", process(1), KnittingSide::hot),
-                child("UNIX socket child JVM", new SocketEchoSide(), ChildEchoSide::hot),
-                child("pipe child JVM (stdin/stdout)", new PipeEchoSide(), ChildEchoSide::hot));
+        Supplier<List<Contender>> contenders = () -> {
+            List<Contender> c = new java.util.ArrayList<>(List.of(
+                    Scenarios.knitting("knitting process(1)", process(1), KnittingSide::hot),
+                    child("UNIX socket child JVM", new SocketEchoSide(), ChildEchoSide::hot),
+                    child("pipe child JVM (stdin/stdout)", new PipeEchoSide(), ChildEchoSide::hot)));
+            if (!quick) {
+                c.add(Scenarios.knitting("knitting process(1) idle=LOW_LATENCY",
+                        b -> process(1).apply(b).idle(IdlePolicy.LOW_LATENCY), KnittingSide::hot));
+            }
+            return c;
+        };
         List<Scenario.Line> lines = List.of(new Scenario.Line(
                 "tiny call int->int process hot p50 vs UNIX socket child", Metric.percentile(50),
                 new Scenario.Goal("p50 <= 500 ns; >= 10x faster than UNIX socket", (k, r) -> k <= 500 && r >= 10)));
@@ -75,10 +83,18 @@ public final class ProcessScenarios {
     private static final String G4_WHAT = "tiny call int->int process parked (1 ms apart) p50 vs ";
 
     static Scenario g4(boolean quick) {
-        Supplier<List<Contender>> contenders = () -> List.of(
-                G4_KNITTING.recording(Scenarios.knitting("knitting process(1)", process(1), KnittingSide::paced)),
-                child("UNIX socket child JVM", new SocketEchoSide(), ChildEchoSide::paced),
-                G4_PIPE.recording(child("pipe child JVM (stdin/stdout)", new PipeEchoSide(), ChildEchoSide::paced)));
+        Supplier<List<Contender>> contenders = () -> {
+            List<Contender> c = new java.util.ArrayList<>(List.of(
+                    G4_KNITTING.recording(Scenarios.knitting("knitting process(1)", process(1), KnittingSide::paced)),
+                    child("UNIX socket child JVM", new SocketEchoSide(), ChildEchoSide::paced),
+                    G4_PIPE.recording(child("pipe child JVM (stdin/stdout)", new PipeEchoSide(),
+                            ChildEchoSide::paced))));
+            if (!quick) {
+                c.add(Scenarios.knitting("knitting process(1) idle=LOW_CPU",
+                        b -> process(1).apply(b).idle(IdlePolicy.LOW_CPU), KnittingSide::paced));
+            }
+            return c;
+        };
         List<Scenario.Line> lines = List.of(
                 new Scenario.Line(G4_WHAT + "UNIX socket child", Metric.percentile(50),
                         new Scenario.Goal(">= 2x faster than UNIX socket", (k, r) -> r >= 2)));
