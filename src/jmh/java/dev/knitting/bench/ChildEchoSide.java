@@ -126,8 +126,8 @@ public abstract class ChildEchoSide {
             int code = ChildJvms.stop(child, 5_000);
             child = null;
             Files.deleteIfExists(stderr);
-            if (code != 0) {
-                throw new IllegalStateException("echo child did not exit cleanly (" + code + ", -1: killed)");
+            if (code == -1) {
+                throw new IllegalStateException("echo child did not exit within 5 s of end of input: killed");
             }
         }
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Child JVMs of the process baselines (echo children, the start-up probe, {@code java -version}):
  * started with this JVM's own launcher and class path, tracked so that every one of them is
  * destroyed, with its descendants, when its side closes, when a side is abandoned, and in a
- * shutdown hook when the suite exits (also on a timeout of {@code scripts/bench}).
+ * shutdown hook when the suite exits (also on a timeout of {@code scripts/bench}). The hook also
+ * kills any knitting worker JVM left alive. {@link #ensureHook()} installs it.
  */
 public final class ChildJvms {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
@@ -22,6 +23,11 @@ public final class ChildJvms {
     }
 
     private ChildJvms() {
+    }
+
+    /** Installs the shutdown hook (class initialisation does); call before starting any pool. */
+    public static void ensureHook() {
+        // the static initialiser ran
     }
 
     /** @return this JVM's {@code java} launcher */
@@ -92,10 +98,22 @@ public final class ChildJvms {
         LIVE.remove(p);
     }
 
+    /**
+     * The shutdown hook: kills the tracked children and also every other descendant still alive,
+     * such as a knitting worker JVM whose pool could not stop it (for example a worker stopped with
+     * SIGSTOP never exits, and its pool's shutdown does not kill it).
+     */
     private static void destroyAll() {
         for (Process p : List.copyOf(LIVE)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
+        ProcessHandle.current().descendants().forEach(h -> {
+            if (h.isAlive()) {
+                System.err.println("bench: killing leftover descendant " + h.pid() + " "
+                        + h.info().command().orElse("?"));
+                h.destroyForcibly();
+            }
+        });
     }
 }

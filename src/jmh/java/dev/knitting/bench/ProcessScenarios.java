@@ -27,6 +27,7 @@ public final class ProcessScenarios {
      * each process G5/G6/G7 after the thread one of the same id, G9 and G10 at the end.
      */
     public static void addTo(List<Scenario> s, boolean quick) {
+        ChildJvms.ensureHook();
         insertAfter(s, "G2", g3(quick), g4(quick), g4PipeLine(quick));
         insertAfter(s, "G5", g5(quick));
         insertAfter(s, "G6", g6(quick));
