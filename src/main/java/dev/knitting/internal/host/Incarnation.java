@@ -230,13 +230,20 @@ final class Incarnation {
         int spins = 0;
         lane.addCollectors(1);
         try {
+            long start = System.nanoTime();
             while (!call.isDone() && alive) {
                 if (drain(handler)) {
                     continue;
                 }
                 Thread.onSpinWait();
-                if ((++spins & 63) == 0 && System.nanoTime() - deadline > 0) {
-                    break;
+                if ((++spins & 63) == 0) {
+                    long now = System.nanoTime();
+                    if (now - deadline > 0) {
+                        break;
+                    }
+                    if (now - start >= IdleStrategy.PURE_SPIN_NANOS) {
+                        Thread.yield(); // the worker may be queued on this vCPU (see IdleStrategy)
+                    }
                 }
             }
             for (int y = 0; y < idle.yields() && !call.isDone() && alive; y++) {
