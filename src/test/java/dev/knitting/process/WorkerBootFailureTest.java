@@ -20,12 +20,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,11 +40,27 @@ class WorkerBootFailureTest {
     @TempDir
     Path dir;
 
+    private Set<Long> workersBefore;
+
+    @BeforeEach
+    void noteRunningWorkers() {
+        workersBefore = pids(ProcessTestSupport.workerDescendants());
+    }
+
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void noWorkerIsLeftBehind() {
-        await("every worker of the failed start to be gone", () -> ProcessTestSupport.workerDescendants().isEmpty(),
-                ProcessTestSupport::workerDescendants);
+        await("every worker of the failed start to be gone", () -> newWorkers().isEmpty(), this::newWorkers);
+    }
+
+    private Set<Long> newWorkers() {
+        Set<Long> now = pids(ProcessTestSupport.workerDescendants());
+        now.removeAll(workersBefore);
+        return now;
+    }
+
+    private static Set<Long> pids(List<ProcessHandle> processes) {
+        return processes.stream().map(ProcessHandle::pid).collect(Collectors.toCollection(HashSet::new));
     }
 
     private static PoolBuilder processPool() {
@@ -129,7 +147,7 @@ class WorkerBootFailureTest {
     @Test
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldRefuseAPoolStartedInsideAWorkerWithoutSpawningRecursively() {
-        Set<Long> before = ProcessTestSupport.allWorkers().stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+        Set<Long> before = pids(ProcessTestSupport.allWorkers());
         WorkerSampler sampler = new WorkerSampler(before);
         sampler.start();
         Throwable failure;
