@@ -76,12 +76,6 @@ final class ProcessTestSupport {
                 .filter(ProcessTestSupport::runsWorkerMain).toList();
     }
 
-    /** @return every live process of this user that runs the process-worker main class */
-    static List<ProcessHandle> allWorkers() {
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(ProcessTestSupport::runsWorkerMain)
-                .toList();
-    }
-
     private static boolean runsWorkerMain(ProcessHandle process) {
         Optional<String[]> arguments = process.info().arguments();
         return arguments.isPresent() && Stream.of(arguments.get()).anyMatch(a -> a.endsWith(WORKER_MAIN));

@@ -147,7 +147,7 @@ class WorkerBootFailureTest {
     @Test
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldRefuseAPoolStartedInsideAWorkerWithoutSpawningRecursively() {
-        Set<Long> before = pids(ProcessTestSupport.allWorkers());
+        Set<Long> before = pids(ProcessTestSupport.workerDescendants());
         WorkerSampler sampler = new WorkerSampler(before);
         sampler.start();
         Throwable failure;
@@ -192,7 +192,10 @@ class WorkerBootFailureTest {
         return out;
     }
 
-    /** Samples the process table for worker JVMs that appear while a start runs. */
+    /**
+     * Samples this JVM's descendants (grandchildren included while their parent lives) for worker
+     * JVMs that appear while a start runs.
+     */
     private static final class WorkerSampler extends Thread {
         final Set<Long> seen = ConcurrentHashMap.newKeySet();
         final Set<Long> nested = ConcurrentHashMap.newKeySet();
@@ -208,7 +211,7 @@ class WorkerBootFailureTest {
         @Override
         public void run() {
             while (running) {
-                List<ProcessHandle> workers = ProcessTestSupport.allWorkers();
+                List<ProcessHandle> workers = ProcessTestSupport.workerDescendants();
                 for (ProcessHandle worker : workers) {
                     if (!before.contains(worker.pid())) {
                         seen.add(worker.pid());
