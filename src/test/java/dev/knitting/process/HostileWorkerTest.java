@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -70,6 +71,29 @@ class HostileWorkerTest {
         assertThat(stats.failed()).isEqualTo(1);
         assertThat(stats.completed()).isEqualTo(52);
         assertThat(stats.workerRestarts()).isEqualTo(1);
+    }
+
+    /**
+     * The same forged message, but the test thread waits in {@code join()} itself and so helps
+     * collect answers: whichever host thread meets the garbage, the lane must be retired. Several
+     * rounds, since the caller and the pump race for the record.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void shouldRetireTheLaneWhenACallerWaitingInJoinMeetsAForgedMessage() {
+        Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1).start(HostileTasks.class,
+                CrashTasks.class);
+        pools.add(pool);
+        for (int round = 0; round < 4; round++) {
+            long pid = pool.call(CrashTasks.PID, 0).join();
+
+            Throwable failure = failureOf(pool.call(HostileTasks.FORGE_MESSAGE, round));
+
+            assertThat(failure).as("round %d", round).isInstanceOf(ProtocolException.class);
+            await("the hostile worker to be killed", () -> gone(pid), () -> "pid " + pid + " alive");
+            assertThat(pool.call(HostileTasks.SQUARE, round).join()).isEqualTo(round * round);
+        }
+        assertThat(pool.stats().workerRestarts()).isEqualTo(4);
     }
 
     @AfterEach
