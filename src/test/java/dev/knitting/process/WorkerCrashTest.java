@@ -18,12 +18,16 @@ import dev.knitting.process.fixtures.CrashTasks;
 import dev.knitting.process.fixtures.CrashTasks.Crash;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -213,6 +217,47 @@ class WorkerCrashTest {
         assertThat(ProcessTestSupport.shmNames(prefix)).isEmpty();
         pool.close();
         assertThat(ProcessTestSupport.shmNames(prefix)).isEmpty();
+    }
+
+    /**
+     * The pool is closed while a crashed worker's replacement JVM is starting (the test waits until
+     * the replacement process exists, not until it is ready): once {@code close()} has returned, no
+     * worker of the pool may keep running.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldNotLeaveTheReplacementRunningWhenThePoolClosesDuringTheRestart() {
+        Pool pool = processPool(1).start(CrashTasks.class);
+        long first = pool.call(CrashTasks.PID, 0).join();
+        Set<Long> others = workerPids();
+        others.remove(first);
+        assertThat(failureOf(pool.call(CrashTasks.HALT, new Crash(3, "crash before close", null))))
+                .isInstanceOf(WorkerCrashedException.class);
+        await("the replacement JVM to be spawned", () -> !newWorkers(others, first).isEmpty(),
+                ProcessTestSupport::workerDescendants);
+        Set<Long> replacements = newWorkers(others, first);
+
+        pool.close();
+
+        try {
+            await("the replacement " + replacements + " to exit after close", Duration.ofSeconds(30),
+                    () -> replacements.stream().allMatch(ProcessTestSupport::gone),
+                    () -> "alive: " + replacements.stream().filter(p -> !gone(p)).toList() + ", " + pool.stats());
+        } finally {
+            replacements.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    private static Set<Long> workerPids() {
+        return ProcessTestSupport.workerDescendants().stream().map(ProcessHandle::pid)
+                .collect(Collectors.toCollection(HashSet::new));
+    }
+
+    private static Set<Long> newWorkers(Set<Long> others, long first) {
+        Set<Long> now = workerPids();
+        now.removeAll(others);
+        now.remove(first);
+        return now;
     }
 
     private static boolean settled(PoolStats stats) {
