@@ -87,6 +87,19 @@ class WorkerBootFailureTest {
 
     @Test
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldQuoteTheStderrTailOfAWorkerThatDiedBeforeReadyOnce() {
+        Throwable failure = startFailure(processPool().jvmArgs("-XX:+NoSuchOptionForKnitting"), CrashTasks.class);
+
+        assertThat(failure).isInstanceOf(KnittingException.class);
+        String message = failure.getMessage();
+        int first = message.indexOf("Unrecognized VM option");
+        assertThat(first).as("message: %s", message).isNotNegative();
+        assertThat(message.indexOf("Unrecognized VM option", first + 1)).as("a second copy in: %s", message)
+                .isNegative();
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldRefuseToStartWhenTheJavaCommandDoesNotExist() {
         Path missing = dir.resolve("no-such-java");
 
