@@ -142,7 +142,7 @@ class WorkerBootFailureTest {
     @Test
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldRefuseToStartWhenTheWorkersTaskTableDiffersFromTheHosts() throws IOException {
-        Path boot = compileVariant();
+        Path boot = compileVariant("public static long twice(long v) {\n        return 2 * v;\n    }");
 
         Throwable failure = startFailure(processPool().jvmArgs("-Xbootclasspath/a:" + boot), CrashTasks.class,
                 VariantTasks.class);
@@ -150,6 +150,24 @@ class WorkerBootFailureTest {
         assertThat(failure).isInstanceOf(KnittingException.class)
                 .hasMessageContaining("failed to start")
                 .hasMessageContaining(VariantTasks.class.getName() + "::twice(I)I")
+                .hasMessageContaining("class path mismatch");
+    }
+
+    /**
+     * The same task names but another version of the class (here {@code twice(int)} returns
+     * {@code 3 * v}): only the task-table fingerprint, which covers the class files, can tell.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldRefuseToStartWhenTheWorkersLoadAnotherVersionOfATaskClass() throws IOException {
+        Path boot = compileVariant("public static int twice(int v) {\n        return 3 * v;\n    }");
+
+        Throwable failure = startFailure(processPool().jvmArgs("-Xbootclasspath/a:" + boot), CrashTasks.class,
+                VariantTasks.class);
+
+        assertThat(failure).isInstanceOf(KnittingException.class)
+                .hasMessageContaining("failed to start")
+                .hasMessageContaining("task table fingerprint")
                 .hasMessageContaining("class path mismatch");
     }
 
@@ -184,7 +202,7 @@ class WorkerBootFailureTest {
         return script;
     }
 
-    private Path compileVariant() throws IOException {
+    private Path compileVariant(String method) throws IOException {
         Path source = dir.resolve("src/dev/knitting/process/fixtures/VariantTasks.java");
         Files.createDirectories(source.getParent());
         Files.writeString(source, """
@@ -194,11 +212,9 @@ class WorkerBootFailureTest {
                     private VariantTasks() {
                     }
 
-                    public static long twice(long v) {
-                        return 2 * v;
-                    }
+                    %s
                 }
-                """);
+                """.formatted(method));
         Path out = dir.resolve("boot");
         Files.createDirectories(out);
         Javac.compile(List.of("--release", "22", "-d", out.toString(), source.toString()));

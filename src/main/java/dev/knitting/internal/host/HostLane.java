@@ -308,9 +308,25 @@ final class HostLane {
                     + index + " was replacing its worker")));
             return;
         }
+        boolean installed;
         synchronized (lifecycle) {
-            begin(next);
-            lifecycle.notifyAll();
+            installed = !stopping;
+            if (installed) {
+                begin(next);
+                lifecycle.notifyAll();
+            }
+        }
+        if (!installed) {
+            // stop() ran while the replacement started and found no worker to stop: stop it here
+            next.requestStop(true);
+            if (!next.worker().awaitExit(STOP_WAIT)) {
+                next.worker().kill();
+            }
+            next.retire();
+            next.release();
+            untaken.forEach(call -> runtime.fail(call, new PoolClosedException("the pool stopped while lane "
+                    + index + " was replacing its worker")));
+            return;
         }
         untaken.forEach(runtime::resend);
     }
