@@ -24,7 +24,8 @@ public final class ProcessScenarios {
 
     /**
      * Inserts the process scenarios into the thread scenarios' list, in G order: G3 and G4 after G2,
-     * each process G5/G6/G7 after the thread one of the same id, G9 and G10 at the end.
+     * each process G5/G6/G7 after the thread one of the same id, G9 and G10 after those (before
+     * any higher id, such as G11).
      */
     public static void addTo(List<Scenario> s, boolean quick) {
         ChildJvms.ensureHook();
@@ -32,8 +33,8 @@ public final class ProcessScenarios {
         insertAfter(s, "G5", g5(quick));
         insertAfter(s, "G6", g6(quick));
         insertAfter(s, "G7", g7(quick));
-        s.add(IdleCpuSide.g9(quick));
-        s.add(StartupSide.g10(quick));
+        insertAfter(s, "G9", IdleCpuSide.g9(quick));
+        insertAfter(s, "G10", StartupSide.g10(quick));
     }
 
     private static void insertAfter(List<Scenario> s, String id, Scenario... added) {

@@ -31,6 +31,9 @@ public final class Scenarios {
         s.add(g5(quick));
         s.add(g6(quick));
         s.add(g7(quick));
+        for (CodecSide.Payload payload : CodecSide.Payload.values()) {
+            s.add(g11(quick, payload));
+        }
         ProcessScenarios.addTo(s, quick); // process workers: G3, G4, G5/G6/G7 process lines, G9, G10
         long quiet = quick ? 250 : 1_000;
         return s.stream().map(x -> x.quietWait(quiet)).toList();
@@ -116,6 +119,27 @@ public final class Scenarios {
                         RoundSpec.timed(300).withPayload(size), 60_000, 0)
                 : new Scenario("G7", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
                         RoundSpec.timed(2000).withPayload(size), 120_000, 0);
+    }
+
+    static Scenario g11(boolean quick, CodecSide.Payload payload) {
+        Supplier<List<Contender>> contenders = () -> List.of(CodecSide.knitting(payload),
+                CodecSide.javaSerialization(payload));
+        long goal = switch (payload) {
+            case INT -> 20;
+            case RECORD -> 150;
+            case STRING_1K -> 300;
+        };
+        String what = switch (payload) {
+            case INT -> "int";
+            case RECORD -> "5-field record";
+            case STRING_1K -> "1 KiB string";
+        };
+        List<Scenario.Line> lines = List.of(new Scenario.Line("codec encode+decode " + what
+                + " p50 vs java.io serialization", Metric.percentile(50),
+                new Scenario.Goal("<= " + goal + " ns", (k, r) -> k <= goal)));
+        return quick
+                ? new Scenario("G11", contenders, lines, 1, 5, RoundSpec.timed(300), RoundSpec.timed(150), 30_000, 0)
+                : new Scenario("G11", contenders, lines, 2, 11, RoundSpec.timed(1000), RoundSpec.timed(500), 60_000, 0);
     }
 
     /** {@code ThreadPoolExecutor(1)}: one thread, unbounded queue. */

@@ -25,7 +25,12 @@ import static dev.knitting.internal.codec.LittleEndian.SHORT_LE;
  * Not thread-safe.
  */
 final class EncodeBuffer {
-    static final int SHRINK_ABOVE = 1 << 20;
+    /**
+     * Buffers up to the default payload limit (8 MiB) plus header room are kept between encodes, so
+     * a stream of large payloads does not allocate and zero a fresh buffer per call; larger ones
+     * are dropped at the next reset so one huge payload does not pin its memory to the thread.
+     */
+    static final int SHRINK_ABOVE = (8 << 20) + (64 << 10);
     static final int MAX_BUFFER = Integer.MAX_VALUE - 16;
     private static final int INITIAL_CAPACITY = 4096;
     private static final int CHUNK = 8192;

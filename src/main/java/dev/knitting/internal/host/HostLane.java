@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -33,7 +32,7 @@ final class HostLane {
     private final int index;
     private final PoolRuntime runtime;
     private final WorkerStarter starter;
-    private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
+    private final PendingTable pending = new PendingTable();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong nextCallId = new AtomicLong();
     private final MessageHandler answers = this::onAnswer;
@@ -193,7 +192,7 @@ final class HostLane {
     boolean hasTaken(PendingCall call) {
         Incarnation at = call.incarnation();
         long end = call.requestEnd();
-        if (at == null || end < 0 || !pending.containsKey(call.callId())) {
+        if (at == null || end < 0 || !pending.contains(call.callId())) {
             return false;
         }
         try {
@@ -218,7 +217,7 @@ final class HostLane {
      */
     void failAll(Function<PendingCall, Throwable> reason) {
         List<PendingCall> taken = new ArrayList<>();
-        for (PendingCall call : new ArrayList<>(pending.values())) {
+        for (PendingCall call : pending.snapshot()) {
             if (pending.remove(call.callId()) != null) {
                 taken.add(call);
             }
@@ -275,7 +274,7 @@ final class HostLane {
         dead.drainRemaining(answers);
         long taken = dead.takenPosition();
         List<PendingCall> untaken = new ArrayList<>();
-        for (PendingCall call : new ArrayList<>(pending.values())) {
+        for (PendingCall call : pending.snapshot()) {
             if (call.incarnation() != dead || pending.remove(call.callId()) == null) {
                 continue;
             }
@@ -308,9 +307,25 @@ final class HostLane {
                     + index + " was replacing its worker")));
             return;
         }
+        boolean installed;
         synchronized (lifecycle) {
-            begin(next);
-            lifecycle.notifyAll();
+            installed = !stopping;
+            if (installed) {
+                begin(next);
+                lifecycle.notifyAll();
+            }
+        }
+        if (!installed) {
+            // stop() ran while the replacement started and found no worker to stop: stop it here
+            next.requestStop(true);
+            if (!next.worker().awaitExit(STOP_WAIT)) {
+                next.worker().kill();
+            }
+            next.retire();
+            next.release();
+            untaken.forEach(call -> runtime.fail(call, new PoolClosedException("the pool stopped while lane "
+                    + index + " was replacing its worker")));
+            return;
         }
         untaken.forEach(runtime::resend);
     }

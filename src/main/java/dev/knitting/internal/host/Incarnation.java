@@ -50,6 +50,8 @@ final class Incarnation {
     private WorkerHandle worker;
     private Thread pump;
     private volatile boolean alive = true;
+    /** A corruption a caller met while collecting, for the pump to act on (it alone retires). */
+    private volatile ProtocolException corruption;
     private final java.util.function.BooleanSupplier isAlive = () -> alive;
 
     Incarnation(int index, LaneMemory memory, Lane lane, IdlePolicy idle, long maxAnswerBytes) {
@@ -159,8 +161,13 @@ final class Incarnation {
         long slice = idle.maxPark().toNanos();
         try {
             while (alive) {
+                ProtocolException reported = corruption;
+                if (reported != null) {
+                    throw reported;
+                }
                 if (!drain(handler)) {
-                    strategy.await(() -> !alive || ring.hasCommittedRecord(), lane.pumpDoorbell(), slice);
+                    strategy.await(() -> !alive || corruption != null || ring.hasCommittedRecord(),
+                            lane.pumpDoorbell(), slice);
                 }
             }
         } catch (KnittingException e) {
@@ -219,7 +226,9 @@ final class Incarnation {
                 sleepUntilDone(call, handler);
             }
         } catch (KnittingException corrupt) {
-            // the pump meets the same corruption and retires this incarnation
+            // A message-level error consumed its record, so the pump would never meet it itself:
+            // hand it over and wake the pump, which retires this incarnation.
+            reportCorruption(corrupt);
         } finally {
             leave();
         }
@@ -230,13 +239,20 @@ final class Incarnation {
         int spins = 0;
         lane.addCollectors(1);
         try {
+            long start = System.nanoTime();
             while (!call.isDone() && alive) {
                 if (drain(handler)) {
                     continue;
                 }
                 Thread.onSpinWait();
-                if ((++spins & 63) == 0 && System.nanoTime() - deadline > 0) {
-                    break;
+                if ((++spins & 63) == 0) {
+                    long now = System.nanoTime();
+                    if (now - deadline > 0) {
+                        break;
+                    }
+                    if (now - start >= IdleStrategy.PURE_SPIN_NANOS) {
+                        Thread.yield(); // the worker may be queued on this vCPU (see IdleStrategy)
+                    }
                 }
             }
             for (int y = 0; y < idle.yields() && !call.isDone() && alive; y++) {
@@ -267,6 +283,14 @@ final class Incarnation {
         // While registered as a sleeper the worker rang us, not the pump: answers published since
         // our last drain are ours to collect.
         drain(handler);
+    }
+
+    private void reportCorruption(KnittingException e) {
+        if (corruption == null) {
+            corruption = e instanceof ProtocolException pe ? pe
+                    : new ProtocolException("lane " + index + " answers are unreadable: " + e.getMessage(), e);
+        }
+        lane.pumpDoorbell().ring();
     }
 
     /** Wakes joiners asleep on the answer doorbell; called whenever a call of this incarnation completes. */

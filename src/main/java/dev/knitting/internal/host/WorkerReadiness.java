@@ -23,8 +23,10 @@ final class WorkerReadiness {
         while (lane.workerState() != LaneDescriptor.WORKER_READY) {
             if (lane.workerState() == LaneDescriptor.WORKER_FAILED || !worker.isAlive()) {
                 worker.awaitExit(Duration.ofSeconds(5));
-                String reason = worker.exited().isDone() ? worker.exited().join().getMessage() : "it reported a failure";
-                throw new KnittingException("worker " + index + " failed to start: " + reason + diagnostics.get());
+                // the exit's message already carries the stderr tail; add it only when there is no exit yet
+                String reason = worker.exited().isDone() ? worker.exited().join().getMessage()
+                        : "it reported a failure" + diagnostics.get();
+                throw new KnittingException("worker " + index + " failed to start: " + reason);
             }
             if (System.nanoTime() - deadline > 0) {
                 worker.kill();

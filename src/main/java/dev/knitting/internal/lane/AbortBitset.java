@@ -41,12 +41,12 @@ public final class AbortBitset {
 
     /** @param slot the slot to raise */
     public void raise(int slot) {
-        LONG.getAndBitwiseOr(words, wordOffset(slot), 1L << slot);
+        long exactCallSite = (long) LONG.getAndBitwiseOr(words, wordOffset(slot), 1L << slot);
     }
 
     /** @param slot the slot to clear */
     public void clear(int slot) {
-        LONG.getAndBitwiseAnd(words, wordOffset(slot), ~(1L << slot));
+        long exactCallSite = (long) LONG.getAndBitwiseAnd(words, wordOffset(slot), ~(1L << slot));
     }
 
     /**

@@ -95,7 +95,8 @@ public final class Doorbell {
         if (timeoutNanos <= 0) {
             return ready.getAsBoolean();
         }
-        INT.getAndAdd(segment, waitersOffset, 1);
+        int sleepers = (int) INT.getAndAdd(segment, waitersOffset, 1);
+        assert sleepers >= 0;
         try {
             VarHandle.fullFence();
             int sequence = (int) INT.getVolatile(segment, sequenceOffset);
@@ -106,7 +107,8 @@ public final class Doorbell {
             }
             waiter.await(sequenceWord, sequence, timeoutNanos);
         } finally {
-            INT.getAndAdd(segment, waitersOffset, -1);
+            int left = (int) INT.getAndAdd(segment, waitersOffset, -1);
+            assert left > 0;
         }
         return ready.getAsBoolean();
     }

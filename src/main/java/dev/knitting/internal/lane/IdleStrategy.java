@@ -17,6 +17,14 @@ public final class IdleStrategy {
 
     private final IdlePolicy policy;
     private final long spinNanos;
+    /**
+     * How long spinning is pure. Past it a spinner yields every {@value #SPINS_PER_CLOCK_READ}
+     * spins: when the peer it waits for was queued on the same vCPU (the kernel places woken
+     * threads near their waker), pure spinning would hold it off for the whole budget, making a
+     * round trip cost two spin budgets instead of two microseconds.
+     */
+    public static final long PURE_SPIN_NANOS = 2_000;
+
     private final int yields;
     private final long maxParkNanos;
 
@@ -60,8 +68,12 @@ public final class IdleStrategy {
                 }
                 if (++spins == SPINS_PER_CLOCK_READ) {
                     spins = 0;
-                    if (System.nanoTime() - start >= spinBudget) {
+                    long spun = System.nanoTime() - start;
+                    if (spun >= spinBudget) {
                         break;
+                    }
+                    if (spun >= PURE_SPIN_NANOS) {
+                        Thread.yield(); // let a thread queued on this vCPU (often our peer) run
                     }
                 }
             }

@@ -262,7 +262,8 @@ public final class Lane {
 
     /** Registers ({@code +1}) or unregisters ({@code -1}) a host thread polling the response ring. */
     public void addCollectors(int delta) {
-        INT.getAndAdd(segment, (long) LaneDescriptor.COLLECTORS_OFFSET, delta);
+        int previous = (int) INT.getAndAdd(segment, (long) LaneDescriptor.COLLECTORS_OFFSET, delta);
+        assert previous + delta >= 0 : "collectors below zero";
     }
 
     /**

@@ -50,7 +50,7 @@ public final class TaskTable {
             }
         }
         this.packages = Set.copyOf(pkgs);
-        this.fingerprint = fingerprintOf(names());
+        this.fingerprint = fingerprintOf(names(), entries);
     }
 
     /**
@@ -314,7 +314,12 @@ public final class TaskTable {
         return new TaskDefinition(kind, (arg, ctx) -> generic.invokeExact(arg), null, type);
     }
 
-    private static long fingerprintOf(List<String> names) {
+    /**
+     * FNV-1a over the names, then over a CRC-32C of each exporting class's class file: a worker
+     * that loads another version of a task class (a class path mismatch) reaches another value even
+     * though it finds every task by name.
+     */
+    private static long fingerprintOf(List<String> names, List<TaskEntry> entries) {
         long hash = 0xcbf29ce484222325L;
         for (String name : names) {
             for (int i = 0; i < name.length(); i++) {
@@ -322,7 +327,26 @@ public final class TaskTable {
             }
             hash = (hash ^ '\n') * 0x100000001b3L;
         }
+        Set<Class<?>> classes = new LinkedHashSet<>();
+        entries.forEach(e -> classes.add(e.declaringClass()));
+        for (Class<?> type : classes) {
+            hash = (hash ^ classFileChecksum(type)) * 0x100000001b3L;
+        }
         return hash;
+    }
+
+    private static long classFileChecksum(Class<?> type) {
+        String resource = "/" + type.getName().replace('.', '/') + ".class";
+        try (java.io.InputStream in = type.getResourceAsStream(resource)) {
+            if (in == null) {
+                return 0; // no class file to read (generated class): names alone decide
+            }
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(in.readAllBytes());
+            return crc.getValue();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     private record Candidate(String name, TaskDefinition definition, Class<?> declaringClass, Task<?, ?> task) {

@@ -210,13 +210,21 @@ class PayloadEncoderTest {
     }
 
     @Test
-    void scratchBufferGrowsAndIsDroppedAfterAnEncodeAboveOneMebibyte() {
-        encoder.encode(new byte[3 << 20], MAX);
-        assertThat(encoder.capacity()).isGreaterThan(3 << 20);
-        assertThat(encoder.encoded().byteSize()).isEqualTo((3 << 20) + 5);
+    void scratchBufferGrowsAndIsDroppedAfterAnEncodeAboveTheKeptSize() {
+        encoder.encode(new byte[9 << 20], MAX);
+        assertThat(encoder.capacity()).isGreaterThan(9 << 20);
+        assertThat(encoder.encoded().byteSize()).isEqualTo((9 << 20) + 5);
         encoder.encode(42, MAX);
         assertThat(encoder.capacity()).isLessThanOrEqualTo(PayloadEncoder.SHRINK_ABOVE);
         assertThat(new PayloadDecoder(POLICY).decode(encoder.encoded())).isEqualTo(42);
+    }
+
+    @Test
+    void scratchBufferOfAOneMebibytePayloadIsKeptForTheNextCall() {
+        encoder.encode(new byte[1 << 20], MAX);
+        int kept = encoder.capacity();
+        encoder.encode(new byte[1 << 20], MAX);
+        assertThat(encoder.capacity()).as("no new buffer for a payload of the same size").isEqualTo(kept);
     }
 
     @Test
