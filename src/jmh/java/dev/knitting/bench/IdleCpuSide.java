@@ -46,7 +46,7 @@ public final class IdleCpuSide {
     }
 
     static Scenario g9(boolean quick) {
-        long settle = quick ? 1_000 : 2_000;
+        long settle = quick ? 750 : 2_000;
         Supplier<List<Contender>> contenders = () -> List.of(
                 contender("knitting 2 thread + 2 process workers (two pools)", new IdleCpuSide(true, settle)),
                 contender("ThreadPoolExecutor(2), idle", new IdleCpuSide(false, settle)));
