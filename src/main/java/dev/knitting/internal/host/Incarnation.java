@@ -5,6 +5,7 @@ import dev.knitting.KnittingException;
 import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
 import dev.knitting.internal.lane.AbortSlotAllocator;
+import dev.knitting.internal.lane.AdaptiveSpin;
 import dev.knitting.internal.lane.IdleStrategy;
 import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.LaneDescriptor;
@@ -47,6 +48,7 @@ final class Incarnation {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger users = new AtomicInteger();
     private final AtomicInteger sleepingJoiners = new AtomicInteger();
+    private final AdaptiveSpin joinSpin = new AdaptiveSpin();
     private WorkerHandle worker;
     private Thread pump;
     private volatile boolean alive = true;
@@ -240,6 +242,8 @@ final class Incarnation {
         lane.addCollectors(1);
         try {
             long start = System.nanoTime();
+            long pure = joinSpin.pureNanos();
+            boolean yielded = false;
             while (!call.isDone() && alive) {
                 if (drain(handler)) {
                     continue;
@@ -250,9 +254,17 @@ final class Incarnation {
                     if (now - deadline > 0) {
                         break;
                     }
-                    if (now - start >= IdleStrategy.PURE_SPIN_NANOS) {
-                        Thread.yield(); // the worker may be queued on this vCPU (see IdleStrategy)
+                    if (now - start >= pure) {
+                        yielded = true;
+                        Thread.yield(); // the worker may be queued on this vCPU (see AdaptiveSpin)
                     }
+                }
+            }
+            if (call.isDone()) {
+                if (yielded) {
+                    joinSpin.satisfiedAfterYield();
+                } else {
+                    joinSpin.satisfiedWhilePure();
                 }
             }
             for (int y = 0; y < idle.yields() && !call.isDone() && alive; y++) {
@@ -374,6 +386,7 @@ final class Incarnation {
     private void wakeEverybody() {
         try {
             lane.responses().dataDoorbell().ring();
+            lane.pumpDoorbell().ring();
             lane.requests().spaceDoorbell().ring();
         } catch (IllegalStateException alreadyFreed) {
             // nothing left to wake

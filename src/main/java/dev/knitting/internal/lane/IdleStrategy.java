@@ -18,13 +18,14 @@ public final class IdleStrategy {
     private final IdlePolicy policy;
     private final long spinNanos;
     /**
-     * How long spinning is pure. Past it a spinner yields every {@value #SPINS_PER_CLOCK_READ}
-     * spins: when the peer it waits for was queued on the same vCPU (the kernel places woken
-     * threads near their waker), pure spinning would hold it off for the whole budget, making a
-     * round trip cost two spin budgets instead of two microseconds.
+     * Upper bound of pure spinning. Past the (adaptive, see {@link AdaptiveSpin}) pure phase a
+     * spinner yields every {@value #SPINS_PER_CLOCK_READ} spins: when the peer it waits for was
+     * queued on the same vCPU (the kernel places woken threads near their waker), pure spinning
+     * would hold it off for the whole budget, making a round trip cost two spin budgets.
      */
-    public static final long PURE_SPIN_NANOS = 2_000;
+    public static final long PURE_SPIN_NANOS = AdaptiveSpin.MAX_PURE_NANOS;
 
+    private final AdaptiveSpin adaptive = new AdaptiveSpin();
     private final int yields;
     private final long maxParkNanos;
 
@@ -61,9 +62,16 @@ public final class IdleStrategy {
         long spinBudget = Math.min(spinNanos, timeoutNanos);
         if (spinBudget > 0) {
             int spins = 0;
+            boolean yielded = false;
+            long pure = adaptive.pureNanos();
             while (true) {
                 Thread.onSpinWait();
                 if (ready.getAsBoolean()) {
+                    if (yielded) {
+                        adaptive.satisfiedAfterYield();
+                    } else {
+                        adaptive.satisfiedWhilePure();
+                    }
                     return true;
                 }
                 if (++spins == SPINS_PER_CLOCK_READ) {
@@ -72,7 +80,8 @@ public final class IdleStrategy {
                     if (spun >= spinBudget) {
                         break;
                     }
-                    if (spun >= PURE_SPIN_NANOS) {
+                    if (spun >= pure) {
+                        yielded = true;
                         Thread.yield(); // let a thread queued on this vCPU (often our peer) run
                     }
                 }

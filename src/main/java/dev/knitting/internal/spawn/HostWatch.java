@@ -147,6 +147,9 @@ public final class HostWatch implements AutoCloseable {
             if (parent != hostPid) {
                 return "the parent pid changed from host " + hostPid + " to " + parent + ": the host exited";
             }
+            // Definitive and cheap (one system call): the kernel re-parents a child as its parent
+            // exits, before the parent is even a zombie, so no /proc reads are needed.
+            return null;
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(hostPid);
         if (handle.isEmpty() || !handle.get().isAlive()) {
