@@ -12,6 +12,12 @@ import java.util.concurrent.TimeoutException;
  * exception, or a {@link KnittingException}. Waiting with {@link #join()} or {@link #get()} first
  * spins briefly and helps collect answers, so back-to-back calls avoid a thread wake-up.
  *
+ * <p>Dependent actions attached with the non-async methods ({@code thenApply}, {@code
+ * whenComplete}...) run on whichever thread completes the call, which may be the pool's answer
+ * thread. Keep them short and never block in them: a {@code Pool.call} made there waits while the
+ * lane's request ring is full, and while it waits that lane's answers are not collected. Use the
+ * {@code ...Async} variants with your own executor for work that may block.
+ *
  * @param <R> the result type
  */
 public class TaskCall<R> extends CompletableFuture<R> {
