@@ -35,7 +35,7 @@ public final class Scenarios {
             s.add(g11(quick, payload));
         }
         ProcessScenarios.addTo(s, quick); // process workers: G3, G4, G5/G6/G7 process lines, G9, G10
-        long quiet = quick ? 250 : 1_000;
+        long quiet = quick ? 100 : 1_000;
         return s.stream().map(x -> x.quietWait(quiet)).toList();
     }
 
