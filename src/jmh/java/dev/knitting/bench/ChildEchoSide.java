@@ -60,48 +60,13 @@ public abstract class ChildEchoSide {
     abstract void closeTransport() throws IOException;
 
     /** Back-to-back tiny calls, each timed. */
-    public final Measurement hot(RoundSpec spec) throws IOException {
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long deadline = watch.startNanos() + spec.durationNanos();
-        long ops = 0;
-        int v = 0;
-        long now;
-        do {
-            long t0 = System.nanoTime();
-            int r = roundTrip(v);
-            now = System.nanoTime();
-            if (r != v + 1) {
-                throw new IllegalStateException("echo child answered " + r + " to " + v);
-            }
-            h.record(now - t0);
-            v = (v + 1) & 127;
-            ops++;
-        } while (now < deadline);
-        return watch.stop(ops, 0, h, "");
+    public final Measurement hot(RoundSpec spec) throws Exception {
+        return TinyCallLoops.hot(spec, this::roundTrip, "");
     }
 
     /** Tiny calls on a fixed schedule; latency measured from each call's intended start. */
-    public final Measurement paced(RoundSpec spec) throws IOException {
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long first = watch.startNanos() + spec.intervalNanos();
-        int late = 0;
-        for (int i = 0; i < spec.calls(); i++) {
-            long intended = first + i * spec.intervalNanos();
-            Pacer.awaitStart(intended);
-            if (System.nanoTime() - intended > spec.intervalNanos() / 10) {
-                late++;
-            }
-            int v = i & 127;
-            int r = roundTrip(v);
-            long end = System.nanoTime();
-            if (r != v + 1) {
-                throw new IllegalStateException("echo child answered " + r + " to " + v);
-            }
-            h.record(end - intended);
-        }
-        return watch.stop(spec.calls(), 0, h, "late starts=" + late);
+    public final Measurement paced(RoundSpec spec) throws Exception {
+        return TinyCallLoops.paced(spec, this::roundTrip);
     }
 
     /** Windows of {@code spec.window()} requests: write them all, then read all answers. */

@@ -29,49 +29,13 @@ public final class ExecutorSide {
     /** Back-to-back tiny calls, each timed. */
     public Measurement hot(RoundSpec spec) throws Exception {
         ExecutorService e = executor;
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long deadline = watch.startNanos() + spec.durationNanos();
-        long ops = 0;
-        int v = 0;
-        long now;
-        do {
-            Integer arg = v;
-            long t0 = System.nanoTime();
-            Integer r = e.submit(() -> BenchTasks.inc(arg)).get();
-            now = System.nanoTime();
-            if (r != v + 1) {
-                throw new IllegalStateException("inc(" + v + ") returned " + r);
-            }
-            h.record(now - t0);
-            v = (v + 1) & 127;
-            ops++;
-        } while (now < deadline);
-        return watch.stop(ops, 0, h, "");
+        return TinyCallLoops.hot(spec, v -> e.submit(() -> BenchTasks.inc(v)).get(), "");
     }
 
     /** Tiny calls on a fixed schedule; latency measured from each call's intended start. */
     public Measurement paced(RoundSpec spec) throws Exception {
         ExecutorService e = executor;
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long first = watch.startNanos() + spec.intervalNanos();
-        int late = 0;
-        for (int i = 0; i < spec.calls(); i++) {
-            long intended = first + i * spec.intervalNanos();
-            Pacer.awaitStart(intended);
-            if (System.nanoTime() - intended > spec.intervalNanos() / 10) {
-                late++;
-            }
-            Integer v = i & 127;
-            Integer r = e.submit(() -> BenchTasks.inc(v)).get();
-            long end = System.nanoTime();
-            if (r != v + 1) {
-                throw new IllegalStateException("inc(" + v + ") returned " + r);
-            }
-            h.record(end - intended);
-        }
-        return watch.stop(spec.calls(), 0, h, "late starts=" + late);
+        return TinyCallLoops.paced(spec, v -> e.submit(() -> BenchTasks.inc(v)).get());
     }
 
     /** Windows of {@code spec.window()} tasks in flight: submit all, then get all. */

@@ -31,50 +31,15 @@ public final class KnittingSide {
     }
 
     /** Back-to-back tiny calls, each timed. */
-    public Measurement hot(RoundSpec spec) {
+    public Measurement hot(RoundSpec spec) throws Exception {
         Pool p = pool;
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long deadline = watch.startNanos() + spec.durationNanos();
-        long ops = 0;
-        int v = 0;
-        long now;
-        do {
-            long t0 = System.nanoTime();
-            Integer r = p.call(BenchTasks.INC, v).join();
-            now = System.nanoTime();
-            if (r != v + 1) {
-                throw new IllegalStateException("INC(" + v + ") returned " + r);
-            }
-            h.record(now - t0);
-            v = (v + 1) & 127;
-            ops++;
-        } while (now < deadline);
-        return watch.stop(ops, 0, h, "");
+        return TinyCallLoops.hot(spec, v -> p.call(BenchTasks.INC, v).join(), "");
     }
 
     /** Tiny calls on a fixed schedule; latency measured from each call's intended start. */
-    public Measurement paced(RoundSpec spec) {
+    public Measurement paced(RoundSpec spec) throws Exception {
         Pool p = pool;
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long first = watch.startNanos() + spec.intervalNanos();
-        int late = 0;
-        for (int i = 0; i < spec.calls(); i++) {
-            long intended = first + i * spec.intervalNanos();
-            Pacer.awaitStart(intended);
-            if (System.nanoTime() - intended > spec.intervalNanos() / 10) {
-                late++;
-            }
-            int v = i & 127;
-            Integer r = p.call(BenchTasks.INC, v).join();
-            long end = System.nanoTime();
-            if (r != v + 1) {
-                throw new IllegalStateException("INC(" + v + ") returned " + r);
-            }
-            h.record(end - intended);
-        }
-        return watch.stop(spec.calls(), 0, h, "late starts=" + late);
+        return TinyCallLoops.paced(spec, v -> p.call(BenchTasks.INC, v).join());
     }
 
     /** Windows of {@code spec.window()} calls in flight: submit all, then join all. */

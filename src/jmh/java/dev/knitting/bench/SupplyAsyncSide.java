@@ -17,25 +17,8 @@ public final class SupplyAsyncSide {
     }
 
     /** Back-to-back tiny calls, each timed. */
-    public Measurement hot(RoundSpec spec) {
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long deadline = watch.startNanos() + spec.durationNanos();
-        long ops = 0;
-        int v = 0;
-        long now;
-        do {
-            Integer arg = v;
-            long t0 = System.nanoTime();
-            Integer r = CompletableFuture.supplyAsync(() -> BenchTasks.inc(arg)).join();
-            now = System.nanoTime();
-            if (r != v + 1) {
-                throw new IllegalStateException("inc(" + v + ") returned " + r);
-            }
-            h.record(now - t0);
-            v = (v + 1) & 127;
-            ops++;
-        } while (now < deadline);
-        return watch.stop(ops, 0, h, "executor: " + executorNote());
+    public Measurement hot(RoundSpec spec) throws Exception {
+        return TinyCallLoops.hot(spec, v -> CompletableFuture.supplyAsync(() -> BenchTasks.inc(v)).join(),
+                "executor: " + executorNote());
     }
 }

@@ -1,0 +1,64 @@
+package dev.knitting.bench;
+
+/**
+ * The two measuring loops every tiny-call side shares: back to back ({@link #hot}) and on a fixed
+ * schedule ({@link #paced}). A side supplies only the call itself; every side is measured by the
+ * same loop, so their figures differ only by what the call costs.
+ */
+final class TinyCallLoops {
+    private TinyCallLoops() {
+    }
+
+    /** One tiny call: {@code v -> v + 1} through whatever the side measures. */
+    @FunctionalInterface
+    interface TinyCall {
+        int call(int v) throws Exception;
+    }
+
+    /** Calls back to back for the round's duration; latency per call. */
+    static Measurement hot(RoundSpec spec, TinyCall call, String note) throws Exception {
+        LatencyHistogram h = new LatencyHistogram();
+        Measurement.Stopwatch watch = Measurement.start();
+        long deadline = watch.startNanos() + spec.durationNanos();
+        long ops = 0;
+        int v = 0;
+        long now;
+        do {
+            long t0 = System.nanoTime();
+            int r = call.call(v);
+            now = System.nanoTime();
+            check(v, r);
+            h.record(now - t0);
+            v = (v + 1) & 127;
+            ops++;
+        } while (now < deadline);
+        return watch.stop(ops, 0, h, note);
+    }
+
+    /** Calls on a fixed schedule; latency measured from each call's intended start (no coordinated omission). */
+    static Measurement paced(RoundSpec spec, TinyCall call) throws Exception {
+        LatencyHistogram h = new LatencyHistogram();
+        Measurement.Stopwatch watch = Measurement.start();
+        long first = watch.startNanos() + spec.intervalNanos();
+        int late = 0;
+        for (int i = 0; i < spec.calls(); i++) {
+            long intended = first + i * spec.intervalNanos();
+            Pacer.awaitStart(intended);
+            if (System.nanoTime() - intended > spec.intervalNanos() / 10) {
+                late++;
+            }
+            int v = i & 127;
+            int r = call.call(v);
+            long end = System.nanoTime();
+            check(v, r);
+            h.record(end - intended);
+        }
+        return watch.stop(spec.calls(), 0, h, "late starts=" + late);
+    }
+
+    private static void check(int v, int r) {
+        if (r != v + 1) {
+            throw new IllegalStateException("tiny call answered " + r + " to " + v);
+        }
+    }
+}
