@@ -11,7 +11,7 @@ import java.util.List;
  * transport (UNIX socket, pipe) is the subclass's. The child's standard error goes to a temporary
  * file whose tail is shown if it fails; the child is always destroyed on close and on abandon.
  */
-public abstract class ChildEchoSide {
+public abstract class ChildEchoSide implements Side {
     /** How long open() waits for the child to connect or answer. */
     static final long START_TIMEOUT_MILLIS = 20_000;
 
@@ -19,6 +19,7 @@ public abstract class ChildEchoSide {
     private Path stderr;
 
     /** Starts the child with these program arguments and checks one request. */
+    @Override
     public final void open() throws Exception {
         stderr = Files.createTempFile("knitbench-child", ".err");
         ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(List.of(), null, EchoChildMain.class.getName(),
@@ -84,6 +85,7 @@ public abstract class ChildEchoSide {
     }
 
     /** Closes the transport, waits briefly for the child to exit, then kills it if it did not. */
+    @Override
     public final void close() throws IOException {
         try {
             closeTransport();
@@ -98,6 +100,7 @@ public abstract class ChildEchoSide {
     }
 
     /** Kills the child at once (a hung round): blocked reads then fail. */
+    @Override
     public final void abandon() {
         ChildJvms.kill(child);
     }

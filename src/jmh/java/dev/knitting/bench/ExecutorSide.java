@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * {@code submit(() -> inc(v)).get()}, with the same loops, checks and timing as
  * {@link KnittingSide}.
  */
-public final class ExecutorSide {
+public final class ExecutorSide implements Side {
     private final Supplier<ExecutorService> factory;
     private ExecutorService executor;
 
@@ -21,6 +21,7 @@ public final class ExecutorSide {
     }
 
     /** Creates the executor and runs one task. */
+    @Override
     public void open() throws Exception {
         executor = factory.get();
         executor.submit(() -> BenchTasks.inc(1)).get();
@@ -64,6 +65,7 @@ public final class ExecutorSide {
     }
 
     /** Shuts the executor down and waits for it. */
+    @Override
     public void close() throws InterruptedException {
         if (executor != null) {
             executor.shutdown();
@@ -75,6 +77,7 @@ public final class ExecutorSide {
     }
 
     /** Interrupts the executor's threads. */
+    @Override
     public void abandon() {
         ExecutorService e = executor;
         if (e != null) {

@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  * the same loops as the baselines (see {@link ExecutorSide}). Each loop lives in its own method so
  * its JIT profile sees only knitting types.
  */
-public final class KnittingSide {
+public final class KnittingSide implements Side {
     private final UnaryOperator<PoolBuilder> configure;
     private Pool pool;
 
@@ -22,6 +22,7 @@ public final class KnittingSide {
     }
 
     /** Starts the pool and checks one call of each task. */
+    @Override
     public void open() {
         pool = configure.apply(Knitting.pool()).start(BenchTasks.class);
         Integer two = pool.call(BenchTasks.INC, 1).join();
@@ -97,6 +98,7 @@ public final class KnittingSide {
     }
 
     /** Waits for the pool to stop. */
+    @Override
     public void close() {
         if (pool != null) {
             pool.shutdown().orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
@@ -105,6 +107,7 @@ public final class KnittingSide {
     }
 
     /** Fails pending calls and stops workers without waiting. */
+    @Override
     public void abandon() {
         Pool p = pool;
         if (p != null) {

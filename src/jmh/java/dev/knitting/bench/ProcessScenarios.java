@@ -170,33 +170,8 @@ public final class ProcessScenarios {
                         RoundSpec.timed(2000).withPayload(size), 120_000, 0);
     }
 
-    /** A round of a child-JVM baseline. */
-    @FunctionalInterface
-    interface ChildRound {
-        Measurement run(ChildEchoSide side, RoundSpec spec) throws Exception;
-    }
 
-    static Contender child(String name, ChildEchoSide side, ChildRound round) {
-        return new Contender(name) {
-            @Override
-            public void open() throws Exception {
-                side.open();
-            }
-
-            @Override
-            public Measurement round(RoundSpec spec) throws Exception {
-                return round.run(side, spec);
-            }
-
-            @Override
-            public void close() throws Exception {
-                side.close();
-            }
-
-            @Override
-            public void abandon() {
-                side.abandon();
-            }
-        };
+    static Contender child(String name, ChildEchoSide side, Side.Round<ChildEchoSide> round) {
+        return Side.contender(name, side, round);
     }
 }

@@ -147,41 +147,8 @@ public final class Scenarios {
         return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>());
     }
 
-    /** A round of a knitting side. */
-    @FunctionalInterface
-    interface KnittingRound {
-        Measurement run(KnittingSide side, RoundSpec spec) throws Exception;
-    }
-
-    /** A round of an executor side. */
-    @FunctionalInterface
-    interface ExecutorRound {
-        Measurement run(ExecutorSide side, RoundSpec spec) throws Exception;
-    }
-
-    static Contender knitting(String name, UnaryOperator<PoolBuilder> configure, KnittingRound round) {
-        KnittingSide side = new KnittingSide(configure);
-        return new Contender(name) {
-            @Override
-            public void open() {
-                side.open();
-            }
-
-            @Override
-            public Measurement round(RoundSpec spec) throws Exception {
-                return round.run(side, spec);
-            }
-
-            @Override
-            public void close() {
-                side.close();
-            }
-
-            @Override
-            public void abandon() {
-                side.abandon();
-            }
-        };
+    static Contender knitting(String name, UnaryOperator<PoolBuilder> configure, Side.Round<KnittingSide> round) {
+        return Side.contender(name, new KnittingSide(configure), round);
     }
 
     static Contender echo(String name, UnaryOperator<PoolBuilder> configure, int size) {
@@ -211,29 +178,8 @@ public final class Scenarios {
         };
     }
 
-    static Contender executor(String name, Supplier<ExecutorService> factory, ExecutorRound round) {
-        ExecutorSide side = new ExecutorSide(factory);
-        return new Contender(name) {
-            @Override
-            public void open() throws Exception {
-                side.open();
-            }
-
-            @Override
-            public Measurement round(RoundSpec spec) throws Exception {
-                return round.run(side, spec);
-            }
-
-            @Override
-            public void close() throws InterruptedException {
-                side.close();
-            }
-
-            @Override
-            public void abandon() {
-                side.abandon();
-            }
-        };
+    static Contender executor(String name, Supplier<ExecutorService> factory, Side.Round<ExecutorSide> round) {
+        return Side.contender(name, new ExecutorSide(factory), round);
     }
 
     static Contender supplyAsync(String name) {
@@ -255,23 +201,7 @@ public final class Scenarios {
     }
 
     static Contender spinFloor(String name) {
-        SpinFloorSide side = new SpinFloorSide();
-        return new Contender(name) {
-            @Override
-            public void open() {
-                side.open();
-            }
-
-            @Override
-            public Measurement round(RoundSpec spec) {
-                return side.hot(spec);
-            }
-
-            @Override
-            public void close() throws InterruptedException {
-                side.close();
-            }
-        };
+        return Side.contender(name, new SpinFloorSide(), SpinFloorSide::hot);
     }
 
     static Contender copyFloor(String name, int size) {

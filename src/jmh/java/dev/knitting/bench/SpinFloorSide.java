@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * wake-up. Informational: no pool can beat it. The responder spins only during a round and parks
  * in between, so it costs nothing while the other contenders run.
  */
-public final class SpinFloorSide {
+public final class SpinFloorSide implements Side {
     private final AtomicLong request = new AtomicLong();
     private final AtomicLong response = new AtomicLong();
     private volatile boolean active;
@@ -17,6 +17,7 @@ public final class SpinFloorSide {
     private Thread responder;
 
     /** Starts the responder thread (parked until a round). */
+    @Override
     public void open() {
         responder = Thread.ofPlatform().daemon().name("bench-spin-responder").start(this::respond);
     }
@@ -67,6 +68,7 @@ public final class SpinFloorSide {
     }
 
     /** Stops the responder. */
+    @Override
     public void close() throws InterruptedException {
         closed = true;
         LockSupport.unpark(responder);
