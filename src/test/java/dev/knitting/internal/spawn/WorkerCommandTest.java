@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,6 +69,36 @@ class WorkerCommandTest {
 
         assertThat(command.argv()).containsExactly("/image/bin/java", "--enable-native-access=dev.knitting",
                 "-m", "dev.knitting/" + ENTRY);
+    }
+
+    @Test
+    void shouldAddTheMainModuleOfAJlinkImageSoTheWorkerCanLoadItsTasks() {
+        Optional<URI> jrt = Optional.of(URI.create("jrt:/x"));
+        Map<String, Optional<URI>> boot = Map.of("java.base", jrt, "java.desktop", jrt, "dev.knitting", jrt,
+                "com.example.app", jrt, "com.example.model", jrt);
+        List<String> modules = HostLaunch.applicationModules(boot, "dev.knitting", "com.example.app");
+        WorkerCommand command = new WorkerCommand(ENTRY).withJavaLauncher("/image/bin/java")
+                .withHost(new HostLaunch(true, "dev.knitting", "", "", modules));
+
+        assertThat(modules).containsExactly("com.example.app");
+        assertThat(command.argv()).containsExactly("/image/bin/java", "--enable-native-access=dev.knitting",
+                "--add-modules", "com.example.app", "-m", "dev.knitting/" + ENTRY);
+    }
+
+    @Test
+    void shouldAddModulePathModulesAndTheMainModuleButNeverKnittingOrTheJdk() {
+        Optional<URI> jrt = Optional.of(URI.create("jrt:/x"));
+        Map<String, Optional<URI>> boot = Map.of("java.base", jrt, "jdk.unsupported", Optional.empty(),
+                "dev.knitting", Optional.of(URI.create("file:/m/k.jar")),
+                "com.example.lib", Optional.of(URI.create("file:/m/lib.jar")),
+                "com.example.app", Optional.of(URI.create("file:/m/app/")));
+
+        assertThat(HostLaunch.applicationModules(boot, "dev.knitting", "com.example.app"))
+                .containsExactly("com.example.app", "com.example.lib");
+        assertThat(HostLaunch.applicationModules(boot, "dev.knitting", "")).containsExactly("com.example.app",
+                "com.example.lib");
+        assertThat(HostLaunch.applicationModules(Map.of("dev.knitting", jrt, "java.base", jrt), "dev.knitting",
+                "dev.knitting")).isEmpty();
     }
 
     @Test
