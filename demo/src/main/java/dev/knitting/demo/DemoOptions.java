@@ -1,0 +1,88 @@
+package dev.knitting.demo;
+
+import java.nio.file.Path;
+
+/**
+ * Command-line options of the demo.
+ *
+ * @param size picture width and height in pixels
+ * @param tiles row bands the picture is cut into
+ * @param workers threads of the executor, thread and process workers of the pools
+ * @param warmup untimed rounds first (JIT warm-up, in the workers too)
+ * @param rounds timed rounds; the table shows the best and the median
+ * @param out folder the PNG files go to
+ */
+record DemoOptions(int size, int tiles, int workers, int warmup, int rounds, Path out) {
+    static final String USAGE = """
+            usage: scripts/demo [--size N] [--tiles N] [--workers N] [--rounds N] [--warmup N] [--out DIR] [--quick]
+              --size N     picture width and height in pixels            [4096]
+              --tiles N    row bands the picture is cut into             [size / 128, at least 4 per worker]
+              --workers N  threads / processes of each parallel variant  [available processors]
+              --rounds N   timed rounds; the table shows best and median [5]
+              --warmup N   untimed rounds before them                    [2]
+              --out DIR    where source.png and edges.png go             [demo-out]
+              --quick      a small, fast run: --size 1024 --rounds 3 --warmup 2
+            """;
+
+    DemoOptions {
+        check("size", size, 16, 16384);
+        check("tiles", tiles, 1, size);
+        check("workers", workers, 1, 256);
+        check("warmup", warmup, 0, 1000);
+        check("rounds", rounds, 1, 1000);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the option, for a bad or unknown option
+     */
+    static DemoOptions parse(String... args) {
+        int size = 4096;
+        int tiles = 0;
+        int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int warmup = 2;
+        int rounds = 5;
+        Path out = Path.of("demo-out");
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            switch (option) {
+                case "--quick" -> {
+                    size = 1024;
+                    rounds = 3;
+                    warmup = 2;
+                }
+                case "--size" -> size = number(option, value(args, ++i, option));
+                case "--tiles" -> tiles = number(option, value(args, ++i, option));
+                case "--workers" -> workers = number(option, value(args, ++i, option));
+                case "--rounds" -> rounds = number(option, value(args, ++i, option));
+                case "--warmup" -> warmup = number(option, value(args, ++i, option));
+                case "--out" -> out = Path.of(value(args, ++i, option));
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        if (tiles == 0) {
+            tiles = Math.min(size, Math.max(size / 128, 4 * workers));
+        }
+        return new DemoOptions(size, tiles, workers, warmup, rounds, out);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int number(String option, String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + "=" + text + " is not a whole number", e);
+        }
+    }
+
+    private static void check(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("--" + option + "=" + value + " must be between " + min + " and " + max);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.knitting.demo;
+
+import dev.knitting.Knitting;
+import dev.knitting.Pool;
+import dev.knitting.WorkerRuntime;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * The zero-copy image pipeline: renders a picture, cuts it into row bands, runs grayscale, blur
+ * and Sobel over them with a single thread, an {@code ExecutorService} and Knitting's thread and
+ * process workers (rounds interleaved, warmed up), checks that every output is byte-identical,
+ * prints the table and writes the PNG files. Exit status 0 when every output matched, 1 when one
+ * did not, 2 for a bad option.
+ */
+public final class ImagePipelineDemo {
+    private ImagePipelineDemo() {
+    }
+
+    /** @param args see {@link DemoOptions#USAGE} */
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(DemoOptions.USAGE);
+            return;
+        }
+        DemoOptions options;
+        try {
+            options = DemoOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.print(DemoOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        int status = run(options);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    static int run(DemoOptions o) throws Exception {
+        int size = o.size();
+        long imageBytes = (long) size * size * EdgeKernel.CHANNELS;
+        System.out.printf(Locale.ROOT, "Knitting image pipeline: %dx%d picture (%s RGB), %d tiles, %d workers,"
+                + " best of %d rounds after %d warm-up%n", size, size, ResultTable.bytes(imageBytes), o.tiles(),
+                o.workers(), o.rounds(), o.warmup());
+        System.out.printf(Locale.ROOT, "Java %s (%s), %s %s, %d CPUs%n", Runtime.version(),
+                System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors());
+
+        try (SharedPixels source = SharedPixels.create(imageBytes);
+             SharedPixels target = SharedPixels.create(imageBytes);
+             Arena arena = Arena.ofConfined()) {
+            Frame frame = new Frame(source, target, size, size, Band.split(size, o.tiles()));
+            long t0 = System.nanoTime();
+            Picture.render(source.segment(), size, size);
+            MemorySegment reference = arena.allocate(imageBytes);
+            new SingleThreadVariant().run(new Frame(source, target, size, size, List.of(new Band(0, size))));
+            reference.copyFrom(target.segment());
+            System.out.printf(Locale.ROOT, "rendered the picture and the reference output in %s%n",
+                    ResultTable.millis(System.nanoTime() - t0));
+
+            long payload = Math.max(8L << 20, CopiedTilesVariant.largestPayload(frame) + (1 << 20));
+            // Each knitting variant gets its own pool: a worker JVM running the kernel over both heap
+            // (byte[]) and native segments would JIT it for both and slow down the zero-copy variant.
+            long poolsStart = System.nanoTime();
+            List<Measurements> results = new ArrayList<>();
+            try (ExecutorVariant executor = new ExecutorVariant(o.workers());
+                 Pool threads = Knitting.pool().threads(o.workers()).start(TileTasks.class);
+                 Pool processes = processPool(o.workers(), 8L << 20);
+                 Pool copyingProcesses = processPool(o.workers(), payload)) {
+                System.out.printf(Locale.ROOT, "started an ExecutorService, %d knitting thread workers and 2 x %d"
+                        + " process workers (JVMs) in %s%n", o.workers(), o.workers(),
+                        ResultTable.millis(System.nanoTime() - poolsStart));
+                describeWorkers(processes, o.workers());
+                List<Variant> variants = List.of(new SingleThreadVariant(), executor,
+                        new SharedTilesVariant("knitting THREAD, shared buffers", o.workers(), threads),
+                        new SharedTilesVariant("knitting PROCESS, shared buffers", o.workers(), processes),
+                        new CopiedTilesVariant("knitting PROCESS, byte[] payloads", o.workers(), copyingProcesses));
+                variants.forEach(v -> results.add(new Measurements(v)));
+                measure(o, frame, reference, results);
+            }
+
+            System.out.println();
+            System.out.print(ResultTable.render(results));
+            System.out.println("pixels copied: by the demo (cutting bands out, pasting results back) plus payloads"
+                    + " sent by value, each counted once; pixels shared: read or written in place by another thread"
+                    + " or process (by reference or by a shared-buffer descriptor), as reported by the workers.");
+            System.out.println();
+
+            int status = 0;
+            for (Measurements m : results) {
+                if (m.mismatch() != null) {
+                    System.out.println("MISMATCH: " + m.variant.name() + " differs from the single thread at "
+                            + m.mismatch());
+                    status = 1;
+                }
+            }
+            if (status == 0) {
+                System.out.printf(Locale.ROOT, "outputs: byte-identical across all %d variants (sha-256 %s)%n",
+                        results.size(), sha256(reference));
+            }
+
+            Path sourcePng = o.out().resolve("source.png");
+            Path edgesPng = o.out().resolve("edges.png");
+            long t1 = System.nanoTime();
+            long copied = Png.write(source.segment(), size, size, sourcePng);
+            copied += Png.write(reference, size, size, edgesPng);
+            System.out.printf(Locale.ROOT, "wrote %s (input) and %s (edges) in %s; %s copied into BufferedImages"
+                    + " for ImageIO%n", sourcePng.toAbsolutePath().normalize(), edgesPng.toAbsolutePath().normalize(),
+                    ResultTable.millis(System.nanoTime() - t1), ResultTable.bytes(copied));
+            return status;
+        }
+    }
+
+    /** Asks each process worker (round robin: one call each) where it runs. */
+    private static void describeWorkers(Pool pool, int workers) {
+        List<WorkerInfo> infos = IntStream.range(0, workers).mapToObj(i -> pool.call(TileTasks.WHERE, i)).toList()
+                .stream().map(CompletableFuture::join).toList();
+        System.out.printf("process workers: pids %s, launcher %s, tasks from module %s%n",
+                infos.stream().map(i -> String.valueOf(i.pid())).collect(Collectors.joining(", ")),
+                infos.stream().map(WorkerInfo::launcher).distinct().collect(Collectors.joining(", ")),
+                infos.stream().map(WorkerInfo::module).distinct().collect(Collectors.joining(", ")));
+    }
+
+    private static Pool processPool(int workers, long maxPayloadBytes) {
+        return Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(workers).maxPayloadBytes(maxPayloadBytes)
+                .start(TileTasks.class);
+    }
+
+    /** Rounds interleave the variants (A B C, A B C, ...) so drifting machine noise hits all alike. */
+    private static void measure(DemoOptions o, Frame frame, MemorySegment reference, List<Measurements> results)
+            throws Exception {
+        MemorySegment target = frame.targetSegment();
+        int total = o.warmup() + o.rounds();
+        System.out.print("rounds:");
+        for (int round = 0; round < total; round++) {
+            boolean warm = round < o.warmup();
+            System.out.print(warm ? " w" : " " + (round - o.warmup() + 1));
+            System.out.flush();
+            for (Measurements m : results) {
+                target.fill((byte) 0);
+                long start = System.nanoTime();
+                Traffic traffic = m.variant.run(frame);
+                long elapsed = System.nanoTime() - start;
+                long at = reference.mismatch(target);
+                if (at >= 0) {
+                    long row = at / frame.rowBytes();
+                    m.mismatch("row " + row + ", x " + (at % frame.rowBytes()) / EdgeKernel.CHANNELS
+                            + " (round " + (round + 1) + ")");
+                }
+                if (!warm) {
+                    m.add(elapsed, traffic);
+                }
+            }
+        }
+        System.out.println();
+    }
+
+    private static String sha256(MemorySegment bytes) throws NoSuchAlgorithmException {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        digest.update(bytes.asByteBuffer());
+        return HexFormat.of().formatHex(digest.digest(), 0, 8);
+    }
+}

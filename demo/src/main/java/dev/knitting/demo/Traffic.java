@@ -1,0 +1,18 @@
+package dev.knitting.demo;
+
+/**
+ * Pixel bytes of one run, by how they reached the code that used them.
+ *
+ * @param copied bytes copied: by the demo (cutting bands out, putting results back) and payload
+ *     bytes that travelled by value, each counted once (a lower bound: a lane copies a payload into
+ *     and out of its shared memory)
+ * @param shared bytes another thread or process read or wrote in place: by reference, by a
+ *     {@code ProcessSharedBuffer} descriptor, or moved with a {@code BufferReference}
+ */
+record Traffic(long copied, long shared) {
+    static final Traffic NONE = new Traffic(0, 0);
+
+    Traffic plus(Traffic other) {
+        return new Traffic(copied + other.copied, shared + other.shared);
+    }
+}
