@@ -210,7 +210,7 @@ public final class WorkerLoop implements Runnable {
     private void respond(long callId, int abortSlot, int status, Object value) {
         PayloadEncoder encoder = encoders.get();
         if (encoder == null) {
-            encoder = new PayloadEncoder(policy);
+            encoder = new PayloadEncoder(policy, host);
             encoders.set(encoder);
         }
         int code = ResponseEncoding.encode(encoder, status, value, spec.maxPayloadBytes());
