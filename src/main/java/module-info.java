@@ -4,4 +4,6 @@
  */
 module dev.knitting {
     exports dev.knitting;
+    exports dev.knitting.shm;
+    exports dev.knitting.unsafe;
 }

@@ -196,6 +196,17 @@ final class EncodeBuffer {
         }
     }
 
+    /** Writes {@code tag}, the length and the bytes of {@code s} (counted only, when too large). */
+    void writeSegment(byte tag, MemorySegment s) {
+        long n = s.byteSize();
+        if (room(5L + n)) {
+            buf[pos] = tag;
+            INT_LE.set(buf, pos + 1, (int) n);
+            MemorySegment.copy(s, 0, seg, pos + 5, n);
+            pos += 5 + (int) n;
+        }
+    }
+
     void writeBooleans(boolean[] a) {
         if (room(5L + a.length)) {
             byte[] b = buf;

@@ -1,7 +1,16 @@
 package dev.knitting.internal.codec;
 
+import dev.knitting.Envelope;
 import dev.knitting.PayloadException;
 import dev.knitting.ProtocolException;
+import dev.knitting.internal.share.BufferReferenceAccess;
+import dev.knitting.internal.share.Received;
+import dev.knitting.internal.share.SharedBufferAccess;
+import dev.knitting.internal.share.SharedBufferMemory;
+import dev.knitting.internal.share.Token;
+import dev.knitting.internal.share.Transit;
+import dev.knitting.shm.ProcessSharedBuffer;
+import dev.knitting.unsafe.BufferReference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -58,7 +67,10 @@ public final class PayloadDecoder {
     private static final int MIN_FRAME_BYTES = 3 + 5 + 5 + 1 + 4;
 
     private final TypePolicy policy;
+    private final Peer peer;
     private final DecodeCursor cur = new DecodeCursor();
+    /** The zero-copy objects of the last decode, for the receiver to end; null when none. */
+    private Received received;
     private int depth;
 
     private Object[] types = new Object[8];
@@ -74,7 +86,26 @@ public final class PayloadDecoder {
 
     /** @param policy which records and enums may be decoded */
     public PayloadDecoder(TypePolicy policy) {
+        this(policy, Peer.LOCAL);
+    }
+
+    /**
+     * @param policy which records and enums may be decoded
+     * @param peer who encoded: decides which zero-copy descriptors are accepted
+     */
+    public PayloadDecoder(TypePolicy policy, Peer peer) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.peer = Objects.requireNonNull(peer, "peer");
+    }
+
+    /**
+     * @return the shared buffers and references the last successful decode produced, for the
+     *     receiver to close when the call is over or to discard; null when there were none
+     */
+    public Received takeReceived() {
+        Received r = received;
+        received = null;
+        return r;
     }
 
     /**
@@ -89,18 +120,26 @@ public final class PayloadDecoder {
         depth = 0;
         typeCount = 0;
         throwableCount = 0;
+        received = null;
+        boolean done = false;
         try {
             Object value = readValue();
             if (cur.pos != cur.end) {
                 throw new ProtocolException("payload has " + (cur.end - cur.pos) + " trailing bytes after the value ending at"
                         + " offset " + cur.pos + " (payload length " + cur.end + ")");
             }
+            done = true;
             return value;
         } catch (ProtocolException | PayloadException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new ProtocolException("malformed payload near offset " + cur.pos + " (payload length " + cur.end + "): " + e, e);
         } finally {
+            if (!done && received != null) {
+                Received partial = received;
+                received = null;
+                partial.discard();
+            }
             cur.in = null;
             Arrays.fill(types, 0, typeCount, null);
             if (throwables != null) {
@@ -198,9 +237,12 @@ public final class PayloadDecoder {
                 return throwable();
             case Tags.THROWABLE_REF:
                 return throwableRef();
-            case Tags.ENVELOPE, Tags.SHARED_BUFFER, Tags.BUFFER_REFERENCE:
-                throw new ProtocolException("tag " + Tags.name(tag) + " at offset " + (cur.pos - 1)
-                        + " is reserved for zero-copy types this codec does not handle yet");
+            case Tags.ENVELOPE:
+                return envelope();
+            case Tags.SHARED_BUFFER:
+                return sharedBuffer();
+            case Tags.BUFFER_REFERENCE:
+                return reference();
             default:
                 return time(tag);
         }
@@ -294,6 +336,77 @@ public final class PayloadDecoder {
         int n = cur.count(1, Tags.BYTE_BUFFER);
         byte[] b = cur.copyIn(new byte[n], n, ValueLayout.JAVA_BYTE);
         return ByteBuffer.wrap(b).order(order == Tags.ORDER_LITTLE_ENDIAN ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    }
+
+    // ---------------------------------------------------------------- zero-copy
+
+    private Envelope<Object, Object> envelope() {
+        enter();
+        Object header = readValue();
+        cur.need(1);
+        long at = cur.pos;
+        byte tag = cur.in.get(ValueLayout.JAVA_BYTE, at);
+        Object body;
+        switch (tag) {
+            case Tags.BYTE_ARRAY, Tags.BYTE_BUFFER, Tags.SHARED_BUFFER, Tags.BUFFER_REFERENCE -> body = readValue();
+            case Tags.MEMORY_SEGMENT -> {
+                cur.pos++;
+                int n = cur.count(1, tag);
+                body = MemorySegment.ofArray(cur.copyIn(new byte[n], n, ValueLayout.JAVA_BYTE));
+            }
+            default -> throw new ProtocolException("ENVELOPE body at offset " + at + " has tag " + Tags.name(tag)
+                    + "; expected BYTE_ARRAY, BYTE_BUFFER, MEMORY_SEGMENT, SHARED_BUFFER or BUFFER_REFERENCE");
+        }
+        depth--;
+        return new Envelope<>(header, body);
+    }
+
+    private ProcessSharedBuffer sharedBuffer() {
+        long at = cur.pos - 1;
+        long pid = cur.i64();
+        int fd = cur.i32();
+        Token token = new Token(cur.i64(), cur.i64());
+        long bufferLength = cur.i64();
+        long offset = cur.i64();
+        long length = cur.i64();
+        String name = cur.nullableString();
+        if (bufferLength <= 0 || offset < 0 || length < 0 || offset > bufferLength || length > bufferLength - offset) {
+            throw new ProtocolException("SHARED_BUFFER at offset " + at + " describes bytes [" + offset + ", " + offset
+                    + " + " + length + ") of a buffer of " + bufferLength + " bytes");
+        }
+        if (name != null && (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0)) {
+            throw new ProtocolException("SHARED_BUFFER at offset " + at + " has the invalid name \"" + name + "\"");
+        }
+        SharedBufferMemory memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess());
+        ProcessSharedBuffer buffer = SharedBufferAccess.get().handle(memory, offset, length, true);
+        received().buffer(buffer);
+        return buffer;
+    }
+
+    private BufferReference reference() {
+        long token = cur.i64();
+        long address = cur.i64();
+        long size = cur.i64();
+        if (peer.isOtherProcess()) {
+            throw new ProtocolException("a BufferReference descriptor arrived from another process, which it cannot"
+                    + " come from: references never cross processes");
+        }
+        Transit transit = peer.transit();
+        if (transit == null) {
+            throw new ProtocolException("a BufferReference descriptor arrived outside a pool's calls");
+        }
+        BufferReference reference = BufferReferenceAccess.get().adopt(transit.claim(token, address, size));
+        received().reference(reference);
+        return reference;
+    }
+
+    private Received received() {
+        Received r = received;
+        if (r == null) {
+            r = new Received();
+            received = r;
+        }
+        return r;
     }
 
     // ---------------------------------------------------------------- containers

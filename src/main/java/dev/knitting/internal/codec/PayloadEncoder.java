@@ -1,7 +1,16 @@
 package dev.knitting.internal.codec;
 
+import dev.knitting.Envelope;
 import dev.knitting.PayloadException;
 import dev.knitting.RemoteTaskException;
+import dev.knitting.internal.share.BufferReferenceAccess;
+import dev.knitting.internal.share.NativeBlock;
+import dev.knitting.internal.share.SharedBufferAccess;
+import dev.knitting.internal.share.SharedBufferMemory;
+import dev.knitting.internal.share.Transfers;
+import dev.knitting.internal.share.Transit;
+import dev.knitting.shm.ProcessSharedBuffer;
+import dev.knitting.unsafe.BufferReference;
 
 import java.lang.foreign.MemorySegment;
 import java.math.BigDecimal;
@@ -56,7 +65,10 @@ public final class PayloadEncoder {
     private static final int LINEAR_TYPES = 16;
 
     private final TypePolicy policy;
+    private final Peer peer;
     private final EncodeBuffer out = new EncodeBuffer();
+    /** What zero-copy values of the last encode hold until their send is over; null when none. */
+    private Transfers transfers;
     private int length = -1;
     /** The last slice handed out by {@link #encoded()}, reused while length and buffer are unchanged. */
     private MemorySegment encoded;
@@ -73,7 +85,16 @@ public final class PayloadEncoder {
 
     /** @param policy which records and enums may be encoded */
     public PayloadEncoder(TypePolicy policy) {
+        this(policy, Peer.LOCAL);
+    }
+
+    /**
+     * @param policy which records and enums may be encoded
+     * @param peer who decodes: decides whether {@code BufferReference}s may travel
+     */
+    public PayloadEncoder(TypePolicy policy, Peer peer) {
         this.policy = java.util.Objects.requireNonNull(policy, "policy");
+        this.peer = java.util.Objects.requireNonNull(peer, "peer");
     }
 
     /**
@@ -92,6 +113,7 @@ public final class PayloadEncoder {
         length = -1;
         depth = 0;
         typeCount = 0;
+        rollbackTransfers();
         boolean done = false;
         try {
             writeValue(value);
@@ -103,6 +125,7 @@ public final class PayloadEncoder {
         } finally {
             if (!done) {
                 Arrays.fill(path, null);
+                rollbackTransfers();
             }
             Arrays.fill(types, 0, Math.min(typeCount, LINEAR_TYPES), null);
             moreTypes = null;
@@ -110,12 +133,43 @@ public final class PayloadEncoder {
         }
         long size = out.size();
         if (out.counting()) {
+            rollbackTransfers();
             String why = size <= maxBytes ? " (the encoder buffers at most " + EncodeBuffer.MAX_BUFFER + " bytes)" : "";
             throw new PayloadException("payload " + typeName(value) + " is too large: limit=" + maxBytes
                     + " bytes, actual=" + size + " bytes" + why);
         }
         length = (int) size;
         return length;
+    }
+
+    /**
+     * Hands over what the last successful encode's zero-copy values hold (pinned shared buffers,
+     * moved references): the caller ends it with {@link Transfers#rollback()} if the message is not
+     * sent, else with {@link Transfers#settle()} once the call is over.
+     *
+     * @return the transfers, or null when the value had no zero-copy parts (the common case)
+     */
+    public Transfers takeTransfers() {
+        Transfers t = transfers;
+        transfers = null;
+        return t;
+    }
+
+    private void rollbackTransfers() {
+        Transfers t = transfers;
+        if (t != null) {
+            transfers = null;
+            t.rollback();
+        }
+    }
+
+    private Transfers transfers() {
+        Transfers t = transfers;
+        if (t == null) {
+            t = new Transfers();
+            transfers = t;
+        }
+        return t;
     }
 
     /** @return bytes {@code [0, length)} of the last successful encode; valid until the next encode */
@@ -192,6 +246,12 @@ public final class PayloadEncoder {
             case ENUM -> writeEnum((Enum<?>) v);
             case RECORD -> writeRecord((Record) v);
             case THROWABLE -> writeThrowable((Throwable) v);
+            case ENVELOPE -> writeEnvelope((Envelope<?, ?>) v);
+            case SHARED_BUFFER -> writeSharedBuffer((ProcessSharedBuffer) v);
+            case BUFFER_REFERENCE -> writeReference((BufferReference) v);
+            case MEMORY_SEGMENT -> throw new PayloadException(v.getClass().getName() + " cannot be a payload: a"
+                    + " MemorySegment travels only as an Envelope body (copied); share memory with a"
+                    + " ProcessSharedBuffer or move it with a BufferReference");
             case FUNCTION -> throw new PayloadException(v.getClass().getName()
                     + " cannot be a payload: lambdas and functions cannot be payloads");
             case OBJECT_ARRAY -> throw new PayloadException(v.getClass().getTypeName()
@@ -277,6 +337,66 @@ public final class PayloadEncoder {
     private void dateTime(LocalDateTime t) {
         date(t.toLocalDate());
         out.raw64(t.toLocalTime().toNanoOfDay());
+    }
+
+    // ---------------------------------------------------------------- zero-copy
+
+    private void writeEnvelope(Envelope<?, ?> envelope) {
+        enter(envelope);
+        out.tag(Tags.ENVELOPE);
+        writeValue(envelope.header());
+        switch (envelope.body()) {
+            case byte[] b -> out.writeBytes(Tags.BYTE_ARRAY, b);
+            case ByteBuffer b -> out.writeByteBuffer(b);
+            case MemorySegment s -> out.writeSegment(Tags.MEMORY_SEGMENT, s);
+            case ProcessSharedBuffer b -> writeSharedBuffer(b);
+            case BufferReference r -> writeReference(r);
+            default -> throw new PayloadException("Envelope body " + envelope.body().getClass().getName()
+                    + " is not a byte[], ByteBuffer, MemorySegment, ProcessSharedBuffer or BufferReference");
+        }
+        leave();
+    }
+
+    /** Writes the descriptor and pins the memory until the send is over (see {@link Tags#SHARED_BUFFER}). */
+    private void writeSharedBuffer(ProcessSharedBuffer buffer) {
+        SharedBufferAccess access = SharedBufferAccess.get();
+        SharedBufferMemory memory = access.memory(buffer);
+        if (access.isClosed(buffer) || !memory.isOpen()) {
+            throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed");
+        }
+        try {
+            transfers().pin(memory);
+        } catch (IllegalStateException closed) {
+            throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed", closed);
+        }
+        out.tag(Tags.SHARED_BUFFER);
+        out.raw64(SharedBufferMemory.pid());
+        out.raw32(memory.fd());
+        out.raw64(memory.token().high());
+        out.raw64(memory.token().low());
+        out.raw64(memory.length());
+        out.raw64(access.offset(buffer));
+        out.raw64(buffer.byteSize());
+        out.writeNullableString(memory.name());
+    }
+
+    /** Moves the reference into the pool's transit and writes its claim (see {@link Tags#BUFFER_REFERENCE}). */
+    private void writeReference(BufferReference reference) {
+        if (peer.isOtherProcess()) {
+            throw new PayloadException("BufferReference cannot be sent to a process worker: it is memory of this"
+                    + " process's heap, which another process cannot map; use a ProcessSharedBuffer instead");
+        }
+        Transit transit = peer.transit();
+        if (transit == null) {
+            throw new PayloadException("BufferReference cannot be sent here: only calls of a pool move references");
+        }
+        NativeBlock block = BufferReferenceAccess.get().detach(reference);
+        long token = transit.put(block);
+        transfers().moved(reference, transit, token);
+        out.tag(Tags.BUFFER_REFERENCE);
+        out.raw64(token);
+        out.raw64(block.address());
+        out.raw64(block.size());
     }
 
     // ---------------------------------------------------------------- containers

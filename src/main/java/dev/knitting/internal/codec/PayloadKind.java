@@ -38,6 +38,9 @@ enum PayloadKind {
     INSTANT, DURATION, PERIOD, LOCAL_DATE, LOCAL_TIME, LOCAL_DATE_TIME, OFFSET_DATE_TIME, OFFSET_TIME,
     ZONED_DATE_TIME, ZONE_ID, ZONE_OFFSET, YEAR, YEAR_MONTH, MONTH_DAY,
     ENUM, RECORD, THROWABLE,
+    ENVELOPE, SHARED_BUFFER, BUFFER_REFERENCE,
+    /** A {@link java.lang.foreign.MemorySegment}: only as an envelope body. */
+    MEMORY_SEGMENT,
     /** Lambdas, method references and other functional objects: rejected. */
     FUNCTION,
     /** Arrays of references ({@code Object[]}, {@code String[]}, ...): rejected. */
@@ -85,6 +88,15 @@ enum PayloadKind {
         }
         if (c.isArray()) {
             return arrayKind(c.getComponentType());
+        }
+        if (c == dev.knitting.Envelope.class) {
+            return ENVELOPE;
+        } else if (c == dev.knitting.shm.ProcessSharedBuffer.class) {
+            return SHARED_BUFFER;
+        } else if (c == dev.knitting.unsafe.BufferReference.class) {
+            return BUFFER_REFERENCE;
+        } else if (java.lang.foreign.MemorySegment.class.isAssignableFrom(c)) {
+            return MEMORY_SEGMENT;
         }
         if (c.isRecord()) {
             return RECORD;

@@ -64,9 +64,13 @@ package dev.knitting.internal.codec;
  *                          value cause (NULL, THROWABLE or THROWABLE_REF),
  *                          u32 s, s x (THROWABLE or THROWABLE_REF) suppressed
  * 0x51  THROWABLE_REF      u32 index of an earlier THROWABLE of this payload (pre-order)
- * 0x70  ENVELOPE           reserved for the zero-copy Envelope descriptor
- * 0x71  SHARED_BUFFER      reserved for the ProcessSharedBuffer descriptor
- * 0x72  BUFFER_REFERENCE   reserved for the BufferReference descriptor (thread workers)
+ * 0x70  ENVELOPE           value header, then the body: BYTE_ARRAY, BYTE_BUFFER, MEMORY_SEGMENT,
+ *                          SHARED_BUFFER or BUFFER_REFERENCE (any other tag is an error)
+ * 0x71  SHARED_BUFFER      i64 sender pid, i32 sender fd, i64 token high, i64 token low,
+ *                          i64 buffer length, i64 offset, i64 length, str? name
+ *                          (a descriptor: see ZeroCopyCodec for how it is checked)
+ * 0x72  BUFFER_REFERENCE   i64 transit token, i64 address, i64 size (thread workers only)
+ * 0x73  MEMORY_SEGMENT     u32 n, n bytes (only as an ENVELOPE body)
  *
  * type ref  u32 k: k &lt; types-so-far names an earlier definition of this payload; k ==
  *           types-so-far starts a new one: str binary class name, and for RECORD a u16
@@ -132,12 +136,12 @@ public final class Tags {
     public static final byte THROWABLE = 0x50;
     public static final byte THROWABLE_REF = 0x51;
 
-    /** Reserved: zero-copy {@code Envelope} descriptor (not produced or accepted yet). */
     public static final byte ENVELOPE = 0x70;
-    /** Reserved: {@code ProcessSharedBuffer} descriptor (not produced or accepted yet). */
     public static final byte SHARED_BUFFER = 0x71;
-    /** Reserved: {@code BufferReference} descriptor, thread workers only (not produced or accepted yet). */
+    /** Thread workers only. */
     public static final byte BUFFER_REFERENCE = 0x72;
+    /** Only as an {@link #ENVELOPE} body. */
+    public static final byte MEMORY_SEGMENT = 0x73;
 
     /** Byte-order marks of {@link #BYTE_BUFFER}. */
     public static final byte ORDER_BIG_ENDIAN = 0;
@@ -202,6 +206,7 @@ public final class Tags {
             case ENVELOPE -> "ENVELOPE";
             case SHARED_BUFFER -> "SHARED_BUFFER";
             case BUFFER_REFERENCE -> "BUFFER_REFERENCE";
+            case MEMORY_SEGMENT -> "MEMORY_SEGMENT";
             default -> String.format("0x%02X", tag & 0xFF);
         };
     }

@@ -1,5 +1,7 @@
 package dev.knitting.internal.host;
 
+import dev.knitting.internal.share.Received;
+
 import dev.knitting.TaskContext;
 import dev.knitting.internal.task.TaskDefinition;
 import dev.knitting.internal.worker.ResponseStatus;
@@ -29,8 +31,10 @@ final class InlineLane {
     void run(PendingCall call, MemorySegment encodedArgument) {
         inFlight.incrementAndGet();
         Object argument;
+        Received received;
         try {
             argument = runtime.decode(encodedArgument);
+            received = runtime.takeReceived();
         } catch (RuntimeException e) {
             end(call, ResponseStatus.FAILURE, e);
             return;
@@ -52,7 +56,12 @@ final class InlineLane {
                 return workerIndex;
             }
         };
-        TaskRunner.run(task, argument, context, (status, value) -> end(call, status, value));
+        TaskRunner.run(task, argument, context, (status, value) -> {
+            end(call, status, value);
+            if (received != null) {
+                received.closeBuffers(); // as a worker does when the call is over
+            }
+        });
     }
 
     private void end(PendingCall call, int status, Object value) {

@@ -1,5 +1,7 @@
 package dev.knitting.internal.host;
 
+import dev.knitting.internal.share.Transfers;
+
 import dev.knitting.TaskCall;
 import dev.knitting.internal.task.CallControl;
 import dev.knitting.internal.task.TaskEntry;
@@ -21,6 +23,7 @@ final class PendingCall implements CallControl, LongConsumer {
     private volatile long requestEnd = -1;
     private volatile boolean workerWasAsleep;
     private Object argument;
+    private Transfers transfers;
     private long callId = -1;
     private int abortSlot = -1;
     private boolean answered;
@@ -93,6 +96,37 @@ final class PendingCall implements CallControl, LongConsumer {
     /** @return whether sending the call had to wake its worker from sleep */
     boolean workerWasAsleep() {
         return workerWasAsleep;
+    }
+
+    /** What the call's sends hold (pinned buffers, moved references) until it ends; null when nothing. */
+    void transfers(Transfers value) {
+        this.transfers = value;
+    }
+
+    /** Adds what a second send of the call holds. */
+    void addTransfers(Transfers more) {
+        if (more == null) {
+            return;
+        }
+        synchronized (this) {
+            if (transfers == null) {
+                transfers = more;
+            } else {
+                transfers.addAll(more);
+            }
+        }
+    }
+
+    /** @return what the call's sends hold, now the caller's to settle or roll back; null when nothing */
+    Transfers takeTransfers() {
+        if (transfers == null) {
+            return null; // the common case, without the monitor: set before the call was published
+        }
+        synchronized (this) {
+            Transfers t = transfers;
+            transfers = null;
+            return t;
+        }
     }
 
     /** Keeps the argument until the call ends, so a call a dead worker never took can be sent again. */

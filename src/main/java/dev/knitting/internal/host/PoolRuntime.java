@@ -13,6 +13,10 @@ import dev.knitting.TaskTimeoutException;
 import dev.knitting.WorkerRuntime;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
+import dev.knitting.internal.codec.Peer;
+import dev.knitting.internal.share.Received;
+import dev.knitting.internal.share.Transfers;
+import dev.knitting.internal.share.Transit;
 import dev.knitting.internal.codec.TypePolicy;
 import dev.knitting.internal.task.ApiAccess;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
@@ -74,6 +78,8 @@ public final class PoolRuntime implements Pool {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final ThreadLocal<PayloadEncoder> encoders;
     private final ThreadLocal<PayloadDecoder> decoders;
+    /** References moving between callers and thread workers; freed when the pool has stopped. */
+    private final Transit transit = new Transit();
 
     private PoolRuntime(PoolConfig config, TaskTable table, String name) {
         this.table = table;
@@ -82,8 +88,9 @@ public final class PoolRuntime implements Pool {
         ClassLoader loader = table.entry(0).declaringClass().getClassLoader();
         this.policy = TypePolicy.of(loader, packages);
         this.facts = new PoolConfigFacts(config, name, loader, packages);
-        this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy));
-        this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy));
+        Peer peer = config.runtime() == WorkerRuntime.PROCESS ? Peer.otherProcess() : Peer.sameProcess(transit);
+        this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy, peer));
+        this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy, peer));
         this.lanes = new HostLane[config.threads()];
         this.inline = config.inlineLane() ? new InlineLane(this, config.threads()) : null;
         this.balancer = new LaneBalancer(config.balancer());
@@ -112,7 +119,7 @@ public final class PoolRuntime implements Pool {
                 config.maxPayloadBytes(), config.idle());
         WorkerStarter starter = config.runtime() == WorkerRuntime.PROCESS
                 ? new ProcessWorkerStarter(facts.name(), config, specs)
-                : new ThreadWorkerStarter(facts.name(), config, specs, facts.loader());
+                : new ThreadWorkerStarter(facts.name(), config, specs, facts.loader(), Peer.sameProcess(transit));
         try {
             for (int i = 0; i < lanes.length; i++) {
                 lanes[i] = HostLane.start(i, this, starter);
@@ -205,11 +212,14 @@ public final class PoolRuntime implements Pool {
             fail(call, e);
             return;
         }
+        Transfers transfers = encoder.takeTransfers();
         int lane = balancer.pick(lanes, inline != null && inFlightTotal() >= facts.config().inlineThreshold());
         if (lane < 0) {
+            rollback(transfers);
             fail(call, new PoolClosedException("no worker of the pool is up"));
             return;
         }
+        call.transfers(transfers);
         armTimers(call);
         if (lane == lanes.length) {
             inline.run(call, encoder.encoded());
@@ -218,7 +228,15 @@ public final class PoolRuntime implements Pool {
         try {
             lanes[lane].submit(call, taskId, encoder.encoded());
         } catch (KnittingException e) {
+            rollback(call.takeTransfers());
             fail(call, e);
+        }
+    }
+
+    /** A message that was never published gives its references back and unpins its buffers. */
+    private static void rollback(Transfers transfers) {
+        if (transfers != null) {
+            transfers.rollback();
         }
     }
 
@@ -306,20 +324,26 @@ public final class PoolRuntime implements Pool {
     void answer(PendingCall call, int status, MemorySegment payload) {
         call.cancelTimer();
         TaskCall<Object> future = call.future();
-        if (!future.isDone()) {
-            try {
-                Object value = decode(payload);
-                if (status == ResponseStatus.VALUE) {
-                    future.complete(value);
-                } else if (status == ResponseStatus.FAILURE && value instanceof Throwable t) {
-                    future.completeExceptionally(t);
-                } else {
-                    future.completeExceptionally(new ProtocolException("answer with status " + status
-                            + " carries a " + (value == null ? "null" : value.getClass().getName())));
-                }
-            } catch (RuntimeException e) {
-                future.completeExceptionally(e);
+        PayloadDecoder decoder = decoders.get();
+        boolean taken = false;
+        Received received = null;
+        try {
+            // decoded even when nobody waits any more: shared buffers and references in it must be ended
+            Object value = decoder.decode(payload);
+            received = decoder.takeReceived();
+            if (status == ResponseStatus.VALUE) {
+                taken = future.complete(value);
+            } else if (status == ResponseStatus.FAILURE && value instanceof Throwable t) {
+                taken = future.completeExceptionally(t);
+            } else {
+                future.completeExceptionally(new ProtocolException("answer with status " + status
+                        + " carries a " + (value == null ? "null" : value.getClass().getName())));
             }
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+        }
+        if (received != null && !taken) {
+            received.discard();
         }
         end(call);
     }
@@ -335,6 +359,11 @@ public final class PoolRuntime implements Pool {
         return decoders.get().decode(payload);
     }
 
+    /** @return the shared buffers and references this thread's last {@link #decode} produced, or null */
+    Received takeReceived() {
+        return decoders.get().takeReceived();
+    }
+
     /** Ends a call with an exception (unless it already completed, e.g. by a timeout). */
     void fail(PendingCall call, Throwable failure) {
         call.cancelTimer();
@@ -345,6 +374,10 @@ public final class PoolRuntime implements Pool {
     private void end(PendingCall call) {
         if (!call.markEnded()) {
             return;
+        }
+        Transfers transfers = call.takeTransfers();
+        if (transfers != null) {
+            transfers.settle();
         }
         if (call.future().isCompletedExceptionally()) {
             failed.increment();
@@ -372,6 +405,12 @@ public final class PoolRuntime implements Pool {
         PayloadEncoder encoder = encoders.get();
         try {
             encoder.encode(call.argument(), facts.config().maxPayloadBytes());
+        } catch (KnittingException e) {
+            fail(call, e);
+            return;
+        }
+        call.addTransfers(encoder.takeTransfers());
+        try {
             call.lane().submit(call, call.task().id(), encoder.encoded());
         } catch (KnittingException e) {
             fail(call, e);
@@ -448,6 +487,7 @@ public final class PoolRuntime implements Pool {
                     lane.stop();
                 }
                 timer.close();
+                transit.freeAll(); // references sent to calls that never decoded them
                 state.set(TERMINATED);
                 debug.log("terminated");
                 terminated.complete(null);

@@ -1,5 +1,7 @@
 package dev.knitting.internal.host;
 
+import dev.knitting.internal.codec.Peer;
+
 import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.worker.ResponseEncoding;
@@ -15,13 +17,16 @@ final class ThreadWorkerStarter implements WorkerStarter {
     private final PoolConfig config;
     private final IntFunction<dev.knitting.internal.worker.WorkerSpec> specs;
     private final ClassLoader loader;
+    private final Peer host;
 
+    /** @param host how workers see their host: this process, moving references through the pool's transit */
     ThreadWorkerStarter(String poolName, PoolConfig config, IntFunction<dev.knitting.internal.worker.WorkerSpec> specs,
-                        ClassLoader loader) {
+                        ClassLoader loader, Peer host) {
         this.poolName = poolName;
         this.config = config;
         this.specs = specs;
         this.loader = loader;
+        this.host = host;
     }
 
     @Override
@@ -46,7 +51,7 @@ final class ThreadWorkerStarter implements WorkerStarter {
         Incarnation incarnation = new Incarnation(index, memory, lane, config.idle(),
                 Math.max(config.maxPayloadBytes(), ResponseEncoding.FAILURE_PAYLOAD_FLOOR));
         ThreadWorker worker = new ThreadWorker(name(index),
-                new WorkerLoop(memory.segment(), specs.apply(index), loader, waiter), memory);
+                new WorkerLoop(memory.segment(), specs.apply(index), loader, waiter, host), memory);
         incarnation.worker(worker);
         worker.start();
         try {

@@ -228,6 +228,25 @@ final class LinuxLibc {
         }
     }
 
+    /** @return the bytes read, fewer than {@code buffer}'s size only at the end of the file */
+    static long pread(int fd, MemorySegment buffer, long offset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            long result;
+            try {
+                result = (long) required(FileHandles.PREAD, "pread").invokeExact(state, fd, buffer, buffer.byteSize(),
+                        offset);
+            } catch (Throwable t) {
+                throw Errno.rethrow("pread", t);
+            }
+            if (result < 0) {
+                throw Errno.failure("pread(fd=" + fd + ", count=" + buffer.byteSize() + ", offset=" + offset + ")",
+                        errno(state));
+            }
+            return result;
+        }
+    }
+
     static int fcntl(int fd, int cmd, int arg) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
@@ -322,6 +341,8 @@ final class LinuxLibc {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
         private static final MethodHandle LSEEK = downcall("lseek",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO);
+        private static final MethodHandle PREAD = downcall("pread",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
         private static final MethodHandle FCNTL = downcall("fcntl",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
                 ERRNO, Linker.Option.firstVariadicArg(2));

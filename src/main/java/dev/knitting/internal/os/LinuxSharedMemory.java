@@ -92,6 +92,34 @@ final class LinuxSharedMemory implements SharedMemoryBackend {
         return adopt(LinuxLibc.open(path.toString(), O_RDWR | O_CLOEXEC, 0), null);
     }
 
+    /**
+     * Opens without mapping, checks size and header with {@code lseek} and {@code pread}, and maps
+     * only memory that passed: a forged descriptor never gets foreign memory mapped.
+     */
+    @Override
+    public MappedRegion openChecked(Path path, String name, long size, MemorySegment header) {
+        int fd = name != null ? LinuxLibc.shm_open("/" + name, O_RDWR | O_CLOEXEC, 0)
+                : LinuxLibc.open(path.toString(), O_RDWR | O_CLOEXEC, 0);
+        String what = name != null ? "shared memory \"" + name + "\"" : path.toString();
+        try {
+            long actual = LinuxLibc.lseek(fd, 0, LinuxLibc.SEEK_END);
+            if (actual != size) {
+                throw new SharedMemoryMismatchException(what + " has " + actual + " bytes, expected " + size);
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment found = arena.allocate(header.byteSize());
+                long read = LinuxLibc.pread(fd, found, 0);
+                if (read != header.byteSize() || found.mismatch(header) >= 0) {
+                    throw new SharedMemoryMismatchException(what + " does not start with the expected header");
+                }
+            }
+            return map(fd, size, name, true);
+        } catch (RuntimeException e) {
+            closeQuietly(fd, e);
+            throw e;
+        }
+    }
+
     @Override
     public boolean unlink(String name) {
         return LinuxLibc.shm_unlink("/" + name);

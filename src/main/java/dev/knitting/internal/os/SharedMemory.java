@@ -1,5 +1,6 @@
 package dev.knitting.internal.os;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -88,6 +89,28 @@ public final class SharedMemory {
     public static MappedRegion openPath(Path path) {
         Objects.requireNonNull(path, "path");
         return Platforms.sharedMemory().openPath(path);
+    }
+
+    /**
+     * Opens memory someone else describes (a path such as {@code /proc/<pid>/fd/<n>}, or a name),
+     * checks that it has exactly {@code size} bytes and starts with {@code header}, and only then
+     * maps all of it. The header is read with {@code pread}: memory that fails the check is never
+     * mapped.
+     *
+     * @param path used when {@code name} is null
+     * @param name a shared-memory name, or null
+     * @throws SharedMemoryMismatchException if size or header differ
+     * @throws NativeCallException if the memory cannot be opened
+     */
+    public static MappedRegion openChecked(Path path, String name, long size, MemorySegment header) {
+        if (name == null) {
+            Objects.requireNonNull(path, "path");
+        } else {
+            checkName(name);
+        }
+        checkSize(size);
+        Objects.requireNonNull(header, "header");
+        return Platforms.sharedMemory().openChecked(path, name, size, header);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.knitting.internal.os;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
@@ -19,6 +20,8 @@ sealed interface SharedMemoryBackend permits LinuxSharedMemory, UnsupportedShare
     MappedRegion mapFd(int fd, long size);
 
     MappedRegion openPath(Path path);
+
+    MappedRegion openChecked(Path path, String name, long size, MemorySegment header);
 
     boolean unlink(String name);
 }

@@ -1,6 +1,7 @@
 package dev.knitting.internal.os;
 
 import dev.knitting.KnittingException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /** Shared memory where no binding exists yet (or native access is off): every call says why. */
@@ -37,6 +38,11 @@ record UnsupportedSharedMemory(String reason) implements SharedMemoryBackend {
 
     @Override
     public MappedRegion openPath(Path path) {
+        throw unsupported();
+    }
+
+    @Override
+    public MappedRegion openChecked(Path path, String name, long size, MemorySegment header) {
         throw unsupported();
     }
 

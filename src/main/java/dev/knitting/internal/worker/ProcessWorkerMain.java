@@ -1,5 +1,7 @@
 package dev.knitting.internal.worker;
 
+import dev.knitting.internal.codec.Peer;
+
 import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.SharedMemory;
 import dev.knitting.internal.os.Waiter;
@@ -53,7 +55,8 @@ public final class ProcessWorkerMain {
         WorkerSpec spec = new WorkerSpec(boot.workerIndex(), boot.taskNames(), boot.taskFingerprint(),
                 boot.allowedPackages(), boot.maxPayloadBytes(), boot.idle());
         try {
-            new WorkerLoop(region.segment(), spec, ClassLoader.getSystemClassLoader(), Waiter.platform()).run();
+            new WorkerLoop(region.segment(), spec, ClassLoader.getSystemClassLoader(), Waiter.platform(),
+                    Peer.otherProcess()).run();
         } catch (RuntimeException | Error e) {
             fail(EXIT_LOOP_FAILED, "failed", e);
         }

@@ -1,5 +1,10 @@
 package dev.knitting.internal.worker;
 
+import dev.knitting.internal.codec.Peer;
+import dev.knitting.internal.share.Received;
+import dev.knitting.internal.share.Transfers;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
 import dev.knitting.KnittingException;
 import dev.knitting.ProtocolException;
 import dev.knitting.internal.codec.PayloadDecoder;
@@ -46,14 +51,19 @@ public final class WorkerLoop implements Runnable {
     private MessageSender responses;
     private MessageReceiver receiver;
     private final ThreadLocal<PayloadEncoder> encoders = new ThreadLocal<>();
+    private final Peer host;
+    /** Answers whose zero-copy values stay held until the host has read them (see {@link #settleRead}). */
+    private final ConcurrentLinkedQueue<HeldAnswer> held = new ConcurrentLinkedQueue<>();
 
     /**
      * @param laneMemory the lane, formatted by the host
      * @param spec what the host told this worker
      * @param loader where task classes are loaded from
      * @param waiter how to sleep on the lane's doorbells
+     * @param host who the host is: this process (thread workers) or another one
      */
-    public WorkerLoop(MemorySegment laneMemory, WorkerSpec spec, ClassLoader loader, Waiter waiter) {
+    public WorkerLoop(MemorySegment laneMemory, WorkerSpec spec, ClassLoader loader, Waiter waiter, Peer host) {
+        this.host = java.util.Objects.requireNonNull(host, "host");
         this.laneMemory = laneMemory;
         this.spec = spec;
         this.loader = loader;
@@ -78,6 +88,8 @@ public final class WorkerLoop implements Runnable {
         } catch (RuntimeException | Error e) {
             attached.workerState(LaneDescriptor.WORKER_FAILED);
             throw e;
+        } finally {
+            settleRead(Long.MAX_VALUE);
         }
     }
 
@@ -89,7 +101,7 @@ public final class WorkerLoop implements Runnable {
                     + Long.toHexString(spec.fingerprint()) + " (class path mismatch?)");
         }
         policy = TypePolicy.of(loader, spec.allowedPackages());
-        decoder = new PayloadDecoder(policy);
+        decoder = new PayloadDecoder(policy, host);
         IdleStrategy idle = new IdleStrategy(spec.idle());
         responses = new MessageSender(attached.responses(), idle, this::wakeHostAfterAnswer, attached::wakeAnswerCollector);
         attached.workerPid(ProcessHandle.current().pid());
@@ -106,6 +118,9 @@ public final class WorkerLoop implements Runnable {
         long parkSlice = spec.idle().maxPark().toNanos();
         while (true) {
             int taken = receiver.poll(this::onMessage, BATCH);
+            if (!held.isEmpty()) {
+                settleRead(attached.responses().headPosition());
+            }
             if (pumpWakeOwed && !requests.hasCommittedRecord()) {
                 pumpWakeOwed = false; // the burst is over: the pump may collect what nobody joined
                 VarHandle.fullFence();
@@ -154,14 +169,23 @@ public final class WorkerLoop implements Runnable {
             respond(callId, abortSlot, ResponseStatus.FAILURE, e);
             return;
         }
-        run(callId, abortSlot, table.entry(taskId).definition(), argument);
+        run(callId, abortSlot, table.entry(taskId).definition(), argument, decoder.takeReceived());
     }
 
-    private void run(long callId, int abortSlot, TaskDefinition task, Object argument) {
+    /** Runs a task; the shared buffers its argument carried are closed once it has answered. */
+    private void run(long callId, int abortSlot, TaskDefinition task, Object argument, Received received) {
         WorkerContext context = new WorkerContext(lane.aborts(), abortSlot, spec.workerIndex());
         runningCallId = callId;
         try {
-            TaskRunner.run(task, argument, context, (status, value) -> respond(callId, abortSlot, status, value));
+            TaskRunner.run(task, argument, context, received == null
+                    ? (status, value) -> respond(callId, abortSlot, status, value)
+                    : (status, value) -> {
+                        try {
+                            respond(callId, abortSlot, status, value);
+                        } finally {
+                            received.closeBuffers();
+                        }
+                    });
         } finally {
             runningCallId = -1;
             Thread.interrupted(); // a hard-timeout interrupt must not leak into the next call
@@ -186,14 +210,44 @@ public final class WorkerLoop implements Runnable {
     private void respond(long callId, int abortSlot, int status, Object value) {
         PayloadEncoder encoder = encoders.get();
         if (encoder == null) {
-            encoder = new PayloadEncoder(policy);
+            encoder = new PayloadEncoder(policy, host);
             encoders.set(encoder);
         }
         int code = ResponseEncoding.encode(encoder, status, value, spec.maxPayloadBytes());
+        Transfers transfers = encoder.takeTransfers();
         Lane attached = lane;
-        if (responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.encoded(),
-                () -> attached.hostState() != LaneDescriptor.HOST_GONE)) {
-            wokeHost = true;
+        boolean sent = false;
+        try {
+            if (responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.encoded(),
+                    () -> attached.hostState() != LaneDescriptor.HOST_GONE)) {
+                wokeHost = true;
+            }
+            sent = true;
+        } finally {
+            if (transfers != null) {
+                if (sent) {
+                    held.add(new HeldAnswer(attached.responses().tailPosition(), transfers));
+                } else {
+                    transfers.rollback();
+                }
+            }
         }
+    }
+
+    /**
+     * Ends what answers held once the host has read them: it copies every answer out (and maps or
+     * claims what it describes) before it frees the answer's ring space, so a head position past an
+     * answer means the host is done with it.
+     */
+    private void settleRead(long headPosition) {
+        for (HeldAnswer h = held.peek(); h != null && h.endPosition() <= headPosition; h = held.peek()) {
+            if (held.remove(h)) {
+                h.transfers().settle();
+            }
+        }
+    }
+
+    /** An answer's transfers and the response-ring position its record ends before. */
+    private record HeldAnswer(long endPosition, Transfers transfers) {
     }
 }

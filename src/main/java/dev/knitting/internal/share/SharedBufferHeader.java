@@ -1,0 +1,82 @@
+package dev.knitting.internal.share;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/**
+ * Layout of the memory behind a {@code ProcessSharedBuffer}: one header page, then the buffer's
+ * bytes, page-aligned.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                  magic "KNITPSB1" (8 bytes)                   |  0
+ *  +---------------------------------------------------------------+
+ *  |                        version (= 1)                          |  8
+ *  +---------------------------------------------------------------+
+ *  |                        reserved (0)                           | 12
+ *  +---------------------------------------------------------------+
+ *  |                   data length in bytes (u64)                  | 16
+ *  +---------------------------------------------------------------+
+ *  |                  token, high 64 bits                          | 24
+ *  +---------------------------------------------------------------+
+ *  |                  token, low 64 bits                           | 32
+ *  +---------------------------------------------------------------+
+ *  |                  zero up to DATA_OFFSET                       | 40
+ *  +---------------------------------------------------------------+
+ *  |                  data (data length bytes)                     | 4096
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * Publication rule: the creator writes the header before any descriptor of the buffer exists, and
+ * nobody writes it afterwards; a receiver reads it with {@code pread} before mapping anything.
+ */
+public final class SharedBufferHeader {
+    public static final long MAGIC = 0x3142535054494e4bL; // "KNITPSB1" little-endian
+    public static final int VERSION = 1;
+    public static final int MAGIC_OFFSET = 0;
+    public static final int VERSION_OFFSET = 8;
+    public static final int DATA_LENGTH_OFFSET = 16;
+    public static final int TOKEN_HIGH_OFFSET = 24;
+    public static final int TOKEN_LOW_OFFSET = 32;
+    /** Bytes of the header that a receiver checks. */
+    public static final int CHECKED_LENGTH = 40;
+    /** Where the data starts: one page, so the data is page-aligned. */
+    public static final long DATA_OFFSET = 4096;
+
+    private SharedBufferHeader() {
+    }
+
+    /** Writes the header of a new buffer. */
+    public static void write(MemorySegment memory, long dataLength, Token token) {
+        memory.set(JAVA_LONG_UNALIGNED, MAGIC_OFFSET, MAGIC);
+        memory.set(JAVA_INT_UNALIGNED, VERSION_OFFSET, VERSION);
+        memory.set(JAVA_LONG_UNALIGNED, DATA_LENGTH_OFFSET, dataLength);
+        memory.set(JAVA_LONG_UNALIGNED, TOKEN_HIGH_OFFSET, token.high());
+        memory.set(JAVA_LONG_UNALIGNED, TOKEN_LOW_OFFSET, token.low());
+    }
+
+    /** @return the {@link #CHECKED_LENGTH} bytes a buffer of this length and token starts with */
+    public static MemorySegment expected(Arena arena, long dataLength, Token token) {
+        MemorySegment header = arena.allocate(CHECKED_LENGTH);
+        write(header, dataLength, token);
+        return header;
+    }
+
+    /** @return whether {@code memory} starts with a header of this version */
+    public static boolean valid(MemorySegment memory) {
+        return memory.byteSize() >= DATA_OFFSET
+                && memory.get(JAVA_LONG_UNALIGNED, MAGIC_OFFSET) == MAGIC
+                && memory.get(JAVA_INT_UNALIGNED, VERSION_OFFSET) == VERSION
+                && memory.get(JAVA_LONG_UNALIGNED, DATA_LENGTH_OFFSET) == memory.byteSize() - DATA_OFFSET;
+    }
+
+    /** @return the token of a {@link #valid} header */
+    public static Token token(MemorySegment memory) {
+        return new Token(memory.get(JAVA_LONG_UNALIGNED, TOKEN_HIGH_OFFSET), memory.get(JAVA_LONG_UNALIGNED, TOKEN_LOW_OFFSET));
+    }
+}

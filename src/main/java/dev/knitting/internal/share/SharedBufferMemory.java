@@ -1,0 +1,249 @@
+package dev.knitting.internal.share;
+
+import dev.knitting.KnittingException;
+import dev.knitting.ProtocolException;
+import dev.knitting.internal.os.MappedRegion;
+import dev.knitting.internal.os.NativeCallException;
+import dev.knitting.internal.os.NativeProcess;
+import dev.knitting.internal.os.SharedMemory;
+import dev.knitting.internal.os.SharedMemoryMismatchException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * This process's mapping of one shared buffer (layout: {@link SharedBufferHeader}), counted:
+ * every owning {@code ProcessSharedBuffer} handle holds one reference, and so does every call
+ * that carries a descriptor of it until the call settles. The last release unmaps it and closes
+ * its descriptor; a {@link Cleaner} does the same for mappings nobody can reach any more.
+ *
+ * <p>Each mapping is registered by token ({@link SharedBufferRegistry}), so a descriptor of a
+ * buffer this process already maps (its own, coming back, or a peer's it received before) resolves
+ * to the same mapping instead of a new one.
+ */
+public final class SharedBufferMemory {
+    /** Name of anonymous buffers in {@code /proc/<pid>/fd}; receivers check it before opening. */
+    public static final String DEBUG_NAME = "knitting-psb";
+    private static final String MEMFD_LINK_PREFIX = "/memfd:" + DEBUG_NAME;
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "knitting-buffer-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final MappedRegion region;
+    private final Token token;
+    private final MemorySegment data;
+    private final String name;
+    private final AtomicInteger references = new AtomicInteger(1);
+    private final Cleaner.Cleanable cleanable;
+
+    private SharedBufferMemory(MappedRegion region, Token token, String name) {
+        this.region = region;
+        this.token = token;
+        this.name = name;
+        this.data = region.segment().asSlice(SharedBufferHeader.DATA_OFFSET);
+        this.cleanable = CLEANER.register(this, new Unmap(region, token));
+        SharedBufferRegistry.register(this);
+    }
+
+    /** @return a new anonymous buffer (memfd), with one reference for its creator */
+    public static SharedBufferMemory createAnonymous(long length) {
+        checkLength(length);
+        Token token = Token.random();
+        MappedRegion region = SharedMemory.createAnonymous(DEBUG_NAME, SharedBufferHeader.DATA_OFFSET + length);
+        SharedBufferHeader.write(region.segment(), length, token);
+        return new SharedBufferMemory(region, token, null);
+    }
+
+    /** @return a new named buffer, with one reference for its creator */
+    public static SharedBufferMemory createNamed(String name, long length) {
+        checkLength(length);
+        Token token = Token.random();
+        MappedRegion region = SharedMemory.createNamed(name, SharedBufferHeader.DATA_OFFSET + length);
+        SharedBufferHeader.write(region.segment(), length, token);
+        return new SharedBufferMemory(region, token, name);
+    }
+
+    /** @return this process's mapping of an existing named buffer, with one reference for the caller */
+    public static SharedBufferMemory openNamed(String name) {
+        MappedRegion region = SharedMemory.openNamed(name);
+        try {
+            if (!SharedBufferHeader.valid(region.segment())) {
+                throw new KnittingException("shared memory \"" + name + "\" is not a ProcessSharedBuffer (no valid"
+                        + " header; was it created by ProcessSharedBuffer.create(name, size)?)");
+            }
+            Token token = SharedBufferHeader.token(region.segment());
+            SharedBufferMemory known = SharedBufferRegistry.retain(token);
+            if (known != null) {
+                region.close();
+                return known;
+            }
+            return new SharedBufferMemory(region, token, name);
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Resolves a descriptor that arrived in a payload to a mapping in this process, with one
+     * reference for the caller. A descriptor of this process's own buffer must name a live mapping;
+     * one of another process is accepted only from a peer process and is checked before anything
+     * is mapped: the memory it names must be a buffer (memfd of {@link #DEBUG_NAME}, or the named
+     * object), of exactly the described size, whose header holds the described token.
+     *
+     * @throws ProtocolException if the descriptor does not name such a buffer (forged, or closed)
+     */
+    public static SharedBufferMemory resolve(long pid, int fd, Token token, long length, String name,
+            boolean peerIsOtherProcess) {
+        SharedBufferMemory known = SharedBufferRegistry.retain(token);
+        if (known != null) {
+            if (known.length() != length) {
+                known.release();
+                throw new ProtocolException("ProcessSharedBuffer descriptor says " + length + " bytes, the buffer with"
+                        + " its token has " + known.length());
+            }
+            return known;
+        }
+        if (pid == pid()) {
+            throw new ProtocolException("ProcessSharedBuffer descriptor names no live buffer of this process (forged,"
+                    + " or closed by its owner before the call was decoded)");
+        }
+        if (!peerIsOtherProcess) {
+            throw new ProtocolException("ProcessSharedBuffer descriptor names process " + pid
+                    + ", but this lane's peer is this process (forged descriptor)");
+        }
+        return new SharedBufferMemory(openPeerMemory(pid, fd, token, length, name), token, name);
+    }
+
+    private static MappedRegion openPeerMemory(long pid, int fd, Token token, long length, String name) {
+        Path path = Path.of("/proc/" + pid + "/fd/" + fd);
+        String via = name == null || Files.isSymbolicLink(path) ? null : name; // another pid namespace: by name
+        if (via == null) {
+            checkLink(path, name);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return SharedMemory.openChecked(path, via, SharedBufferHeader.DATA_OFFSET + length,
+                    SharedBufferHeader.expected(arena, length, token));
+        } catch (SharedMemoryMismatchException | NativeCallException | IllegalArgumentException e) {
+            throw new ProtocolException("ProcessSharedBuffer descriptor (pid " + pid + ", fd " + fd
+                    + (name == null ? "" : ", name \"" + name + "\"") + ") does not name a live buffer of that"
+                    + " size and token: " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses to open anything but a buffer's memory (a forged fd could name a device or a pipe). */
+    private static void checkLink(Path path, String name) {
+        String target;
+        try {
+            target = Files.readSymbolicLink(path).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            throw new ProtocolException("ProcessSharedBuffer descriptor names " + path + ", which cannot be read: " + e, e);
+        }
+        if (!(name == null ? target.startsWith(MEMFD_LINK_PREFIX)
+                : target.equals("/dev/shm/" + name) || target.equals("/dev/shm/" + name + " (deleted)"))) {
+            throw new ProtocolException("ProcessSharedBuffer descriptor names " + path + ", which is " + target
+                    + ", not a ProcessSharedBuffer");
+        }
+    }
+
+    private static void checkLength(long length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("ProcessSharedBuffer size must be positive: size=" + length);
+        }
+        if (length > Long.MAX_VALUE - SharedBufferHeader.DATA_OFFSET) {
+            throw new IllegalArgumentException("ProcessSharedBuffer size is too large: size=" + length);
+        }
+    }
+
+    /** Adds a reference. @throws IllegalStateException if the mapping is gone already */
+    public void retain() {
+        if (!tryRetain()) {
+            throw new IllegalStateException("ProcessSharedBuffer is closed");
+        }
+    }
+
+    /** @return whether a reference was added (false once the mapping is gone) */
+    boolean tryRetain() {
+        int n;
+        do {
+            n = references.get();
+            if (n <= 0) {
+                return false;
+            }
+        } while (!references.compareAndSet(n, n + 1));
+        return true;
+    }
+
+    /** Drops a reference; the last one unmaps the memory and closes its descriptor. */
+    public void release() {
+        int n = references.decrementAndGet();
+        if (n == 0) {
+            cleanable.clean();
+        } else if (n < 0) {
+            references.incrementAndGet();
+            throw new IllegalStateException("ProcessSharedBuffer released more often than retained");
+        }
+    }
+
+    /** @return the buffer's bytes (after the header) */
+    public MemorySegment data() {
+        return data;
+    }
+
+    public long length() {
+        return data.byteSize();
+    }
+
+    public Token token() {
+        return token;
+    }
+
+    /** @return the shared-memory name, null for anonymous buffers */
+    public String name() {
+        return name;
+    }
+
+    /** @return this process's descriptor of the memory, valid while the mapping is */
+    public int fd() {
+        return region.fd();
+    }
+
+    /** @return this process's pid, which descriptors of this mapping carry */
+    public static long pid() {
+        return Pid.VALUE;
+    }
+
+    MappedRegion region() {
+        return region;
+    }
+
+    public boolean isOpen() {
+        return region.isOpen();
+    }
+
+    @Override
+    public String toString() {
+        return "SharedBufferMemory[" + (name == null ? "anonymous" : "name=" + name) + ", length=" + length()
+                + ", open=" + isOpen() + "]";
+    }
+
+    /** Runs once: on the last release, or when the mapping became unreachable. */
+    private record Unmap(MappedRegion region, Token token) implements Runnable {
+        @Override
+        public void run() {
+            SharedBufferRegistry.unregister(token, region);
+            region.close();
+        }
+    }
+
+    private static final class Pid {
+        static final long VALUE = NativeProcess.pid();
+    }
+}

@@ -1,0 +1,225 @@
+package dev.knitting.unsafe;
+
+import dev.knitting.PayloadException;
+import dev.knitting.internal.os.NativeHeap;
+import dev.knitting.internal.share.BufferReferenceAccess;
+import dev.knitting.internal.share.NativeBlock;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Native memory that is <em>moved</em>, never copied, between a caller and its thread workers
+ * (experimental).
+ *
+ * <p>Sending a reference (as a call's argument or a task's answer, also inside records,
+ * collections or an {@link dev.knitting.Envelope}) moves it: the sender's reference and every
+ * segment taken from it become inaccessible at once (their arena is closed, so access throws
+ * {@link IllegalStateException} instead of touching memory someone else owns now), and the
+ * receiver gets a new reference owning the same native bytes. A send that fails (an oversized
+ * payload, a closed pool) leaves the reference with the sender.
+ *
+ * <p>Like a confined {@link Arena}, a reference is used by one thread at a time: the first thread
+ * that takes a {@link #segment()} owns it until the reference is moved or released, and other
+ * threads get {@link WrongThreadException}. Segments are cheap confined views; sending costs a
+ * confined-arena close (tens of nanoseconds), not a shared one.
+ *
+ * <p>Process workers cannot receive references (the memory is this process's heap): sending one to
+ * a process pool fails that call with {@link PayloadException}; use
+ * {@link dev.knitting.shm.ProcessSharedBuffer} there.
+ *
+ * <p>Release what you own: {@link #release()} (or {@link #close()}) frees the memory; after a move
+ * or a release they do nothing, so try-with-resources is always right. A reference nobody can
+ * reach any more is freed by a cleaner as a last resort.
+ */
+public final class BufferReference implements AutoCloseable {
+    private static final int OWNED = 0;
+    private static final int MOVED = 1;
+    private static final int RELEASED = 2;
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "knitting-reference-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        BufferReferenceAccess.register(new Access());
+    }
+
+    private final NativeBlock block;
+    /** Shared with the cleaner, which frees the block only while it is still {@link #OWNED} here. */
+    private final AtomicInteger state = new AtomicInteger(OWNED);
+    private final Cleaner.Cleanable cleanable;
+    /** Guarded by this: the live view and the thread it is confined to, or nulls. */
+    private Arena viewArena;
+    private MemorySegment view;
+    private Thread owner;
+
+    private BufferReference(NativeBlock block) {
+        this.block = block;
+        this.cleanable = CLEANER.register(this, new FreeIfOwned(block, state));
+    }
+
+    /**
+     * @param size bytes, positive
+     * @return a reference owning {@code size} zeroed bytes of native memory
+     */
+    public static BufferReference allocate(long size) {
+        return new BufferReference(NativeBlock.allocate(size));
+    }
+
+    /** @return a reference owning a native copy of {@code bytes} (at least one byte) */
+    public static BufferReference copyOf(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        BufferReference reference = allocate(bytes.length);
+        MemorySegment.copy(bytes, 0, NativeHeap.view(reference.block.address(), bytes.length, Arena.global()),
+                ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return reference;
+    }
+
+    /**
+     * @return the memory, confined to the calling thread (which owns this reference from now on);
+     *     the same segment on every call from that thread
+     * @throws IllegalStateException if the reference was moved or released
+     * @throws WrongThreadException if another thread owns it
+     */
+    public synchronized MemorySegment segment() {
+        checkOwned();
+        if (view == null) {
+            Arena arena = Arena.ofConfined();
+            // the cleanup keeps this reference reachable while any segment is, so the cleaner never
+            // frees memory a live segment can still reach
+            view = NativeHeap.view(block.address(), block.size(), arena, keepAlive(this));
+            viewArena = arena;
+            owner = Thread.currentThread();
+        }
+        return view;
+    }
+
+    /** @return a copy of the bytes */
+    public synchronized byte[] toByteArray() {
+        checkOwned();
+        if (block.size() > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("BufferReference of " + block.size() + " bytes does not fit a byte[]");
+        }
+        return NativeHeap.view(block.address(), block.size(), Arena.global()).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** @return the size in bytes */
+    public long byteSize() {
+        return block.size();
+    }
+
+    /** @return whether this reference still owns its memory (not moved, not released) */
+    public boolean isOwned() {
+        return state.get() == OWNED;
+    }
+
+    /**
+     * Frees the memory and closes every segment taken from it. Does nothing if the reference was
+     * moved or released already.
+     *
+     * @throws WrongThreadException if another thread owns the reference
+     */
+    public synchronized void release() {
+        if (state.get() != OWNED) {
+            return;
+        }
+        closeView();
+        cleanable.clean();
+    }
+
+    /** Same as {@link #release()}. */
+    @Override
+    public void close() {
+        release();
+    }
+
+    private void checkOwned() {
+        int s = state.get();
+        if (s == MOVED) {
+            throw new IllegalStateException("BufferReference was moved: it was sent, and its receiver owns the memory now");
+        }
+        if (s == RELEASED) {
+            throw new IllegalStateException("BufferReference was released");
+        }
+        Thread o = owner;
+        if (o != null && o != Thread.currentThread()) {
+            throw new WrongThreadException("BufferReference is confined to thread " + o.getName()
+                    + ", which took a segment of it; use it, send it or release it there");
+        }
+    }
+
+    private void closeView() {
+        Thread o = owner;
+        if (o != null && o != Thread.currentThread()) {
+            throw new WrongThreadException("BufferReference is confined to thread " + o.getName()
+                    + ", which took a segment of it; use it, send it or release it there");
+        }
+        if (viewArena != null) {
+            viewArena.close();
+        }
+        viewArena = null;
+        view = null;
+        owner = null;
+    }
+
+    private static java.util.function.Consumer<MemorySegment> keepAlive(BufferReference reference) {
+        return segment -> java.lang.ref.Reference.reachabilityFence(reference);
+    }
+
+    @Override
+    public String toString() {
+        String s = switch (state.get()) {
+            case OWNED -> "owned";
+            case MOVED -> "moved";
+            default -> "released";
+        };
+        return "BufferReference[size=" + block.size() + ", " + s + "]";
+    }
+
+    /** The cleaner's action: frees the block unless it was moved or released meanwhile. */
+    private record FreeIfOwned(NativeBlock block, AtomicInteger state) implements Runnable {
+        @Override
+        public void run() {
+            if (state.compareAndSet(OWNED, RELEASED)) {
+                block.free();
+            }
+        }
+    }
+
+    private static final class Access implements BufferReferenceAccess {
+        @Override
+        public NativeBlock detach(BufferReference reference) {
+            synchronized (reference) {
+                int s = reference.state.get();
+                if (s != OWNED) {
+                    throw new PayloadException("BufferReference cannot be sent: it was " + (s == MOVED
+                            ? "sent already (sending moves it; the receiver owns it now)" : "released"));
+                }
+                try {
+                    reference.closeView();
+                } catch (WrongThreadException e) {
+                    throw new PayloadException("BufferReference cannot be sent from thread "
+                            + Thread.currentThread().getName() + ": " + e.getMessage(), e);
+                }
+                reference.state.set(MOVED);
+                return reference.block;
+            }
+        }
+
+        @Override
+        public void restore(BufferReference reference) {
+            reference.state.compareAndSet(MOVED, OWNED);
+        }
+
+        @Override
+        public BufferReference adopt(NativeBlock block) {
+            return new BufferReference(block);
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package dev.knitting;
+
+import dev.knitting.shm.ProcessSharedBuffer;
+import dev.knitting.testtasks.BufferTasks;
+import dev.knitting.testtasks.BufferTasks.Fill;
+import dev.knitting.testtasks.EchoTasks;
+import dev.knitting.unsafe.BufferReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
+
+/**
+ * Zero-copy payloads, written once and run against each worker kind: shared buffers are shared
+ * (both sides see each other's writes), envelopes keep each body's semantics, and references move
+ * between a caller and thread workers (a process pool refuses them with a clear error and keeps
+ * working).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 120, threadMode = SEPARATE_THREAD)
+abstract class ZeroCopyContractTest {
+    private Pool pool;
+
+    protected abstract PoolBuilder withWorkerKind(PoolBuilder builder);
+
+    /** @return whether references can move to this kind of worker */
+    protected abstract boolean movesReferences();
+
+    @BeforeAll
+    void startPool() {
+        pool = withWorkerKind(Knitting.pool()).threads(1).maxPayloadBytes(1 << 20)
+                .start(BufferTasks.class, EchoTasks.class);
+    }
+
+    @AfterAll
+    void stopPool() {
+        pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+
+    // ---------------------------------------------------------------- ProcessSharedBuffer
+
+    @Test
+    void shouldLetTheTaskReadWhatTheCallerWroteAndTheCallerReadWhatTheTaskWrote() {
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(1 << 20)) {
+            buffer.segment().fill((byte) 2);
+            assertThat(pool.call(BufferTasks.SUM, buffer).join()).isEqualTo(2L << 20);
+
+            assertThat(pool.call(BufferTasks.FILL, new Fill(buffer, (byte) 5)).join()).isEqualTo(1L << 20);
+
+            assertThat(buffer.segment().get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 5);
+            assertThat(buffer.segment().get(ValueLayout.JAVA_BYTE, (1 << 20) - 1)).isEqualTo((byte) 5);
+        }
+    }
+
+    @Test
+    void shouldShareBuffersFarLargerThanTheCallPayloadLimit() {
+        long size = 64L << 20; // the pool's maxPayloadBytes is 1 MiB: only the descriptor travels
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(size)) {
+            assertThat(pool.call(BufferTasks.FILL, new Fill(buffer, (byte) 1)).join()).isEqualTo(size);
+
+            assertThat(buffer.segment().get(ValueLayout.JAVA_BYTE, size - 1)).isEqualTo((byte) 1);
+        }
+    }
+
+    @Test
+    void shouldSendASliceAsItsOwnRangeOfTheSameBytes() {
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(4096)) {
+            ProcessSharedBuffer middle = buffer.slice(1000, 100);
+
+            pool.call(BufferTasks.FILL, new Fill(middle, (byte) 3)).join();
+
+            MemorySegment all = buffer.segment();
+            assertThat(all.get(ValueLayout.JAVA_BYTE, 999)).isZero();
+            assertThat(all.get(ValueLayout.JAVA_BYTE, 1000)).isEqualTo((byte) 3);
+            assertThat(all.get(ValueLayout.JAVA_BYTE, 1099)).isEqualTo((byte) 3);
+            assertThat(all.get(ValueLayout.JAVA_BYTE, 1100)).isZero();
+            assertThat(pool.call(BufferTasks.SUM, middle).join()).isEqualTo(300L);
+        }
+    }
+
+    @Test
+    void shouldAnswerAnEchoedBufferWithAHandleOnTheSameMemory() {
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(64);
+             ProcessSharedBuffer back = pool.call(BufferTasks.ECHO, buffer).join()) {
+            back.segment().set(ValueLayout.JAVA_BYTE, 10, (byte) 42);
+
+            assertThat(buffer.segment().get(ValueLayout.JAVA_BYTE, 10)).isEqualTo((byte) 42);
+            assertThat(back.byteSize()).isEqualTo(64);
+        }
+    }
+
+    @Test
+    void shouldDeliverABufferTheWorkerCreatedWithItsBytes() {
+        try (ProcessSharedBuffer made = pool.call(BufferTasks.CREATE_SEVENS, 10_000).join()) {
+            assertThat(made.byteSize()).isEqualTo(10_000);
+            assertThat(made.segment().get(ValueLayout.JAVA_BYTE, 9_999)).isEqualTo((byte) 7);
+            assertThat(pool.call(BufferTasks.SUM, made).join()).isEqualTo(70_000L);
+        }
+    }
+
+    @Test
+    void shouldCloseTheTasksHandleWhenItsCallIsOver() {
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(16)) {
+            pool.call(BufferTasks.KEEP, buffer).join();
+
+            assertThat(pool.call(BufferTasks.READ_KEPT, null).join()).isEqualTo("IllegalStateException");
+        }
+    }
+
+    @Test
+    void shouldKeepTheMemoryMappedForACallInFlightWhenTheCallerClosesItsBuffer() {
+        ProcessSharedBuffer buffer = ProcessSharedBuffer.create(8192);
+        buffer.segment().fill((byte) 1);
+
+        CompletableFuture<Long> sum = pool.call(BufferTasks.SUM, buffer);
+        buffer.close(); // the call holds the memory until it is over
+
+        assertThat(sum.join()).isEqualTo(8192L);
+        assertThatThrownBy(buffer::segment).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void shouldFailACallCarryingAClosedBufferWithAPayloadExceptionAndKeepServing() {
+        ProcessSharedBuffer buffer = ProcessSharedBuffer.create(64);
+        buffer.close();
+
+        assertThatThrownBy(() -> pool.call(BufferTasks.SUM, buffer).join())
+                .isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(PayloadException.class).hasMessageContaining("ProcessSharedBuffer cannot be sent");
+        assertThat(pool.call(EchoTasks.SQUARE, 9).join()).isEqualTo(81);
+    }
+
+    @Test
+    void shouldShareANamedBufferTooAndKeepItsName() {
+        String name = "knitting-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(name, 4096)) {
+            pool.call(BufferTasks.FILL, new Fill(buffer, (byte) 4)).join();
+
+            assertThat(buffer.segment().get(ValueLayout.JAVA_BYTE, 4095)).isEqualTo((byte) 4);
+            try (ProcessSharedBuffer back = pool.call(BufferTasks.ECHO, buffer).join()) {
+                assertThat(back.name()).contains(name);
+            }
+        } finally {
+            ProcessSharedBuffer.unlink(name);
+        }
+    }
+
+    // ---------------------------------------------------------------- Envelope
+
+    @Test
+    void shouldCopyEnvelopeBodiesOfByteArraysByteBuffersAndSegments() {
+        byte[] bytes = {1, 2, 3};
+        assertThat(pool.call(BufferTasks.ENVELOPE_DESCRIBE, new Envelope<>("h", (Object) bytes)).join())
+                .isEqualTo("byte[]:6");
+        assertThat(pool.call(BufferTasks.ENVELOPE_DESCRIBE, new Envelope<>("h", (Object) ByteBuffer.wrap(bytes))).join())
+                .isEqualTo("ByteBuffer:6");
+        assertThat(pool.call(BufferTasks.ENVELOPE_DESCRIBE,
+                new Envelope<>("h", (Object) MemorySegment.ofArray(new byte[] {10, 20}))).join())
+                .isEqualTo("MemorySegment:30");
+
+        Envelope<String, Object> back = pool.call(BufferTasks.ENVELOPE_ECHO, new Envelope<>("head", (Object) bytes)).join();
+
+        assertThat(back.header()).isEqualTo("head!");
+        assertThat(back.body()).isInstanceOf(byte[].class).isEqualTo(bytes).isNotSameAs(bytes);
+    }
+
+    @Test
+    void shouldShareAnEnvelopesBufferBodyAndCloseItWithTheEnvelope() {
+        ProcessSharedBuffer buffer = ProcessSharedBuffer.create(100);
+        buffer.segment().fill((byte) 1);
+        Envelope<String, Object> envelope = new Envelope<>("header", buffer);
+
+        assertThat(pool.call(BufferTasks.ENVELOPE_DESCRIBE, envelope).join()).isEqualTo("ProcessSharedBuffer:100");
+        try (Envelope<String, Object> back = pool.call(BufferTasks.ENVELOPE_ECHO, envelope).join()) {
+            assertThat(back.header()).isEqualTo("header!");
+            ((ProcessSharedBuffer) back.body()).segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 9);
+            assertThat(buffer.segment().get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 9);
+        }
+
+        envelope.close();
+        assertThat(buffer.isOpen()).isFalse();
+    }
+
+    @Test
+    void shouldRejectAMemorySegmentOutsideAnEnvelopeAndKeepServing() {
+        assertThatThrownBy(() -> pool.call(EchoTasks.ECHO, MemorySegment.ofArray(new byte[4])).join())
+                .cause().isInstanceOf(PayloadException.class).hasMessageContaining("only as an Envelope body");
+        assertThat(pool.call(EchoTasks.SQUARE, 3).join()).isEqualTo(9);
+    }
+
+    @Test
+    void shouldRejectAnEnvelopeBodyOfAnotherKindAtConstruction() {
+        assertThatThrownBy(() -> new Envelope<>("h", "not binary"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.String");
+        assertThatThrownBy(() -> new Envelope<>("h", null)).isInstanceOf(NullPointerException.class);
+    }
+
+    // ---------------------------------------------------------------- BufferReference
+
+    @Test
+    void shouldMoveAReferenceToTheWorkerAndBackOrRefuseItForProcessWorkers() {
+        BufferReference reference = BufferReference.copyOf(new byte[] {1, 2, 3});
+        MemorySegment mine = reference.segment();
+
+        CompletableFuture<BufferReference> call = pool.call(BufferTasks.INCREMENT, reference);
+
+        if (!movesReferences()) {
+            assertThatThrownBy(call::join).cause().isInstanceOf(PayloadException.class)
+                    .hasMessageContaining("process worker").hasMessageContaining("ProcessSharedBuffer");
+            assertThat(reference.isOwned()).isTrue();
+            assertThat(mine.get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 1); // the failed send left it here
+            reference.release();
+            assertThat(pool.call(EchoTasks.SQUARE, 4).join()).isEqualTo(16);
+            return;
+        }
+        try (BufferReference back = call.join()) {
+            assertThat(back.toByteArray()).containsExactly(2, 3, 4);
+            assertThat(back.isOwned()).isTrue();
+        }
+        assertThat(reference.isOwned()).isFalse();
+        assertThatThrownBy(() -> mine.get(ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(reference::segment).isInstanceOf(IllegalStateException.class).hasMessageContaining("moved");
+    }
+
+    @Test
+    void shouldFailTheSecondSendOfAReference() {
+        BufferReference reference = BufferReference.allocate(8);
+        if (!movesReferences()) {
+            reference.release();
+            return;
+        }
+        pool.call(BufferTasks.RELEASE, reference).join();
+
+        assertThatThrownBy(() -> pool.call(BufferTasks.RELEASE, reference).join())
+                .cause().isInstanceOf(PayloadException.class).hasMessageContaining("sent already");
+        reference.close(); // a moved reference: nothing to do
+    }
+
+    @Test
+    void shouldLeaveTheReferenceWithTheSenderWhenTheSendFails() {
+        BufferReference reference = BufferReference.copyOf(new byte[] {5});
+        List<Object> tooLarge = List.of(reference, new byte[2 << 20]); // above the pool's 1 MiB limit
+
+        assertThatThrownBy(() -> pool.call(EchoTasks.ECHO, tooLarge).join())
+                .cause().isInstanceOf(PayloadException.class);
+
+        assertThat(reference.isOwned()).isTrue();
+        assertThat(reference.toByteArray()).containsExactly(5);
+        reference.release();
+    }
+
+    @Test
+    void shouldDeliverAReferenceTheWorkerAllocated() {
+        if (!movesReferences()) {
+            assertThatThrownBy(() -> pool.call(BufferTasks.ALLOCATE_NINES, 4).join())
+                    .cause().isInstanceOf(PayloadException.class).hasMessageContaining("process worker");
+            return;
+        }
+        try (BufferReference r = pool.call(BufferTasks.ALLOCATE_NINES, 4).join()) {
+            assertThat(r.toByteArray()).containsExactly(9, 9, 9, 9);
+        }
+    }
+
+    @Test
+    void shouldMakeReleaseIdempotentAndUseAfterReleaseAnError() {
+        BufferReference reference = BufferReference.allocate(16);
+        MemorySegment segment = reference.segment();
+
+        reference.release();
+        reference.release();
+        reference.close();
+
+        assertThat(reference.isOwned()).isFalse();
+        assertThatThrownBy(() -> segment.get(ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(reference::segment).isInstanceOf(IllegalStateException.class).hasMessageContaining("released");
+        assertThatThrownBy(reference::toByteArray).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> pool.call(BufferTasks.RELEASE, reference).join())
+                .cause().isInstanceOf(PayloadException.class)
+                .hasMessageContaining(movesReferences() ? "released" : "process worker");
+    }
+
+    @Test
+    void shouldRefuseToSendAReferenceWhoseSegmentIsConfinedToAnotherThread() throws Exception {
+        BufferReference reference = BufferReference.allocate(16);
+        reference.segment();
+
+        CompletableFuture<Long> call = CompletableFuture.supplyAsync(() -> pool.call(BufferTasks.RELEASE, reference))
+                .get(60, TimeUnit.SECONDS);
+
+        assertThatThrownBy(call::join).cause().isInstanceOf(PayloadException.class);
+        assertThat(reference.isOwned()).isTrue();
+        reference.release();
+    }
+
+    @Test
+    void shouldFailCallsHoldingReferencesAtShutdownNowAndLeaveNothingHanging() {
+        Pool own = withWorkerKind(Knitting.pool()).threads(1).start(BufferTasks.class, EchoTasks.class,
+                dev.knitting.testtasks.SlowTasks.class);
+        CompletableFuture<String> blocker = own.call(dev.knitting.testtasks.SlowTasks.SPIN,
+                new dev.knitting.testtasks.SlowTasks.Spin("zc-" + System.nanoTime(), 60_000));
+        BufferReference reference = BufferReference.allocate(32);
+        CompletableFuture<Long> queued = own.call(BufferTasks.RELEASE, reference);
+
+        own.shutdownNow().orTimeout(60, TimeUnit.SECONDS).join();
+
+        assertThatThrownBy(queued::join).cause().isInstanceOf(movesReferences() ? PoolClosedException.class
+                : PayloadException.class);
+        assertThat(blocker).isCompletedExceptionally();
+    }
+}
