@@ -1,5 +1,6 @@
 package dev.knitting.demo;
 
+import dev.knitting.shm.ProcessSharedBuffer;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -12,7 +13,7 @@ import java.util.List;
  * @param height picture height
  * @param bands the tiles, covering every row once
  */
-record Frame(SharedPixels source, SharedPixels target, int width, int height, List<Band> bands) {
+record Frame(ProcessSharedBuffer source, ProcessSharedBuffer target, int width, int height, List<Band> bands) {
     Frame {
         bands = List.copyOf(bands);
     }

@@ -3,6 +3,7 @@ package dev.knitting.demo;
 import dev.knitting.Knitting;
 import dev.knitting.Pool;
 import dev.knitting.WorkerRuntime;
+import dev.knitting.shm.ProcessSharedBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -58,8 +59,8 @@ public final class ImagePipelineDemo {
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors());
 
-        try (SharedPixels source = SharedPixels.create(imageBytes);
-             SharedPixels target = SharedPixels.create(imageBytes);
+        try (ProcessSharedBuffer source = ProcessSharedBuffer.create(imageBytes);
+             ProcessSharedBuffer target = ProcessSharedBuffer.create(imageBytes);
              Arena arena = Arena.ofConfined()) {
             Frame frame = new Frame(source, target, size, size, Band.split(size, o.tiles()));
             long t0 = System.nanoTime();
@@ -85,6 +86,7 @@ public final class ImagePipelineDemo {
                 describeWorkers(processes, o.workers());
                 List<Variant> variants = List.of(new SingleThreadVariant(), executor,
                         new SharedTilesVariant("knitting THREAD, shared buffers", o.workers(), threads),
+                        new MovedTilesVariant("knitting THREAD, moved references", o.workers(), threads),
                         new SharedTilesVariant("knitting PROCESS, shared buffers", o.workers(), processes),
                         new CopiedTilesVariant("knitting PROCESS, byte[] payloads", o.workers(), copyingProcesses));
                 variants.forEach(v -> results.add(new Measurements(v)));

@@ -1,6 +1,7 @@
 package dev.knitting.demo;
 
 import dev.knitting.Task;
+import dev.knitting.unsafe.BufferReference;
 import java.lang.foreign.MemorySegment;
 
 /** The tasks Knitting's workers run, one call per tile. */
@@ -10,6 +11,12 @@ public final class TileTasks {
 
     /** For contrast: source rows in, output rows out, both as {@code byte[]} payloads. */
     public static final Task<CopiedTile, byte[]> EDGES_COPIED = Task.of(TileTasks::edgesCopied);
+
+    /**
+     * Thread workers only: the band's rows arrive moved in a {@link BufferReference}, the output
+     * rows leave moved in a new one.
+     */
+    public static final Task<MovedTile, BufferReference> EDGES_MOVED = Task.of(TileTasks::edgesMoved);
 
     /** Where the worker that takes this call runs; the argument is ignored. */
     public static final Task<Integer, WorkerInfo> WHERE = Task.of(ignored -> WorkerInfo.current());
@@ -22,6 +29,16 @@ public final class TileTasks {
                 tile.height(), tile.y0(), tile.y1());
         long written = (long) (tile.y1() - tile.y0()) * tile.width() * EdgeKernel.CHANNELS;
         return new TileDone(read, written);
+    }
+
+    private static BufferReference edgesMoved(MovedTile tile) {
+        try (BufferReference rows = tile.rows()) {
+            BufferReference out = BufferReference.allocate((long) (tile.y1() - tile.y0()) * tile.width()
+                    * EdgeKernel.CHANNELS);
+            EdgeKernel.run(rows.segment(), tile.firstRow(), out.segment(), tile.y0(), tile.width(), tile.height(),
+                    tile.y0(), tile.y1());
+            return out;
+        }
     }
 
     private static byte[] edgesCopied(CopiedTile tile) {
