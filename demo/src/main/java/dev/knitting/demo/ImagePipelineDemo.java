@@ -2,20 +2,22 @@ package dev.knitting.demo;
 
 import dev.knitting.Knitting;
 import dev.knitting.Pool;
+import dev.knitting.TaskCall;
 import dev.knitting.WorkerRuntime;
 import dev.knitting.shm.ProcessSharedBuffer;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The zero-copy image pipeline: renders a picture, cuts it into row bands, runs grayscale, blur
@@ -58,77 +60,89 @@ public final class ImagePipelineDemo {
         System.out.printf(Locale.ROOT, "Java %s (%s), %s %s, %d CPUs%n", Runtime.version(),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors());
-
         try (ProcessSharedBuffer source = ProcessSharedBuffer.create(imageBytes);
              ProcessSharedBuffer target = ProcessSharedBuffer.create(imageBytes);
              Arena arena = Arena.ofConfined()) {
             Frame frame = new Frame(source, target, size, size, Band.split(size, o.tiles()));
-            long t0 = System.nanoTime();
+            long start = System.nanoTime();
             Picture.render(source.segment(), size, size);
-            MemorySegment reference = arena.allocate(imageBytes);
+            // the reference: one band, one thread; every variant's tiled output must equal it
             new SingleThreadVariant().run(new Frame(source, target, size, size, List.of(new Band(0, size))));
-            reference.copyFrom(target.segment());
+            MemorySegment reference = arena.allocate(imageBytes).copyFrom(target.segment());
             System.out.printf(Locale.ROOT, "rendered the picture and the reference output in %s%n",
-                    ResultTable.millis(System.nanoTime() - t0));
+                    ResultTable.millis(System.nanoTime() - start));
 
-            long payload = Math.max(8L << 20, CopiedTilesVariant.largestPayload(frame) + (1 << 20));
-            // Each knitting variant gets its own pool: a worker JVM running the kernel over both heap
-            // (byte[]) and native segments would JIT it for both and slow down the zero-copy variant.
-            long poolsStart = System.nanoTime();
-            List<Measurements> results = new ArrayList<>();
-            try (ExecutorVariant executor = new ExecutorVariant(o.workers());
-                 Pool threads = Knitting.pool().threads(o.workers()).start(TileTasks.class);
-                 Pool processes = processPool(o.workers(), 8L << 20);
-                 Pool copyingProcesses = processPool(o.workers(), payload)) {
-                System.out.printf(Locale.ROOT, "started an ExecutorService, %d knitting thread workers and 2 x %d"
-                        + " process workers (JVMs) in %s%n", o.workers(), o.workers(),
-                        ResultTable.millis(System.nanoTime() - poolsStart));
-                describeWorkers(processes, o.workers());
-                List<Variant> variants = List.of(new SingleThreadVariant(), executor,
-                        new SharedTilesVariant("knitting THREAD, shared buffers", o.workers(), threads),
-                        new MovedTilesVariant("knitting THREAD, moved references", o.workers(), threads),
-                        new SharedTilesVariant("knitting PROCESS, shared buffers", o.workers(), processes),
-                        new CopiedTilesVariant("knitting PROCESS, byte[] payloads", o.workers(), copyingProcesses));
-                variants.forEach(v -> results.add(new Measurements(v)));
-                measure(o, frame, reference, results);
-            }
-
-            System.out.println();
-            System.out.print(ResultTable.render(results));
-            System.out.println("pixels copied: by the demo (cutting bands out, pasting results back) plus payloads"
-                    + " sent by value, each counted once; pixels shared: read or written in place by another thread"
-                    + " or process (by reference or by a shared-buffer descriptor), as reported by the workers.");
-            System.out.println();
-
-            int status = 0;
-            for (Measurements m : results) {
-                if (m.mismatch() != null) {
-                    System.out.println("MISMATCH: " + m.variant.name() + " differs from the single thread at "
-                            + m.mismatch());
-                    status = 1;
-                }
-            }
-            if (status == 0) {
-                System.out.printf(Locale.ROOT, "outputs: byte-identical across all %d variants (sha-256 %s)%n",
-                        results.size(), sha256(reference));
-            }
-
-            Path sourcePng = o.out().resolve("source.png");
-            Path edgesPng = o.out().resolve("edges.png");
-            long t1 = System.nanoTime();
-            long copied = Png.write(source.segment(), size, size, sourcePng);
-            copied += Png.write(reference, size, size, edgesPng);
-            System.out.printf(Locale.ROOT, "wrote %s (input) and %s (edges) in %s; %s copied into BufferedImages"
-                    + " for ImageIO%n", sourcePng.toAbsolutePath().normalize(), edgesPng.toAbsolutePath().normalize(),
-                    ResultTable.millis(System.nanoTime() - t1), ResultTable.bytes(copied));
+            List<Measurements> results = runVariants(o, frame, reference);
+            int status = report(results, reference);
+            writePictures(o.out(), frame, reference);
             return status;
         }
     }
 
+    private static List<Measurements> runVariants(DemoOptions o, Frame frame, MemorySegment reference)
+            throws Exception {
+        int n = o.workers();
+        long copyingPayload = Math.max(8L << 20, CopiedTilesVariant.largestPayload(frame) + (1 << 20));
+        long start = System.nanoTime();
+        // The byte[] variant gets process workers of its own: a worker JVM running the kernel over
+        // both heap (byte[]) and native segments JITs it for both, which slows the zero-copy variant.
+        try (ExecutorVariant executor = new ExecutorVariant(n);
+             Pool threads = Knitting.pool().threads(n).start(TileTasks.class);
+             Pool processes = processPool(n, 8L << 20);
+             Pool copyingProcesses = processPool(n, copyingPayload)) {
+            System.out.printf(Locale.ROOT, "started an ExecutorService, %d knitting thread workers and 2 x %d"
+                    + " process workers (JVMs) in %s%n", n, n, ResultTable.millis(System.nanoTime() - start));
+            describeWorkers(processes, n);
+            List<Measurements> results = Stream.of(new SingleThreadVariant(), executor,
+                    new SharedTilesVariant("knitting THREAD, shared buffers", n, threads),
+                    new MovedTilesVariant("knitting THREAD, moved references", n, threads),
+                    new SharedTilesVariant("knitting PROCESS, shared buffers", n, processes),
+                    new CopiedTilesVariant("knitting PROCESS, byte[] payloads", n, copyingProcesses))
+                    .map(Measurements::new).toList();
+            measure(o, frame, reference, results);
+            return results;
+        }
+    }
+
+    /** Prints the table and the verdict; returns the exit status. */
+    private static int report(List<Measurements> results, MemorySegment reference) throws NoSuchAlgorithmException {
+        System.out.println();
+        System.out.print(ResultTable.render(results));
+        System.out.println("pixels copied: by the demo (cutting bands out, pasting results back) plus payloads"
+                + " sent by value, each counted once; pixels shared: read or written in place by another thread"
+                + " or process (by reference, by a shared-buffer descriptor, or moved), as reported by the workers.");
+        System.out.println();
+        int status = 0;
+        for (Measurements m : results) {
+            if (m.mismatch() != null) {
+                System.out.println("MISMATCH: " + m.variant.name() + " differs from the single thread at "
+                        + m.mismatch());
+                status = 1;
+            }
+        }
+        if (status == 0) {
+            System.out.printf(Locale.ROOT, "outputs: byte-identical across all %d variants (sha-256 %s)%n",
+                    results.size(), sha256(reference));
+        }
+        return status;
+    }
+
+    private static void writePictures(Path folder, Frame frame, MemorySegment edges) throws IOException {
+        Path sourcePng = folder.resolve("source.png");
+        Path edgesPng = folder.resolve("edges.png");
+        long start = System.nanoTime();
+        long copied = Png.write(frame.sourceSegment(), frame.width(), frame.height(), sourcePng);
+        copied += Png.write(edges, frame.width(), frame.height(), edgesPng);
+        System.out.printf(Locale.ROOT, "wrote %s (input) and %s (edges) in %s; %s copied into BufferedImages"
+                + " for ImageIO%n", sourcePng.toAbsolutePath().normalize(), edgesPng.toAbsolutePath().normalize(),
+                ResultTable.millis(System.nanoTime() - start), ResultTable.bytes(copied));
+    }
+
     /** Asks each process worker (round robin: one call each) where it runs. */
     private static void describeWorkers(Pool pool, int workers) {
-        List<WorkerInfo> infos = IntStream.range(0, workers).mapToObj(i -> pool.call(TileTasks.WHERE, i)).toList()
-                .stream().map(CompletableFuture::join).toList();
+        List<TaskCall<WorkerInfo>> calls = IntStream.range(0, workers).mapToObj(i -> pool.call(TileTasks.WHERE, i))
+                .toList();
+        List<WorkerInfo> infos = calls.stream().map(CompletableFuture::join).toList();
         System.out.printf("process workers: pids %s, launcher %s, tasks from module %s%n",
                 infos.stream().map(i -> String.valueOf(i.pid())).collect(Collectors.joining(", ")),
                 infos.stream().map(WorkerInfo::launcher).distinct().collect(Collectors.joining(", ")),
