@@ -1,5 +1,8 @@
 package dev.knitting.bench;
 
+import dev.knitting.shm.ProcessSharedBuffer;
+import dev.knitting.unsafe.BufferReference;
+
 import dev.knitting.Task;
 
 /** The tasks the benchmarks call: exported as public static final fields, as pools require. */
@@ -8,6 +11,10 @@ public final class BenchTasks {
     public static final Task<Integer, Integer> INC = Task.of(v -> v + 1);
     /** Payload echo: returns its argument, so the bytes cross the lane both ways. */
     public static final Task<byte[], byte[]> ECHO = Task.of(b -> b);
+    /** Shared-buffer echo: only the descriptor crosses, both ways. */
+    public static final Task<ProcessSharedBuffer, ProcessSharedBuffer> ECHO_SHARED = Task.of(b -> b);
+    /** Reference echo: the reference moves to the worker and back. */
+    public static final Task<BufferReference, BufferReference> ECHO_REFERENCE = Task.of(r -> r);
 
     private BenchTasks() {
     }

@@ -31,6 +31,7 @@ public final class Scenarios {
         s.add(g5(quick));
         s.add(g6(quick));
         s.add(g7(quick));
+        s.addAll(ZeroCopyScenarios.all(quick)); // G8 and the size sweep
         for (CodecSide.Payload payload : CodecSide.Payload.values()) {
             s.add(g11(quick, payload));
         }

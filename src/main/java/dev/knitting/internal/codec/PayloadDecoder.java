@@ -141,7 +141,9 @@ public final class PayloadDecoder {
                 partial.discard();
             }
             cur.in = null;
-            Arrays.fill(types, 0, typeCount, null);
+            if (typeCount > 0) {
+                Arrays.fill(types, 0, typeCount, null);
+            }
             if (throwables != null) {
                 Arrays.fill(throwables, 0, Math.min(throwableCount, throwables.length), null);
             }

@@ -127,7 +127,9 @@ public final class PayloadEncoder {
                 Arrays.fill(path, null);
                 rollbackTransfers();
             }
-            Arrays.fill(types, 0, Math.min(typeCount, LINEAR_TYPES), null);
+            if (typeCount > 0) {
+                Arrays.fill(types, 0, Math.min(typeCount, LINEAR_TYPES), null);
+            }
             moreTypes = null;
             throwables = null;
         }

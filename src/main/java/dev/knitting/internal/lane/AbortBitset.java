@@ -11,7 +11,7 @@ import java.util.Objects;
  * operations are atomic ({@code getAndBitwiseOr/And}), reads are acquire.
  */
 public final class AbortBitset {
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
 
     private final MemorySegment words;
     private final int capacity;

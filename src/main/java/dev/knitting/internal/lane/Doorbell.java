@@ -36,7 +36,7 @@ import java.util.function.BooleanSupplier;
  * which callers bound.
  */
 public final class Doorbell {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior(); // a mistyped call site fails, never adapts per call
 
     private final MemorySegment segment;
     private final long sequenceOffset;

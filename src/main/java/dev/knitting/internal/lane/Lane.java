@@ -27,8 +27,8 @@ import java.util.Objects;
  * are read with acquire and written with release.
  */
 public final class Lane {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior(); // a mistyped call site fails, never adapts per call
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
 
     private final MemorySegment segment;
     private final MpscRing requests;

@@ -37,8 +37,8 @@ public final class MpscRing {
     /** {@link #tryClaim} result when there is no room now. */
     public static final long INSUFFICIENT_CAPACITY = -1;
 
-    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle().withInvokeExactBehavior(); // a mistyped call site fails, never adapts per call
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle().withInvokeExactBehavior();
 
     private final MemorySegment region;
     private final int capacity;
@@ -267,7 +267,7 @@ public final class MpscRing {
      */
     public boolean hasCommittedRecord() {
         long head = (long) LONG.getAcquire(region, (long) HEAD_POSITION_OFFSET);
-        return (int) INT.getAcquire(region, DATA_OFFSET + checkedHeadIndex(head)) > 0;
+        return (int) INT.getAcquire(region, (long) DATA_OFFSET + checkedHeadIndex(head)) > 0;
     }
 
     /**

@@ -34,6 +34,7 @@ public final class TaskTable {
 
     private final List<TaskEntry> entries;
     private final Map<Task<?, ?>, Integer> idsByTask = new IdentityHashMap<>();
+    private LastLookup lastLookup;
     private final Map<String, Integer> idsByName = new java.util.HashMap<>();
     private final Set<String> packages;
     private final long fingerprint;
@@ -187,12 +188,21 @@ public final class TaskTable {
      * @throws IllegalArgumentException if the task is not in this table
      */
     public int idOf(Task<?, ?> task) {
+        LastLookup last = lastLookup;
+        if (last != null && last.task() == task) {
+            return last.id(); // a caller mostly calls one task again and again
+        }
         Integer id = idsByTask.get(task);
         if (id == null) {
             throw new IllegalArgumentException("task " + task + " is not in this pool: start the pool with"
                     + " the class that exports it");
         }
+        lastLookup = new LastLookup(task, id);
         return id;
+    }
+
+    /** The last task looked up and its id: immutable, so a racy read sees a consistent pair. */
+    private record LastLookup(Task<?, ?> task, int id) {
     }
 
     /**

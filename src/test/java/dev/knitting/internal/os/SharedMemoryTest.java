@@ -55,6 +55,31 @@ class SharedMemoryTest {
     }
 
     @Test
+    void aCheckedOpenMapsOnlyMemoryWithTheExpectedSizeAndHeader() throws IOException {
+        try (MappedRegion region = SharedMemory.createAnonymous("knitting-checked", 8192);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            region.segment().set(JAVA_LONG, 0, 0x1122334455667788L);
+            MemorySegment right = arena.allocate(8).fill((byte) 0);
+            right.set(JAVA_LONG, 0, 0x1122334455667788L);
+            MemorySegment wrong = arena.allocate(8).fill((byte) 1);
+            long before = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                    .filter(line -> line.contains("knitting-checked")).count();
+
+            assertThatThrownBy(() -> SharedMemory.openChecked(region.fdPath(), null, 8192, wrong))
+                    .isInstanceOf(SharedMemoryMismatchException.class).hasMessageContaining("expected header");
+            assertThatThrownBy(() -> SharedMemory.openChecked(region.fdPath(), null, 4096, right))
+                    .isInstanceOf(SharedMemoryMismatchException.class).hasMessageContaining("has 8192 bytes, expected 4096");
+            assertThat(Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                    .filter(line -> line.contains("knitting-checked")).count()).isEqualTo(before);
+
+            try (MappedRegion again = SharedMemory.openChecked(region.fdPath(), null, 8192, right)) {
+                again.segment().set(JAVA_INT, 100, 7);
+                assertThat(region.segment().get(JAVA_INT, 100)).isEqualTo(7);
+            }
+        }
+    }
+
+    @Test
     void newMemoryIsZeroFilled() {
         try (MappedRegion region = SharedMemory.createAnonymous("knitting-test", 64 * 1024)) {
             assertThat(region.segment().mismatch(MemorySegment.ofArray(new byte[64 * 1024]))).isEqualTo(-1);

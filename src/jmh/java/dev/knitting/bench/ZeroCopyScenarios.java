@@ -1,0 +1,69 @@
+package dev.knitting.bench;
+
+import dev.knitting.PoolBuilder;
+import dev.knitting.WorkerRuntime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+import static dev.knitting.bench.ZeroCopySide.Carrier;
+
+/**
+ * G8 of BENCHMARKS.md (64 MiB through a {@code ProcessSharedBuffer} or a {@code BufferReference},
+ * against a tiny call of the same pool kind: the goal is "round trip <= tiny call + 1 us,
+ * independent of size") and the size sweep (shared buffer against {@code byte[]} echo from 1 KiB
+ * to 64 MiB: where zero-copy overtakes copying). Every figure is a p50 round trip.
+ */
+final class ZeroCopyScenarios {
+    private static final int KIB = 1 << 10;
+    private static final int MIB = 1 << 20;
+
+    private ZeroCopyScenarios() {
+    }
+
+    static List<Scenario> all(boolean quick) {
+        List<Scenario> s = new ArrayList<>();
+        s.add(g8("ProcessSharedBuffer", "thread", Carrier.SHARED_BUFFER, b -> b.threads(1), quick));
+        s.add(g8("ProcessSharedBuffer", "process", Carrier.SHARED_BUFFER,
+                b -> b.runtime(WorkerRuntime.PROCESS).threads(1), quick));
+        s.add(g8("BufferReference", "thread", Carrier.REFERENCE, b -> b.threads(1), quick));
+        int[] sizes = quick ? new int[] {4 * KIB, MIB, 64 * MIB}
+                : new int[] {KIB, 16 * KIB, 256 * KIB, MIB, 16 * MIB, 64 * MIB};
+        for (int size : sizes) {
+            s.add(sweep(size, quick));
+        }
+        return s;
+    }
+
+    private static Scenario g8(String what, String kind, Carrier carrier, UnaryOperator<PoolBuilder> pool,
+            boolean quick) {
+        int size = 64 * MIB;
+        Supplier<List<Contender>> contenders = () -> List.of(
+                ZeroCopySide.contender("knitting " + kind + " " + what + " 64 MiB echo", pool, carrier, size),
+                ZeroCopySide.contender("knitting " + kind + " tiny call", pool, Carrier.TINY_CALL, 0));
+        List<Scenario.Line> lines = List.of(new Scenario.Line("64 MiB " + what + " round trip " + kind
+                + " p50 vs tiny call", Metric.percentile(50), new Scenario.Goal(
+                "round trip <= tiny-call round trip + 1 us, independent of size",
+                (k, r) -> k <= k * r + 1_000)));
+        return quick
+                ? new Scenario("G8", contenders, lines, 1, 5, RoundSpec.timed(300), RoundSpec.timed(150), 30_000, 0)
+                : new Scenario("G8", contenders, lines, 2, 11, RoundSpec.timed(1000), RoundSpec.timed(500), 60_000, 0);
+    }
+
+    private static Scenario sweep(int size, boolean quick) {
+        String label = size >= MIB ? (size / MIB) + " MiB" : (size / KIB) + " KiB";
+        UnaryOperator<PoolBuilder> pool = b -> b.threads(1);
+        Supplier<List<Contender>> contenders = () -> List.of(
+                ZeroCopySide.contender("knitting threads(1) ProcessSharedBuffer " + label, pool, Carrier.SHARED_BUFFER,
+                        size),
+                ZeroCopySide.contender("knitting threads(1) byte[] " + label, pool, Carrier.BYTES, size));
+        List<Scenario.Line> lines = List.of(new Scenario.Line("sweep " + label + " ProcessSharedBuffer vs byte[] echo"
+                + " thread p50", Metric.percentile(50), new Scenario.Goal("informational: ratio > 1 where"
+                + " zero-copy overtakes copying", (k, r) -> true)));
+        return quick
+                ? new Scenario("G8", contenders, lines, 1, 3, RoundSpec.timed(200), RoundSpec.timed(100), 60_000, 0)
+                : new Scenario("G8", contenders, lines, 2, 7, RoundSpec.timed(500), RoundSpec.timed(300), 120_000, 0);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.knitting.bench;
+
+import dev.knitting.Knitting;
+import dev.knitting.Pool;
+import dev.knitting.PoolBuilder;
+import dev.knitting.shm.ProcessSharedBuffer;
+import dev.knitting.unsafe.BufferReference;
+
+import java.lang.foreign.ValueLayout;
+import java.util.function.UnaryOperator;
+
+/**
+ * G8 and the size sweep: one pool echoing a payload of a given size back to the caller, either
+ * copied ({@code byte[]}), shared ({@link ProcessSharedBuffer}: only a descriptor crosses) or moved
+ * ({@link BufferReference}), next to the tiny call of the same pool kind as the floor.
+ */
+final class ZeroCopySide implements Side {
+    /** What crosses the lane. */
+    enum Carrier { TINY_CALL, BYTES, SHARED_BUFFER, REFERENCE }
+
+    private final UnaryOperator<PoolBuilder> configure;
+    private final Carrier carrier;
+    private final int size;
+    private Pool pool;
+    private ProcessSharedBuffer buffer;
+    private BufferReference reference;
+    private byte[] bytes;
+
+    ZeroCopySide(UnaryOperator<PoolBuilder> configure, Carrier carrier, int size) {
+        this.configure = configure;
+        this.carrier = carrier;
+        this.size = size;
+    }
+
+    static Contender contender(String name, UnaryOperator<PoolBuilder> configure, Carrier carrier, int size) {
+        return Side.contender(name, new ZeroCopySide(configure, carrier, size), ZeroCopySide::round);
+    }
+
+    @Override
+    public void open() {
+        UnaryOperator<PoolBuilder> withRoom = carrier == Carrier.BYTES
+                ? b -> configure.apply(b).maxPayloadBytes(Math.max(8L << 20, 2L * size)) : configure;
+        pool = withRoom.apply(Knitting.pool()).start(BenchTasks.class);
+        switch (carrier) {
+            case SHARED_BUFFER -> {
+                buffer = ProcessSharedBuffer.create(size);
+                buffer.segment().fill((byte) 1);
+            }
+            case REFERENCE -> {
+                reference = BufferReference.allocate(size);
+                reference.segment().fill((byte) 1);
+            }
+            case BYTES -> bytes = Scenarios.payload(size);
+            case TINY_CALL -> { }
+        }
+        once();
+    }
+
+    /** One round trip, checked; returns a value the loop feeds back so nothing is dead code. */
+    private long once() {
+        switch (carrier) {
+            case TINY_CALL -> {
+                Integer r = pool.call(BenchTasks.INC, 1).join();
+                return check(r == 2, r);
+            }
+            case BYTES -> {
+                byte[] r = pool.call(BenchTasks.ECHO, bytes).join();
+                return check(r.length == size && r[size - 1] == bytes[size - 1], r.length);
+            }
+            case SHARED_BUFFER -> {
+                try (ProcessSharedBuffer back = pool.call(BenchTasks.ECHO_SHARED, buffer).join()) {
+                    return check(back.byteSize() == size
+                            && back.segment().get(ValueLayout.JAVA_BYTE, size - 1) == 1, back.byteSize());
+                }
+            }
+            default -> {
+                reference = pool.call(BenchTasks.ECHO_REFERENCE, reference).join();
+                return check(reference.byteSize() == size, reference.byteSize());
+            }
+        }
+    }
+
+    private long check(boolean ok, Object got) {
+        if (!ok) {
+            throw new IllegalStateException(carrier + " round trip of " + size + " bytes came back wrong: " + got);
+        }
+        return size;
+    }
+
+    /** Back-to-back round trips, each timed. */
+    Measurement round(RoundSpec spec) {
+        LatencyHistogram h = new LatencyHistogram();
+        Measurement.Stopwatch watch = Measurement.start();
+        long deadline = watch.startNanos() + spec.durationNanos();
+        long ops = 0;
+        long now;
+        do {
+            long t0 = System.nanoTime();
+            once();
+            now = System.nanoTime();
+            h.record(now - t0);
+            ops++;
+        } while (now < deadline);
+        return watch.stop(ops, carrier == Carrier.TINY_CALL ? 0 : size, h, carrier.name());
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdown().orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
+            pool = null;
+        }
+        if (buffer != null) {
+            buffer.close();
+        }
+        if (reference != null) {
+            reference.release();
+        }
+    }
+
+    @Override
+    public void abandon() {
+        Pool p = pool;
+        if (p != null) {
+            p.shutdownNow().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.knitting.internal.codec;
+
+import dev.knitting.PayloadException;
+import dev.knitting.ProtocolException;
+import dev.knitting.internal.share.Received;
+import dev.knitting.internal.share.Transfers;
+import dev.knitting.internal.share.Transit;
+import dev.knitting.shm.ProcessSharedBuffer;
+import dev.knitting.unsafe.BufferReference;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Zero-copy descriptors at the codec level: what a send holds and gives back, and that a forged
+ * descriptor (made-up fd, pid, name, token, address or size) is refused before any memory is mapped.
+ */
+class ZeroCopyCodecTest {
+    private static final TypePolicy POLICY = TypePolicy.of(ZeroCopyCodecTest.class.getClassLoader(), Set.of());
+    private final Transit transit = new Transit();
+    private final PayloadEncoder threadEncoder = new PayloadEncoder(POLICY, Peer.sameProcess(transit));
+    private final PayloadDecoder threadDecoder = new PayloadDecoder(POLICY, Peer.sameProcess(transit));
+    private final PayloadDecoder processDecoder = new PayloadDecoder(POLICY, Peer.otherProcess());
+
+    private byte[] encode(PayloadEncoder encoder, Object value) {
+        encoder.encode(value, 1 << 20);
+        return encoder.encoded().toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** A SHARED_BUFFER descriptor with every field chosen by the test. */
+    private static byte[] sharedBufferDescriptor(long pid, int fd, long tokenHigh, long tokenLow, long length,
+            long offset, long size) {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 4 + 8 * 5 + 1).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(Tags.SHARED_BUFFER).putLong(pid).putInt(fd).putLong(tokenHigh).putLong(tokenLow).putLong(length)
+                .putLong(offset).putLong(size).put(Tags.NULL);
+        return b.array();
+    }
+
+    /** @return how many shared-memory mappings (memfd or /dev/shm) this process has */
+    private static long mappings() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.contains("memfd:") || line.contains("/dev/shm/")).count();
+    }
+
+    @Test
+    void shouldResolveABuffersOwnDescriptorToAnOwningHandleOnTheSameMemory() {
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(100)) {
+            byte[] bytes = encode(threadEncoder, buffer.slice(10, 20));
+            Transfers held = threadEncoder.takeTransfers();
+
+            ProcessSharedBuffer decoded = (ProcessSharedBuffer) threadDecoder.decode(MemorySegment.ofArray(bytes));
+            Received received = threadDecoder.takeReceived();
+            decoded.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 7);
+
+            assertThat(buffer.segment().get(ValueLayout.JAVA_BYTE, 10)).isEqualTo((byte) 7);
+            assertThat(decoded.byteSize()).isEqualTo(20);
+            received.closeBuffers();
+            held.settle();
+            assertThat(buffer.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldKeepAPinnedBufferMappedUntilTheSendSettles() {
+        ProcessSharedBuffer buffer = ProcessSharedBuffer.create(64);
+        MemorySegment segment = buffer.segment();
+        encode(threadEncoder, buffer);
+        Transfers held = threadEncoder.takeTransfers();
+
+        buffer.close();
+        segment.get(ValueLayout.JAVA_BYTE, 0); // still mapped: the send holds it
+
+        held.settle();
+        assertThatThrownBy(() -> segment.get(ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void shouldRejectADescriptorOfThisProcessWithAnUnknownToken() {
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(64)) {
+            byte[] forged = sharedBufferDescriptor(ProcessHandle.current().pid(), 0, 1, 2, 64, 0, 64);
+
+            assertThatThrownBy(() -> threadDecoder.decode(MemorySegment.ofArray(forged)))
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("no live buffer of this process");
+            assertThat(buffer.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldRejectADescriptorOfAnotherProcessOnAThreadLane() {
+        byte[] forged = sharedBufferDescriptor(1, 3, 1, 2, 64, 0, 64);
+
+        assertThatThrownBy(() -> threadDecoder.decode(MemorySegment.ofArray(forged)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("peer is this process");
+    }
+
+    @Test
+    void shouldNotMapAnythingForAMadeUpFdOrAFileThatIsNoBuffer() throws IOException {
+        long before = mappings();
+        // a made-up fd of a process that cannot exist, and fd 1 of this process (a pipe or terminal, not a buffer)
+        byte[] noSuchProcess = sharedBufferDescriptor(Integer.MAX_VALUE, 5, 1, 2, 64, 0, 64);
+        byte[] notABuffer = sharedBufferDescriptor(ProcessHandle.current().parent().orElseThrow().pid(), 1, 1, 2, 64, 0, 64);
+
+        assertThatThrownBy(() -> processDecoder.decode(MemorySegment.ofArray(noSuchProcess)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("ProcessSharedBuffer descriptor");
+        assertThatThrownBy(() -> processDecoder.decode(MemorySegment.ofArray(notABuffer)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("not a ProcessSharedBuffer");
+        assertThat(mappings()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldRejectADescriptorWhoseRangeLeavesTheBuffer() {
+        byte[] outside = sharedBufferDescriptor(ProcessHandle.current().pid(), 3, 1, 2, 64, 60, 10);
+
+        assertThatThrownBy(() -> threadDecoder.decode(MemorySegment.ofArray(outside)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("describes bytes [60, 60 + 10)");
+    }
+
+    @Test
+    void shouldMoveAReferenceThroughTheTransitExactlyOnce() {
+        BufferReference reference = BufferReference.copyOf(new byte[] {1, 2});
+        byte[] bytes = encode(threadEncoder, reference);
+        Transfers held = threadEncoder.takeTransfers();
+        assertThat(transit.size()).isOne();
+
+        BufferReference received = (BufferReference) threadDecoder.decode(MemorySegment.ofArray(bytes));
+
+        assertThat(received.toByteArray()).containsExactly(1, 2);
+        assertThat(transit.size()).isZero();
+        assertThatThrownBy(() -> threadDecoder.decode(MemorySegment.ofArray(bytes)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("delivered already");
+        held.settle(); // claimed: settling frees nothing
+        assertThat(received.toByteArray()).containsExactly(1, 2);
+        received.release();
+    }
+
+    @Test
+    void shouldRejectAForgedReferenceDescriptor() {
+        BufferReference reference = BufferReference.allocate(8);
+        byte[] bytes = encode(threadEncoder, reference);
+        Transfers held = threadEncoder.takeTransfers();
+        ByteBuffer forged = ByteBuffer.wrap(bytes.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        forged.putLong(9, forged.getLong(9) + 64); // right token, another address
+
+        assertThatThrownBy(() -> threadDecoder.decode(MemorySegment.ofArray(forged.array())))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("names no reference in transit");
+        assertThatThrownBy(() -> processDecoder.decode(MemorySegment.ofArray(bytes)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("never cross processes");
+        held.settle(); // never claimed: freed here
+        assertThat(transit.size()).isZero();
+    }
+
+    @Test
+    void shouldGiveAReferenceBackWhenTheEncodeFailsHalfWay() {
+        BufferReference reference = BufferReference.allocate(8);
+        Object bad = List.of(reference, (Runnable) () -> { });
+
+        assertThatThrownBy(() -> threadEncoder.encode(bad, 1 << 20)).isInstanceOf(PayloadException.class);
+
+        assertThat(reference.isOwned()).isTrue();
+        assertThat(transit.size()).isZero();
+        assertThat(threadEncoder.takeTransfers()).isNull();
+        reference.release();
+    }
+
+    @Test
+    void shouldRefuseReferencesWithoutAPool() {
+        PayloadEncoder plain = new PayloadEncoder(POLICY);
+        BufferReference reference = BufferReference.allocate(8);
+
+        assertThatThrownBy(() -> plain.encode(reference, 1 << 20))
+                .isInstanceOf(PayloadException.class).hasMessageContaining("only calls of a pool");
+        assertThat(reference.isOwned()).isTrue();
+        reference.release();
+    }
+}
