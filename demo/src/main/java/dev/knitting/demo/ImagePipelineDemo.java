@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -95,10 +96,10 @@ public final class ImagePipelineDemo {
             describeWorkers(processes, n);
             List<Measurements> results = Stream.of(new SingleThreadVariant(), executor,
                     new SharedTilesVariant("knitting THREAD, shared buffers", n, threads),
-                    new MovedTilesVariant("knitting THREAD, moved references", n, threads),
+                    o.moved() ? new MovedTilesVariant("knitting THREAD, moved references", n, threads) : null,
                     new SharedTilesVariant("knitting PROCESS, shared buffers", n, processes),
                     new CopiedTilesVariant("knitting PROCESS, byte[] payloads", n, copyingProcesses))
-                    .map(Measurements::new).toList();
+                    .filter(Objects::nonNull).map(Measurements::new).toList();
             measure(o, frame, reference, results);
             return results;
         }
