@@ -11,12 +11,10 @@ import java.nio.file.Path;
  * @param warmup untimed rounds first (JIT warm-up, in the workers too)
  * @param rounds timed rounds; the table shows the best and the median
  * @param out folder the PNG files go to
- * @param moved also run the {@code BufferReference} variant
  */
-record DemoOptions(int size, int tiles, int workers, int warmup, int rounds, Path out, boolean moved) {
+record DemoOptions(int size, int tiles, int workers, int warmup, int rounds, Path out) {
     static final String USAGE = """
             usage: scripts/demo [--size N] [--tiles N] [--workers N] [--rounds N] [--warmup N] [--out DIR] [--quick]
-                                [--moved]
               --size N     picture width and height in pixels            [4096]
               --tiles N    row bands the picture is cut into             [size / 128, at least 4 per worker]
               --workers N  threads / processes of each parallel variant  [available processors]
@@ -24,10 +22,6 @@ record DemoOptions(int size, int tiles, int workers, int warmup, int rounds, Pat
               --warmup N   untimed rounds before them                    [2]
               --out DIR    where source.png and edges.png go             [demo-out]
               --quick      a small, fast run: --size 1024 --rounds 3 --warmup 2
-              --moved      also run thread workers with BufferReference (band rows moved in and out).
-                           Off by default: its confined segments next to the shared ones make the JIT
-                           recompile the kernel, which slows every in-process variant by up to 1.6x
-                           and for a while by 10x, so the other rows would not be comparable.
             """;
 
     DemoOptions {
@@ -48,7 +42,6 @@ record DemoOptions(int size, int tiles, int workers, int warmup, int rounds, Pat
         int warmup = 2;
         int rounds = 5;
         Path out = Path.of("demo-out");
-        boolean moved = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -63,14 +56,13 @@ record DemoOptions(int size, int tiles, int workers, int warmup, int rounds, Pat
                 case "--rounds" -> rounds = number(option, value(args, ++i, option));
                 case "--warmup" -> warmup = number(option, value(args, ++i, option));
                 case "--out" -> out = Path.of(value(args, ++i, option));
-                case "--moved" -> moved = true;
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         if (tiles == 0) {
             tiles = Math.min(size, Math.max(size / 128, 4 * workers));
         }
-        return new DemoOptions(size, tiles, workers, warmup, rounds, out, moved);
+        return new DemoOptions(size, tiles, workers, warmup, rounds, out);
     }
 
     private static String value(String[] args, int i, String option) {

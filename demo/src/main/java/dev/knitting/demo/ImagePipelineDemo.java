@@ -14,7 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -85,8 +84,7 @@ public final class ImagePipelineDemo {
         int n = o.workers();
         long copyingPayload = Math.max(8L << 20, CopiedTilesVariant.largestPayload(frame) + (1 << 20));
         long start = System.nanoTime();
-        // The byte[] variant gets process workers of its own: a worker JVM running the kernel over
-        // both heap (byte[]) and native segments JITs it for both, which slows the zero-copy variant.
+        // Each process variant has worker JVMs of its own, so neither inherits the other's heap or JIT state.
         try (ExecutorVariant executor = new ExecutorVariant(n);
              Pool threads = Knitting.pool().threads(n).start(TileTasks.class);
              Pool processes = processPool(n, 8L << 20);
@@ -96,10 +94,10 @@ public final class ImagePipelineDemo {
             describeWorkers(processes, n);
             List<Measurements> results = Stream.of(new SingleThreadVariant(), executor,
                     new SharedTilesVariant("knitting THREAD, shared buffers", n, threads),
-                    o.moved() ? new MovedTilesVariant("knitting THREAD, moved references", n, threads) : null,
+                    new MovedTilesVariant("knitting THREAD, moved references", n, threads),
                     new SharedTilesVariant("knitting PROCESS, shared buffers", n, processes),
                     new CopiedTilesVariant("knitting PROCESS, byte[] payloads", n, copyingProcesses))
-                    .filter(Objects::nonNull).map(Measurements::new).toList();
+                    .map(Measurements::new).toList();
             measure(o, frame, reference, results);
             return results;
         }
@@ -109,9 +107,10 @@ public final class ImagePipelineDemo {
     private static int report(List<Measurements> results, MemorySegment reference) throws NoSuchAlgorithmException {
         System.out.println();
         System.out.print(ResultTable.render(results));
-        System.out.println("pixels copied: by the demo (cutting bands out, pasting results back) plus payloads"
-                + " sent by value, each counted once; pixels shared: read or written in place by another thread"
-                + " or process (by reference, by a shared-buffer descriptor, or moved), as reported by the workers.");
+        System.out.println("copied in transit: pixel bytes copied so that a worker could use them (bands cut out"
+                + " and results pasted back by the demo, payloads sent by value), each copy counted once.");
+        System.out.println("shared in place: pixel bytes workers read or wrote where they were (same heap,"
+                + " shared-buffer descriptors, moved references), as the workers reported them.");
         System.out.println();
         int status = 0;
         for (Measurements m : results) {

@@ -12,11 +12,6 @@ import java.util.List;
  * out into native memory that is then moved to the worker, and the worker moves a new reference
  * holding its output rows back. The moves copy nothing; cutting the bands out and pasting the
  * results back are copies the demo makes, counted as such.
- *
- * <p>Opt-in ({@code --moved}): a reference's segments are confined, the shared buffers' are not,
- * and one JVM running the kernel over both kinds makes the JIT deoptimize and recompile it (the
- * JDK's segment access code sees two session types), which slowed every in-process variant by
- * about 1.6x, and in some runs by 10x for several rounds, on the 2-vCPU VM.
  */
 final class MovedTilesVariant implements Variant {
     private final String name;

@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /** The table the demo prints: one row per variant, times, speed-up and pixel traffic. */
 final class ResultTable {
-    private static final String[] HEADER = {"variant", "workers", "best", "median", "speed-up", "pixels copied",
-        "pixels shared", "output"};
+    private static final String[] HEADER = {"variant", "workers", "best", "median", "speed-up", "copied in transit",
+        "shared in place", "output"};
 
     private ResultTable() {
     }
