@@ -35,9 +35,14 @@ public final class TileTasks {
         try (BufferReference rows = tile.rows()) {
             BufferReference out = BufferReference.allocate((long) (tile.y1() - tile.y0()) * tile.width()
                     * EdgeKernel.CHANNELS);
-            EdgeKernel.run(rows.segment(), tile.firstRow(), out.segment(), tile.y0(), tile.width(), tile.height(),
-                    tile.y0(), tile.y1());
-            return out;
+            try {
+                EdgeKernel.run(rows.segment(), tile.firstRow(), out.segment(), tile.y0(), tile.width(),
+                        tile.height(), tile.y0(), tile.y1());
+                return out;
+            } catch (RuntimeException | Error e) {
+                out.release();
+                throw e;
+            }
         }
     }
 
