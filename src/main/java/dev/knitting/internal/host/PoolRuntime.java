@@ -59,6 +59,8 @@ public final class PoolRuntime implements Pool {
     private final PoolConfigFacts facts;
     private final TaskTable table;
     private final TypePolicy policy;
+    private final BootstrapHandoff bootstrap;
+    private final WorkerClasses workerClasses;
     private final HostLane[] lanes;
     private final InlineLane inline;
     private final LaneBalancer balancer;
@@ -79,16 +81,33 @@ public final class PoolRuntime implements Pool {
         this.table = table;
         Set<String> packages = new HashSet<>(table.packages());
         packages.addAll(config.extraPackages());
-        ClassLoader loader = table.entry(0).declaringClass().getClassLoader();
+        ClassLoader loader = hostLoader(table);
         this.policy = TypePolicy.of(loader, packages);
-        this.facts = new PoolConfigFacts(config, name, loader, packages);
+        this.bootstrap = BootstrapHandoff.of(config.bootstrap(), policy, config.maxPayloadBytes());
+        this.facts = new PoolConfigFacts(config, name, packages);
         this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy));
         this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy));
         this.lanes = new HostLane[config.threads()];
         this.inline = config.inlineLane() ? new InlineLane(this, config.threads()) : null;
         this.balancer = new LaneBalancer(config.balancer());
+        // Process workers put workerClassPath on their class path; thread workers need a loader for it.
+        this.workerClasses = WorkerClasses.of(name,
+                config.runtime() == WorkerRuntime.THREAD ? config.workerClassPath() : List.of(), loader);
         this.timer = new CallTimer(name + "-timer");
         this.debug = new DebugLog(config.debug(), name);
+    }
+
+    /**
+     * The loader of the first task class the host has; the system class loader when every task is
+     * imported (the host loads none of them), as for a process worker.
+     */
+    private static ClassLoader hostLoader(TaskTable table) {
+        for (TaskEntry entry : table.entries()) {
+            if (!entry.imported()) {
+                return entry.declaringClass().getClassLoader();
+            }
+        }
+        return ClassLoader.getSystemClassLoader();
     }
 
     /** Starts a pool: every worker is ready when this returns. */
@@ -101,6 +120,10 @@ public final class PoolRuntime implements Pool {
                     + "): a task class probably starts a pool in its static initializer; guard it with"
                     + " Knitting.isMain()");
         }
+        if (config.threads() == 0 && !table.importedNames().isEmpty()) {
+            throw new IllegalStateException("imported task " + table.importedNames().getFirst() + " has no worker"
+                    + " lane to run on: threads(0) leaves only the inline lane, which never runs imported tasks");
+        }
         PoolRuntime runtime = new PoolRuntime(config, table, "knitting-" + POOL_IDS.incrementAndGet());
         runtime.startLanes();
         return runtime;
@@ -109,10 +132,10 @@ public final class PoolRuntime implements Pool {
     private void startLanes() {
         PoolConfig config = facts.config();
         IntFunction<WorkerSpec> specs = i -> new WorkerSpec(i, table.names(), table.fingerprint(), facts.packages(),
-                config.maxPayloadBytes(), config.idle());
+                config.maxPayloadBytes(), config.idle(), bootstrap.className(), bootstrap.method());
         WorkerStarter starter = config.runtime() == WorkerRuntime.PROCESS
-                ? new ProcessWorkerStarter(facts.name(), config, specs)
-                : new ThreadWorkerStarter(facts.name(), config, specs, facts.loader());
+                ? new ProcessWorkerStarter(facts.name(), config, specs, bootstrap)
+                : new ThreadWorkerStarter(facts.name(), config, specs, workerClasses.loader(), bootstrap);
         try {
             for (int i = 0; i < lanes.length; i++) {
                 lanes[i] = HostLane.start(i, this, starter);
@@ -125,6 +148,7 @@ public final class PoolRuntime implements Pool {
                 }
             }
             timer.close();
+            workerClasses.close();
             throw e;
         }
         debug.log("started: " + lanes.length + " workers, " + table.size() + " tasks"
@@ -136,18 +160,20 @@ public final class PoolRuntime implements Pool {
     @Override
     public <A, R> TaskCall<R> call(Task<A, R> task, A argument) {
         Objects.requireNonNull(task, "task");
-        return call(table.idOf(task), argument);
+        return call(table.idOf(task), ApiAccess.get().definition(task).timeout(), argument);
     }
 
     @Override
     public <A, R> TaskCall<R> call(TaskFunction<A, R> function, A argument) {
         Objects.requireNonNull(function, "function");
-        return call(table.idOf(function), argument);
+        int id = table.idOf(function);
+        return call(id, table.entry(id).definition().timeout(), argument);
     }
 
-    private <R> TaskCall<R> call(int taskId, Object argument) {
+    private <R> TaskCall<R> call(int taskId, TimeoutSpec timeout, Object argument) {
         PendingCall call = newCall();
         if (admit(call)) {
+            call.timeout(timeout);
             dispatch(call, taskId, argument);
         }
         return cast(call.future());
@@ -160,6 +186,7 @@ public final class PoolRuntime implements Pool {
         int id = table.idOf(task);
         PendingCall call = newCall();
         if (admit(call)) {
+            call.timeout(ApiAccess.get().definition(task).timeout());
             awaitingArgument.add(call);
             argument.whenComplete((value, failure) -> {
                 if (!awaitingArgument.remove(call)) {
@@ -205,7 +232,9 @@ public final class PoolRuntime implements Pool {
             fail(call, e);
             return;
         }
-        int lane = balancer.pick(lanes, inline != null && inFlightTotal() >= facts.config().inlineThreshold());
+        // Imported tasks never run inline: the host must not load their classes.
+        int lane = balancer.pick(lanes, inline != null && !entry.imported()
+                && inFlightTotal() >= facts.config().inlineThreshold());
         if (lane < 0) {
             fail(call, new PoolClosedException("no worker of the pool is up"));
             return;
@@ -233,7 +262,7 @@ public final class PoolRuntime implements Pool {
     // ---------------------------------------------------------------- timeouts
 
     private void armTimers(PendingCall call) {
-        TimeoutSpec spec = call.task().definition().timeout();
+        TimeoutSpec spec = call.timeout();
         Duration hard = facts.config().hardTimeout();
         if (spec != null) {
             call.timer(timer.schedule(spec.after(), () -> onTimeout(call, spec)));
@@ -448,6 +477,7 @@ public final class PoolRuntime implements Pool {
                     lane.stop();
                 }
                 timer.close();
+                workerClasses.close();
                 state.set(TERMINATED);
                 debug.log("terminated");
                 terminated.complete(null);
@@ -482,6 +512,6 @@ public final class PoolRuntime implements Pool {
     }
 
     /** What the runtime resolved from the configuration at construction. */
-    private record PoolConfigFacts(PoolConfig config, String name, ClassLoader loader, Set<String> packages) {
+    private record PoolConfigFacts(PoolConfig config, String name, Set<String> packages) {
     }
 }

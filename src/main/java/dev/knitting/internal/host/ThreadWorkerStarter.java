@@ -7,7 +7,10 @@ import dev.knitting.internal.worker.WorkerLoop;
 import java.time.Duration;
 import java.util.function.IntFunction;
 
-/** Starts thread workers: lane memory from a shared arena, the worker loop on a daemon thread. */
+/**
+ * Starts thread workers: lane memory from a shared arena, the worker loop on a daemon thread that
+ * loads classes with the pool's {@link WorkerClasses} loader, the bootstrap data handed over.
+ */
 final class ThreadWorkerStarter implements WorkerStarter {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -15,13 +18,15 @@ final class ThreadWorkerStarter implements WorkerStarter {
     private final PoolConfig config;
     private final IntFunction<dev.knitting.internal.worker.WorkerSpec> specs;
     private final ClassLoader loader;
+    private final BootstrapHandoff bootstrap;
 
     ThreadWorkerStarter(String poolName, PoolConfig config, IntFunction<dev.knitting.internal.worker.WorkerSpec> specs,
-                        ClassLoader loader) {
+                        ClassLoader loader, BootstrapHandoff bootstrap) {
         this.poolName = poolName;
         this.config = config;
         this.specs = specs;
         this.loader = loader;
+        this.bootstrap = bootstrap;
     }
 
     @Override
@@ -50,7 +55,7 @@ final class ThreadWorkerStarter implements WorkerStarter {
         incarnation.worker(worker);
         worker.start();
         try {
-            WorkerReadiness.await(index, lane, worker, START_TIMEOUT, () -> "");
+            WorkerReadiness.await(index, incarnation, bootstrap, START_TIMEOUT, () -> "");
         } catch (RuntimeException e) {
             incarnation.retire();
             incarnation.release();
