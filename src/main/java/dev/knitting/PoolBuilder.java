@@ -263,9 +263,14 @@ public final class PoolBuilder {
      *         .start(Tasks.class);
      * }
      *
-     * The method is public static with one parameter, which receives {@code data}, or none. The data
-     * is any payload value (see {@link Pool}); it travels like a call's argument, and {@code start}
-     * fails with {@link PayloadException} if it cannot. A bootstrap that throws, or that a worker
+     * Thread workers share the host's classes: a task class the host has loaded already (every
+     * class passed to {@code start}) was initialised before any bootstrap ran; classes only workers
+     * load, such as those of imported tasks, come after it. The bootstrap runs on the worker's own
+     * thread, which also runs its synchronous tasks.
+     *
+     * <p>The method is public static with one parameter, which receives {@code data}, or none. The
+     * data is any payload value (see {@link Pool}); it travels like a call's argument, and
+     * {@code start} fails with {@link PayloadException} if it cannot. A bootstrap that throws, or that a worker
      * cannot find, fails {@code start} with a {@link KnittingException} carrying its message. A
      * bootstrap cannot be combined with the {@link #inlineLane(int) inline lane}, whose calls run on
      * the calling thread where no bootstrap ran: {@code start} then fails with

@@ -85,7 +85,7 @@ final class WorkerBootstrap {
     }
 
     /** Loads the bootstrap class with the worker's loader and calls the method with the data. */
-    static void invoke(int workerIndex, String className, String methodName, Object data, ClassLoader loader) {
+    private static void invoke(int workerIndex, String className, String methodName, Object data, ClassLoader loader) {
         String what = "worker " + workerIndex + ": bootstrap " + className + "." + methodName;
         Class<?> type;
         try {
