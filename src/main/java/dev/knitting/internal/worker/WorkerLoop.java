@@ -144,8 +144,9 @@ public final class WorkerLoop implements Runnable {
                 }
                 IdleStrategy strategy = wokeHost ? afterWake : idle;
                 wokeHost = false;
-                strategy.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING,
-                        requests.dataDoorbell(), parkSlice);
+                // also back to the loop once the host has read an answer whose buffers are still held
+                strategy.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING
+                        || heldAnswerRead(attached), requests.dataDoorbell(), parkSlice);
             }
         }
     }
@@ -253,6 +254,11 @@ public final class WorkerLoop implements Runnable {
                 h.transfers().settle();
             }
         }
+    }
+
+    private boolean heldAnswerRead(Lane attached) {
+        HeldAnswer first = held.peek();
+        return first != null && first.endPosition() <= attached.responses().headPosition();
     }
 
     /** An answer's transfers and the response-ring position its record ends before. */
