@@ -1,8 +1,10 @@
 package dev.knitting;
 
+import dev.knitting.internal.host.BootstrapOption;
 import dev.knitting.internal.host.PoolConfig;
 import dev.knitting.internal.host.ProcessOptions;
 import dev.knitting.internal.host.PoolRuntime;
+import dev.knitting.internal.task.JavaNames;
 import dev.knitting.internal.task.TaskTable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +37,7 @@ public final class PoolBuilder {
     private String namePrefix = ProcessOptions.DEFAULTS.namePrefix();
     private List<Path> workerClassPath = List.of();
     private Duration workerStartTimeout = ProcessOptions.DEFAULTS.startTimeout();
+    private BootstrapOption bootstrap;
 
     PoolBuilder() {
     }
@@ -215,7 +218,13 @@ public final class PoolBuilder {
     }
 
     /**
-     * @param entries class path entries only process workers get, after the host's [none]
+     * Class path entries (directories or jars) that only workers load classes from, such as the
+     * classes of {@link Task#imported imported tasks} and of the {@link #bootstrap bootstrap}.
+     * Process workers get them on their class path after the host's; thread workers load through
+     * one class loader per pool over these entries whose parent is the host's loader, so a class
+     * the host has is always the host's own.
+     *
+     * @param entries class path entries for workers only [none]
      * @return this builder
      */
     public PoolBuilder workerClassPath(Path... entries) {
@@ -239,6 +248,48 @@ public final class PoolBuilder {
             throw new IllegalArgumentException("workerStartTimeout=" + limit + " must be positive");
         }
         this.workerStartTimeout = limit;
+        return this;
+    }
+
+    /**
+     * Runs {@code className.method(data)} once on every worker (every thread worker and every
+     * process worker, replacements after a crash included), on the worker, before it loads its
+     * task classes: to load a native library, configure logging or prepare per-worker state that
+     * the tasks' classes use when they initialise. The class is loaded like an imported task's:
+     * from the worker's class path plus {@link #workerClassPath}; the host need not have it.
+     *
+     * {@snippet :
+     * Knitting.pool().threads(4).bootstrap("com.example.Boot", "init", Map.of("model", "/models/a.bin"))
+     *         .start(Tasks.class);
+     * }
+     *
+     * Thread workers share the host's classes: a task class the host has loaded already (every
+     * class passed to {@code start}) was initialised before any bootstrap ran; classes only workers
+     * load, such as those of imported tasks, come after it. The bootstrap runs on the worker's own
+     * thread, which also runs its synchronous tasks.
+     *
+     * <p>The method is public static with one parameter, which receives {@code data}, or none. The
+     * data is any payload value (see {@link Pool}); it travels like a call's argument, and
+     * {@code start} fails with {@link PayloadException} if it cannot. A bootstrap that throws, or that a worker
+     * cannot find, fails {@code start} with a {@link KnittingException} carrying its message. A
+     * bootstrap cannot be combined with the {@link #inlineLane(int) inline lane}, whose calls run on
+     * the calling thread where no bootstrap ran: {@code start} then fails with
+     * {@link IllegalStateException}.
+     *
+     * @param className the binary name of a public class, such as {@code com.example.Boot}
+     * @param method the name of a public static method of it with one parameter or none
+     * @param data what the method receives (may be {@code null})
+     * @return this builder
+     */
+    public PoolBuilder bootstrap(String className, String method, Object data) {
+        if (!JavaNames.isBinaryClassName(className)) {
+            throw new IllegalArgumentException("bootstrap className=" + className + " is not a binary class name"
+                    + " (such as com.example.Boot)");
+        }
+        if (!JavaNames.isIdentifier(method)) {
+            throw new IllegalArgumentException("bootstrap method=" + method + " is not a method name");
+        }
+        this.bootstrap = new BootstrapOption(className, method, data);
         return this;
     }
 
@@ -294,9 +345,13 @@ public final class PoolBuilder {
         if (threads == 0 && inlineThreshold == 0) {
             throw new IllegalArgumentException("threads=0 needs the inline lane (inlineLane(threshold))");
         }
+        if (bootstrap != null && inlineThreshold > 0) {
+            throw new IllegalStateException("bootstrap(" + bootstrap.className() + ", " + bootstrap.method()
+                    + ") cannot be combined with the inline lane (inlineLane(" + inlineThreshold + ")): inline calls"
+                    + " run on the calling thread, where no bootstrap ran");
+        }
         return new PoolConfig(threads, runtime, balancer, maxPayloadBytes, abortSignalCapacity, hardTimeout,
-                inlineThreshold, laneCapacity, idle, debug, allowedPackages,
-                new ProcessOptions(javaCommand, jvmArgs, commandPrefix, sharedMemory, namePrefix, workerClassPath,
-                        workerStartTimeout));
+                inlineThreshold, laneCapacity, idle, debug, allowedPackages, workerClassPath, bootstrap,
+                new ProcessOptions(javaCommand, jvmArgs, commandPrefix, sharedMemory, namePrefix, workerStartTimeout));
     }
 }

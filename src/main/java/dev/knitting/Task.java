@@ -2,6 +2,7 @@ package dev.knitting;
 
 import dev.knitting.internal.task.ApiAccess;
 import dev.knitting.internal.task.CallControl;
+import dev.knitting.internal.task.ImportedTask;
 import dev.knitting.internal.task.TaskDefinition;
 import dev.knitting.internal.task.TaskDefinition.Kind;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
@@ -109,6 +110,43 @@ public final class Task<A, R> {
     }
 
     /**
+     * A task that only workers load: the host never loads {@code className}, it sends the name, and
+     * each worker loads the class from its class path plus the pool's
+     * {@link PoolBuilder#workerClassPath workerClassPath} entries (thread workers through a class
+     * loader over those entries whose parent is the host's). Keeps code the host must not run, or
+     * cannot link, on the workers:
+     *
+     * {@snippet :
+     * Task<String, String> transform = Task.imported("com.example.plugin.Plugin", "transform");
+     * try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS)
+     *         .workerClassPath(Path.of("plugins/plugin.jar")).start(transform)) {
+     *     String out = pool.call(transform, "in").join();
+     * }
+     * }
+     *
+     * On the worker, {@code member} names a static {@code Task} field of the class, else its one
+     * public static one-argument method of that name; a worker that finds neither, or several
+     * such methods, fails {@code start} with an error naming the task. Imported tasks never run on
+     * the inline lane, so a pool of {@code threads(0)} refuses them. Records and enums of the
+     * class's package are allowed as payloads; a result whose class the host cannot load fails its
+     * call with {@link PayloadException}. The host cannot see whether the member is abort-aware:
+     * calls of an imported task hold no abort slot and its {@link TaskContext#aborted()} stays
+     * false (timeouts and {@code cancel} still end the call on the host). The same class and member
+     * imported twice are the same task of a pool.
+     *
+     * @param className the binary name of a public class, such as {@code com.example.Plugin}
+     * @param member the name of a static {@code Task} field or public static one-argument method
+     * @param <A> the argument type
+     * @param <R> the result type
+     * @return the task; export it or pass it to {@link PoolBuilder#start(Task[])}
+     * @throws IllegalArgumentException if a name is not a valid Java name (the message names it)
+     */
+    public static <A, R> Task<A, R> imported(String className, String member) {
+        ImportedTask imported = new ImportedTask(className, member);
+        return new Task<>(TaskDefinition.imported(imported, WALKER.getCallerClass()));
+    }
+
+    /**
      * This task with a time limit per call, measured from {@code call}: a call still running then
      * fails with {@link TaskTimeoutException} and its abort flag is raised.
      *
@@ -172,7 +210,9 @@ public final class Task<A, R> {
 
     @Override
     public String toString() {
-        return "Task[" + definition.kind() + (definition.timeout() == null ? "" : ", timeout="
-                + definition.timeout().after()) + ", created in " + definition.creator().getName() + "]";
+        return "Task[" + definition.kind() + (definition.imported() == null ? "" : " "
+                + definition.imported().className() + "#" + definition.imported().member())
+                + (definition.timeout() == null ? "" : ", timeout=" + definition.timeout().after())
+                + ", created in " + definition.creator().getName() + "]";
     }
 }

@@ -32,7 +32,44 @@ final class PoolBuilderValidationTest {
                         "hardTimeout=PT-1S"),
                 Arguments.of("inlineLane(0)", (Consumer<PoolBuilder>) b -> b.inlineLane(0), "inlineLane"),
                 Arguments.of("allowPackages(\"not a package\")",
-                        (Consumer<PoolBuilder>) b -> b.allowPackages("not a package"), "not a package"));
+                        (Consumer<PoolBuilder>) b -> b.allowPackages("not a package"), "not a package"),
+                Arguments.of("bootstrap(bad class)", (Consumer<PoolBuilder>) b -> b.bootstrap("com..Boot", "init", null),
+                        "bootstrap className=com..Boot"),
+                Arguments.of("bootstrap(null class)", (Consumer<PoolBuilder>) b -> b.bootstrap(null, "init", null),
+                        "bootstrap className=null"),
+                Arguments.of("bootstrap(bad method)", (Consumer<PoolBuilder>) b -> b.bootstrap("a.Boot", "in it", 1),
+                        "bootstrap method=in it"),
+                Arguments.of("bootstrap(empty method)", (Consumer<PoolBuilder>) b -> b.bootstrap("a.Boot", "", 1),
+                        "bootstrap method="),
+                Arguments.of("workerClassPath(blank)",
+                        (Consumer<PoolBuilder>) b -> b.workerClassPath(java.nio.file.Path.of(" ")), "workerClassPath"));
+    }
+
+    static Stream<Arguments> badImports() {
+        return Stream.of(
+                Arguments.of("com.example..Plugin", "run", "className=com.example..Plugin"),
+                Arguments.of("1com.example.Plugin", "run", "className=1com.example.Plugin"),
+                Arguments.of(null, "run", "className=null"),
+                Arguments.of("com.example.Plugin", "run()", "member=run()"),
+                Arguments.of("com.example.Plugin", "", "member="),
+                Arguments.of("com.example.Plugin", null, "member=null"));
+    }
+
+    @ParameterizedTest(name = "Task.imported({0}, {1})")
+    @MethodSource("badImports")
+    @Timeout(10)
+    void shouldRejectABadImportAtOnceNamingTheArgument(String className, String member, String named) {
+        assertThatThrownBy(() -> Task.imported(className, member)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(named);
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldRefuseABootstrapWithTheInlineLaneAtStart() {
+        PoolBuilder builder = Knitting.pool().threads(1).inlineLane(4).bootstrap("com.example.Boot", "init", "data");
+
+        assertThatThrownBy(() -> builder.start(EchoTasks.class)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("bootstrap").hasMessageContaining("inline lane");
     }
 
     @ParameterizedTest(name = "{0}")

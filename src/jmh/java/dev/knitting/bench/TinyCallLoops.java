@@ -35,6 +35,29 @@ final class TinyCallLoops {
         return watch.stop(ops, 0, h, note);
     }
 
+    /** One timed operation of {@link #backToBack}. */
+    @FunctionalInterface
+    interface Operation {
+        void run() throws Exception;
+    }
+
+    /** Operations back to back, each timed; {@code payloadBytes} per operation for byte rates. */
+    static Measurement backToBack(RoundSpec spec, Operation operation, long payloadBytes, String note) throws Exception {
+        LatencyHistogram h = new LatencyHistogram();
+        Measurement.Stopwatch watch = Measurement.start();
+        long deadline = watch.startNanos() + spec.durationNanos();
+        long ops = 0;
+        long now;
+        do {
+            long t0 = System.nanoTime();
+            operation.run();
+            now = System.nanoTime();
+            h.record(now - t0);
+            ops++;
+        } while (now < deadline);
+        return watch.stop(ops, payloadBytes, h, note);
+    }
+
     /** Calls on a fixed schedule; latency measured from each call's intended start (no coordinated omission). */
     static Measurement paced(RoundSpec spec, TinyCall call) throws Exception {
         LatencyHistogram h = new LatencyHistogram();

@@ -56,52 +56,39 @@ final class ZeroCopySide implements Side {
         once();
     }
 
-    /** One round trip, checked; returns a value the loop feeds back so nothing is dead code. */
-    private long once() {
+    /** One round trip, checked. */
+    private void once() {
         switch (carrier) {
             case TINY_CALL -> {
                 Integer r = pool.call(BenchTasks.INC, 1).join();
-                return check(r == 2, r);
+                check(r == 2, r);
             }
             case BYTES -> {
                 byte[] r = pool.call(BenchTasks.ECHO, bytes).join();
-                return check(r.length == size && r[size - 1] == bytes[size - 1], r.length);
+                check(r.length == size && r[size - 1] == bytes[size - 1], r.length);
             }
             case SHARED_BUFFER -> {
                 try (ProcessSharedBuffer back = pool.call(BenchTasks.ECHO_SHARED, buffer).join()) {
-                    return check(back.byteSize() == size
+                    check(back.byteSize() == size
                             && back.segment().get(ValueLayout.JAVA_BYTE, size - 1) == 1, back.byteSize());
                 }
             }
             default -> {
                 reference = pool.call(BenchTasks.ECHO_REFERENCE, reference).join();
-                return check(reference.byteSize() == size, reference.byteSize());
+                check(reference.byteSize() == size, reference.byteSize());
             }
         }
     }
 
-    private long check(boolean ok, Object got) {
+    private void check(boolean ok, Object got) {
         if (!ok) {
             throw new IllegalStateException(carrier + " round trip of " + size + " bytes came back wrong: " + got);
         }
-        return size;
     }
 
     /** Back-to-back round trips, each timed. */
-    Measurement round(RoundSpec spec) {
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long deadline = watch.startNanos() + spec.durationNanos();
-        long ops = 0;
-        long now;
-        do {
-            long t0 = System.nanoTime();
-            once();
-            now = System.nanoTime();
-            h.record(now - t0);
-            ops++;
-        } while (now < deadline);
-        return watch.stop(ops, carrier == Carrier.TINY_CALL ? 0 : size, h, carrier.name());
+    Measurement round(RoundSpec spec) throws Exception {
+        return TinyCallLoops.backToBack(spec, this::once, carrier == Carrier.TINY_CALL ? 0 : size, carrier.name());
     }
 
     @Override

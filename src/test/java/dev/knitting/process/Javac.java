@@ -12,12 +12,12 @@ import java.util.spi.ToolProvider;
  * {@code java.base} (the tests compile as part of module {@code dev.knitting}, which does not read
  * {@code java.compiler}).
  */
-final class Javac {
+public final class Javac {
     private Javac() {
     }
 
     /** Runs javac with these arguments; fails the test with javac's output if it does not succeed. */
-    static void compile(List<String> arguments) {
+    public static void compile(List<String> arguments) {
         ToolProvider javac = ToolProvider.findFirst("javac")
                 .orElseThrow(() -> new AssertionError("no javac in this JDK (a JRE or a jlink image?)"));
         StringWriter log = new StringWriter();

@@ -148,6 +148,17 @@ final class Incarnation {
     }
 
     /**
+     * Sends the bootstrap data as the {@link MessageDescriptor#BOOTSTRAP} message, before the worker
+     * is ready and before any call: nothing else is in the request ring yet. Waits for ring space
+     * while {@code workerAlive} holds.
+     *
+     * @throws KnittingException if {@code workerAlive} turns false while waiting for space
+     */
+    void sendBootstrap(MemorySegment data, java.util.function.BooleanSupplier workerAlive) {
+        requests.send(MessageDescriptor.BOOTSTRAP, 0, 0, MessageDescriptor.NO_ABORT_SLOT, data, workerAlive);
+    }
+
+    /**
      * Starts the pump thread that collects answers nobody is waiting for in {@code join()}. A corrupt
      * response ring ends the pump and goes to {@code onCorrupt}, on the pump thread.
      */

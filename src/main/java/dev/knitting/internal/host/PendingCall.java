@@ -4,6 +4,7 @@ import dev.knitting.internal.share.Transfers;
 
 import dev.knitting.TaskCall;
 import dev.knitting.internal.task.CallControl;
+import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
 import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
@@ -18,6 +19,7 @@ final class PendingCall implements CallControl, LongConsumer {
     private final PoolRuntime runtime;
     private TaskCall<Object> future;
     private TaskEntry task;
+    private TimeoutSpec timeout;
     private volatile HostLane lane;
     private volatile Incarnation incarnation;
     private volatile long requestEnd = -1;
@@ -50,6 +52,18 @@ final class PendingCall implements CallControl, LongConsumer {
 
     void task(TaskEntry entry) {
         this.task = entry;
+    }
+
+    /**
+     * @return the timeout of the task object the caller passed, or {@code null}: an imported task
+     *         made again with {@code timeout(...)} shares its table row with the plain import
+     */
+    TimeoutSpec timeout() {
+        return timeout;
+    }
+
+    void timeout(TimeoutSpec spec) {
+        this.timeout = spec;
     }
 
     HostLane lane() {

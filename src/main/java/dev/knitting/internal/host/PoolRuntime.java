@@ -63,6 +63,8 @@ public final class PoolRuntime implements Pool {
     private final PoolConfigFacts facts;
     private final TaskTable table;
     private final TypePolicy policy;
+    private final BootstrapHandoff bootstrap;
+    private final WorkerClasses workerClasses;
     private final HostLane[] lanes;
     private final InlineLane inline;
     private final LaneBalancer balancer;
@@ -85,17 +87,34 @@ public final class PoolRuntime implements Pool {
         this.table = table;
         Set<String> packages = new HashSet<>(table.packages());
         packages.addAll(config.extraPackages());
-        ClassLoader loader = table.entry(0).declaringClass().getClassLoader();
+        ClassLoader loader = hostLoader(table);
         this.policy = TypePolicy.of(loader, packages);
-        this.facts = new PoolConfigFacts(config, name, loader, packages);
+        this.bootstrap = BootstrapHandoff.of(config.bootstrap(), policy, config.maxPayloadBytes());
+        this.facts = new PoolConfigFacts(config, name, packages);
         Peer peer = config.runtime() == WorkerRuntime.PROCESS ? Peer.otherProcess() : Peer.sameProcess(transit);
         this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy, peer));
         this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy, peer));
         this.lanes = new HostLane[config.threads()];
         this.inline = config.inlineLane() ? new InlineLane(this, config.threads()) : null;
         this.balancer = new LaneBalancer(config.balancer());
+        // Process workers put workerClassPath on their class path; thread workers need a loader for it.
+        this.workerClasses = WorkerClasses.of(name,
+                config.runtime() == WorkerRuntime.THREAD ? config.workerClassPath() : List.of(), loader);
         this.timer = new CallTimer(name + "-timer");
         this.debug = new DebugLog(config.debug(), name);
+    }
+
+    /**
+     * The loader of the first task class the host has; the system class loader when every task is
+     * imported (the host loads none of them), as for a process worker.
+     */
+    private static ClassLoader hostLoader(TaskTable table) {
+        for (TaskEntry entry : table.entries()) {
+            if (!entry.imported()) {
+                return entry.declaringClass().getClassLoader();
+            }
+        }
+        return ClassLoader.getSystemClassLoader();
     }
 
     /** Starts a pool: every worker is ready when this returns. */
@@ -108,6 +127,10 @@ public final class PoolRuntime implements Pool {
                     + "): a task class probably starts a pool in its static initializer; guard it with"
                     + " Knitting.isMain()");
         }
+        if (config.threads() == 0 && !table.importedNames().isEmpty()) {
+            throw new IllegalStateException("imported task " + table.importedNames().getFirst() + " has no worker"
+                    + " lane to run on: threads(0) leaves only the inline lane, which never runs imported tasks");
+        }
         PoolRuntime runtime = new PoolRuntime(config, table, "knitting-" + POOL_IDS.incrementAndGet());
         runtime.startLanes();
         return runtime;
@@ -116,10 +139,11 @@ public final class PoolRuntime implements Pool {
     private void startLanes() {
         PoolConfig config = facts.config();
         IntFunction<WorkerSpec> specs = i -> new WorkerSpec(i, table.names(), table.fingerprint(), facts.packages(),
-                config.maxPayloadBytes(), config.idle());
+                config.maxPayloadBytes(), config.idle(), bootstrap.className(), bootstrap.method());
         WorkerStarter starter = config.runtime() == WorkerRuntime.PROCESS
-                ? new ProcessWorkerStarter(facts.name(), config, specs)
-                : new ThreadWorkerStarter(facts.name(), config, specs, facts.loader(), Peer.sameProcess(transit));
+                ? new ProcessWorkerStarter(facts.name(), config, specs, bootstrap)
+                : new ThreadWorkerStarter(facts.name(), config, specs, workerClasses.loader(), bootstrap,
+                        Peer.sameProcess(transit));
         try {
             for (int i = 0; i < lanes.length; i++) {
                 lanes[i] = HostLane.start(i, this, starter);
@@ -132,6 +156,8 @@ public final class PoolRuntime implements Pool {
                 }
             }
             timer.close();
+            bootstrap.release();
+            workerClasses.close();
             throw e;
         }
         debug.log("started: " + lanes.length + " workers, " + table.size() + " tasks"
@@ -143,18 +169,20 @@ public final class PoolRuntime implements Pool {
     @Override
     public <A, R> TaskCall<R> call(Task<A, R> task, A argument) {
         Objects.requireNonNull(task, "task");
-        return call(table.idOf(task), argument);
+        return call(table.idOf(task), ApiAccess.get().definition(task).timeout(), argument);
     }
 
     @Override
     public <A, R> TaskCall<R> call(TaskFunction<A, R> function, A argument) {
         Objects.requireNonNull(function, "function");
-        return call(table.idOf(function), argument);
+        int id = table.idOf(function);
+        return call(id, table.entry(id).definition().timeout(), argument);
     }
 
-    private <R> TaskCall<R> call(int taskId, Object argument) {
+    private <R> TaskCall<R> call(int taskId, TimeoutSpec timeout, Object argument) {
         PendingCall call = newCall();
         if (admit(call)) {
+            call.timeout(timeout);
             dispatch(call, taskId, argument);
         }
         return cast(call.future());
@@ -167,6 +195,7 @@ public final class PoolRuntime implements Pool {
         int id = table.idOf(task);
         PendingCall call = newCall();
         if (admit(call)) {
+            call.timeout(ApiAccess.get().definition(task).timeout());
             awaitingArgument.add(call);
             argument.whenComplete((value, failure) -> {
                 if (!awaitingArgument.remove(call)) {
@@ -213,7 +242,9 @@ public final class PoolRuntime implements Pool {
             return;
         }
         Transfers transfers = encoder.takeTransfers();
-        int lane = balancer.pick(lanes, inline != null && inFlightTotal() >= facts.config().inlineThreshold());
+        // Imported tasks never run inline: the host must not load their classes.
+        int lane = balancer.pick(lanes, inline != null && !entry.imported()
+                && inFlightTotal() >= facts.config().inlineThreshold());
         if (lane < 0) {
             rollback(transfers);
             fail(call, new PoolClosedException("no worker of the pool is up"));
@@ -251,7 +282,7 @@ public final class PoolRuntime implements Pool {
     // ---------------------------------------------------------------- timeouts
 
     private void armTimers(PendingCall call) {
-        TimeoutSpec spec = call.task().definition().timeout();
+        TimeoutSpec spec = call.timeout();
         Duration hard = facts.config().hardTimeout();
         if (spec != null) {
             call.timer(timer.schedule(spec.after(), () -> onTimeout(call, spec)));
@@ -488,6 +519,8 @@ public final class PoolRuntime implements Pool {
                 }
                 timer.close();
                 transit.freeAll(); // references sent to calls that never decoded them
+                bootstrap.release();
+                workerClasses.close();
                 state.set(TERMINATED);
                 debug.log("terminated");
                 terminated.complete(null);
@@ -522,6 +555,6 @@ public final class PoolRuntime implements Pool {
     }
 
     /** What the runtime resolved from the configuration at construction. */
-    private record PoolConfigFacts(PoolConfig config, String name, ClassLoader loader, Set<String> packages) {
+    private record PoolConfigFacts(PoolConfig config, String name, Set<String> packages) {
     }
 }

@@ -13,20 +13,17 @@ import java.util.List;
  * @param commandPrefix argv put before the launcher (bwrap, taskset, env, docker...)
  * @param sharedMemory how the child reaches its lane
  * @param namePrefix prefix of NAMED shared-memory object names
- * @param workerClassPath entries only workers get, after the host's class path
  * @param startTimeout how long a worker may take to become ready
  */
 public record ProcessOptions(Path javaCommand, List<String> jvmArgs, List<String> commandPrefix,
-                             SharedMemoryMode sharedMemory, String namePrefix, List<Path> workerClassPath,
-                             Duration startTimeout) {
+                             SharedMemoryMode sharedMemory, String namePrefix, Duration startTimeout) {
     /** The defaults: the running JVM, INHERIT, no extras, one minute to start. */
     public static final ProcessOptions DEFAULTS = new ProcessOptions(null, List.of(), List.of(),
-            SharedMemoryMode.INHERIT, "knit", List.of(), Duration.ofSeconds(60));
+            SharedMemoryMode.INHERIT, "knit", Duration.ofSeconds(60));
 
     /** Copies the lists. */
     public ProcessOptions {
         jvmArgs = List.copyOf(jvmArgs);
         commandPrefix = List.copyOf(commandPrefix);
-        workerClassPath = List.copyOf(workerClassPath);
     }
 }

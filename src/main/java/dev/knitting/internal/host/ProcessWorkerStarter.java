@@ -23,7 +23,8 @@ import java.util.function.IntFunction;
 /**
  * Starts process workers: fresh lane memory in a memfd (INHERIT, handed over as the child's fd 0)
  * or an unguessable POSIX shm name (NAMED, unlinked once the child has mapped it), a child JVM
- * with the host's class path or module path, and a wait for its READY.
+ * with the host's class path or module path plus the pool's {@code workerClassPath}, the bootstrap
+ * data handed over through the lane, and a wait for its READY.
  */
 final class ProcessWorkerStarter implements WorkerStarter {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -32,17 +33,19 @@ final class ProcessWorkerStarter implements WorkerStarter {
     private final PoolConfig config;
     private final IntFunction<WorkerSpec> specs;
     private final WorkerLauncher launcher;
+    private final BootstrapHandoff bootstrap;
     private final long hostStartMillis = HostWatch.currentStartMillis();
 
-    ProcessWorkerStarter(String poolName, PoolConfig config, IntFunction<WorkerSpec> specs) {
+    ProcessWorkerStarter(String poolName, PoolConfig config, IntFunction<WorkerSpec> specs, BootstrapHandoff bootstrap) {
         this.poolName = poolName;
         this.config = config;
         this.specs = specs;
+        this.bootstrap = bootstrap;
         ProcessOptions options = config.process();
         WorkerCommand command = new WorkerCommand(ProcessWorkerMain.class.getName())
                 .withCommandPrefix(options.commandPrefix())
                 .withJvmArgs(options.jvmArgs())
-                .withExtraClassPath(options.workerClassPath());
+                .withExtraClassPath(config.workerClassPath());
         if (options.javaCommand() != null) {
             command = command.withJavaLauncher(options.javaCommand().toString());
         }
@@ -74,11 +77,11 @@ final class ProcessWorkerStarter implements WorkerStarter {
             BootData boot = new BootData(BootData.PROTOCOL_VERSION, index, bytes, named ? ShmMode.NAMED : ShmMode.INHERIT,
                     named ? shmName : "", spec.taskNames(), spec.fingerprint(), spec.allowedPackages(), spec.maxPayloadBytes(),
                     spec.idle(), WorkerEnv.currentPoolDepth() + 1, ProcessHandle.current().pid(), hostStartMillis,
-                    config.debug());
+                    config.debug(), spec.bootstrapClass(), spec.bootstrapMethod());
             process = launcher.start(name(index), boot, named ? null : region);
             ProcessWorker worker = new ProcessWorker(index, process);
             incarnation.worker(worker);
-            WorkerReadiness.await(index, lane, worker, config.process().startTimeout(),
+            WorkerReadiness.await(index, incarnation, bootstrap, config.process().startTimeout(),
                     () -> worker.stderrTail().isBlank() ? "" : "; stderr tail:\n" + worker.stderrTail());
             ready = true;
             return incarnation;

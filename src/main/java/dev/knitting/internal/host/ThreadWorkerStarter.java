@@ -9,7 +9,10 @@ import dev.knitting.internal.worker.WorkerLoop;
 import java.time.Duration;
 import java.util.function.IntFunction;
 
-/** Starts thread workers: lane memory from a shared arena, the worker loop on a daemon thread. */
+/**
+ * Starts thread workers: lane memory from a shared arena, the worker loop on a daemon thread that
+ * loads classes with the pool's {@link WorkerClasses} loader, the bootstrap data handed over.
+ */
 final class ThreadWorkerStarter implements WorkerStarter {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -18,15 +21,17 @@ final class ThreadWorkerStarter implements WorkerStarter {
     private final IntFunction<dev.knitting.internal.worker.WorkerSpec> specs;
     private final ClassLoader loader;
     private final Peer host;
+    private final BootstrapHandoff bootstrap;
 
     /** @param host how workers see their host: this process, moving references through the pool's transit */
     ThreadWorkerStarter(String poolName, PoolConfig config, IntFunction<dev.knitting.internal.worker.WorkerSpec> specs,
-                        ClassLoader loader, Peer host) {
+                        ClassLoader loader, BootstrapHandoff bootstrap, Peer host) {
         this.poolName = poolName;
         this.config = config;
         this.specs = specs;
         this.loader = loader;
         this.host = host;
+        this.bootstrap = bootstrap;
     }
 
     @Override
@@ -55,7 +60,7 @@ final class ThreadWorkerStarter implements WorkerStarter {
         incarnation.worker(worker);
         worker.start();
         try {
-            WorkerReadiness.await(index, lane, worker, START_TIMEOUT, () -> "");
+            WorkerReadiness.await(index, incarnation, bootstrap, START_TIMEOUT, () -> "");
         } catch (RuntimeException e) {
             incarnation.retire();
             incarnation.release();

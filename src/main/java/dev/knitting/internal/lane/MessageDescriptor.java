@@ -33,6 +33,12 @@ package dev.knitting.internal.lane;
  *
  * <p>Publication rule: the enclosing record's positive length (release store) publishes the header
  * and payload; a message is delivered only when its {@code LAST} fragment arrives.
+ *
+ * <p>Message types: {@link #REQUEST} (host to worker: a call), {@link #RESPONSE} (worker to host:
+ * its answer) and {@link #BOOTSTRAP} (host to worker, once, before READY: the encoded data of the
+ * pool's bootstrap, with call id 0, code 0, no abort slot). A worker configured with a bootstrap
+ * takes the {@code BOOTSTRAP} message as the first message of its request ring and nothing else
+ * before it; a worker without one never sees it.
  */
 public final class MessageDescriptor {
     /** Call id chosen by the host, echoed in the response (long). */
@@ -56,6 +62,8 @@ public final class MessageDescriptor {
     public static final int REQUEST = 1;
     /** Record type of an answer, worker to host. */
     public static final int RESPONSE = 2;
+    /** Record type of the bootstrap data, host to worker, first in the request ring and before READY. */
+    public static final int BOOTSTRAP = 3;
 
     /** This record starts a message. */
     public static final int FLAG_FIRST = 1;
@@ -70,5 +78,10 @@ public final class MessageDescriptor {
     public static final int NO_ABORT_SLOT = -1;
 
     private MessageDescriptor() {
+    }
+
+    /** @return whether {@code type} is one of the message types above */
+    public static boolean isMessageType(int type) {
+        return type == REQUEST || type == RESPONSE || type == BOOTSTRAP;
     }
 }

@@ -107,8 +107,8 @@ public final class MessageReceiver {
     }
 
     private void handleRecord(int type, MemorySegment region, long bodyOffset, int bodyLength) {
-        if (type != MessageDescriptor.REQUEST && type != MessageDescriptor.RESPONSE) {
-            throw reject(bodyOffset, "type=" + type + " is neither REQUEST nor RESPONSE");
+        if (!MessageDescriptor.isMessageType(type)) {
+            throw reject(bodyOffset, "type=" + type + " is not REQUEST, RESPONSE or BOOTSTRAP");
         }
         if (bodyLength < MessageDescriptor.HEADER_LENGTH) {
             throw reject(bodyOffset, "record body of " + bodyLength + " bytes is shorter than the message header ("

@@ -90,7 +90,8 @@ public final class MessageSender {
     /**
      * Sends one message, waiting for ring space as long as {@code peerAlive} holds.
      *
-     * @param type {@link MessageDescriptor#REQUEST} or {@link MessageDescriptor#RESPONSE}
+     * @param type {@link MessageDescriptor#REQUEST}, {@link MessageDescriptor#RESPONSE} or
+     *        {@link MessageDescriptor#BOOTSTRAP}
      * @param callId the call id
      * @param code task id (requests) or status (responses)
      * @param abortSlot abort slot, or {@link MessageDescriptor#NO_ABORT_SLOT}
@@ -114,9 +115,9 @@ public final class MessageSender {
      */
     public boolean send(int type, long callId, int code, int abortSlot, MemorySegment payload,
             BooleanSupplier peerAlive, LongConsumer lastRecordClaimed) {
-        if (type != MessageDescriptor.REQUEST && type != MessageDescriptor.RESPONSE) {
+        if (!MessageDescriptor.isMessageType(type)) {
             throw new IllegalArgumentException("type=" + type + " must be REQUEST=" + MessageDescriptor.REQUEST
-                    + " or RESPONSE=" + MessageDescriptor.RESPONSE);
+                    + ", RESPONSE=" + MessageDescriptor.RESPONSE + " or BOOTSTRAP=" + MessageDescriptor.BOOTSTRAP);
         }
         if (abortSlot < MessageDescriptor.NO_ABORT_SLOT) {
             throw new IllegalArgumentException("abortSlot=" + abortSlot + " must be >= -1");

@@ -2,6 +2,7 @@ package dev.knitting.internal.spawn;
 
 import dev.knitting.IdlePolicy;
 import dev.knitting.ProtocolException;
+import dev.knitting.internal.task.JavaNames;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  * reach the environment, whatever the locale). The text is {@code key=value} lines, each ending
  * with {@code '\n'}; the first line is the format tag with the protocol version, the rest may come
  * in any order; {@code task} and {@code allowedPackage} repeat, every other key appears exactly
- * once ({@code shmName} only in NAMED mode); unknown keys are rejected:
+ * once ({@code shmName} only in NAMED mode, {@code bootstrapClass} and {@code bootstrapMethod}
+ * together or not at all); unknown keys are rejected:
  * <pre>
  * knitting-boot=1                       protocol version; the worker accepts only its own
  * workerIndex=0                         [0, 65535]
@@ -39,6 +41,7 @@ import java.util.regex.Pattern;
  * shmName=knitting-3f9a...              NAMED only: [A-Za-z0-9._-], 1..255 chars, no leading '.'
  * task=com.example.Tasks#square         one line per task, in table order; 1..4096 chars,
  * task=com.example.Tasks::neg(I)I       no whitespace or control characters, unique
+ * task=import:com.example.Plugin#run    an imported task (resolved by the worker alone)
  * taskFingerprint=00c0ffee12345678      exactly 16 lower-case hex digits
  * allowedPackage=com.example.model      zero or more package names, written sorted
  * maxPayloadBytes=8388608               [1, 2^31-1]
@@ -49,7 +52,12 @@ import java.util.regex.Pattern;
  * hostPid=4242                          positive
  * hostStartMillis=1700000000000         host start, epoch millis as ProcessHandle.Info reports it; -1 unknown
  * debug=false                           true or false
+ * bootstrapClass=com.example.Boot       only with a bootstrap: a binary class name
+ * bootstrapMethod=init                  only with a bootstrap: a method name
  * </pre>
+ * The bootstrap's <em>data</em> is not here: it can be any payload, larger than an environment
+ * variable holds, so the host sends it as the first message of the lane's request ring (type
+ * {@code BOOTSTRAP}, see {@code MessageDescriptor}), the same way for thread and process workers.
  * Numbers are decimal without sign or leading zeros (except {@code -1}). The encoded value is at
  * most {@value #MAX_ENCODED_LENGTH} characters: Linux refuses longer single environment strings
  * ({@code MAX_ARG_STRLEN}, 128 KiB), so {@link #encode()} fails early instead of {@code exec}.
@@ -70,11 +78,13 @@ import java.util.regex.Pattern;
  * @param hostStartMillis the host's start instant in epoch millis, -1 when unknown; with the pid it
  *     identifies the host even after the pid is reused
  * @param debug whether the worker prints debug output
+ * @param bootstrapClass the class of the pool's bootstrap, empty when it has none
+ * @param bootstrapMethod the method of the pool's bootstrap, empty when it has none
  */
 public record BootData(int protocolVersion, int workerIndex, long laneBytes, ShmMode shmMode, String shmName,
                        List<String> taskNames, long taskFingerprint, Set<String> allowedPackages,
                        long maxPayloadBytes, IdlePolicy idle, int poolDepth, long hostPid, long hostStartMillis,
-                       boolean debug) {
+                       boolean debug, String bootstrapClass, String bootstrapMethod) {
     /** The protocol version this build speaks. */
     public static final int PROTOCOL_VERSION = 1;
     /** Longest encoded value: under Linux's 131072-byte limit for {@code KNITTING_BOOT=value\0}. */
@@ -94,7 +104,7 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
     private static final Pattern HEX16 = Pattern.compile("[0-9a-f]{16}");
     private static final Set<String> SINGLE_KEYS = Set.of("workerIndex", "laneBytes", "shmMode", "shmName",
             "taskFingerprint", "maxPayloadBytes", "idleSpinNanos", "idleYields", "idleMaxParkNanos", "poolDepth",
-            "hostPid", "hostStartMillis", "debug");
+            "hostPid", "hostStartMillis", "debug", "bootstrapClass", "bootstrapMethod");
 
     /**
      * Validates every component, naming the bad one ({@code name=value}); copies the collections.
@@ -106,6 +116,8 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
         Objects.requireNonNull(shmMode, "shmMode");
         Objects.requireNonNull(shmName, "shmName");
         Objects.requireNonNull(idle, "idle");
+        Objects.requireNonNull(bootstrapClass, "bootstrapClass");
+        Objects.requireNonNull(bootstrapMethod, "bootstrapMethod");
         taskNames = List.copyOf(taskNames);
         allowedPackages = Set.copyOf(allowedPackages);
         check(protocolVersion > 0, "protocolVersion", protocolVersion, "must be positive");
@@ -134,6 +146,25 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
                 "must be in [1, " + WorkerEnv.MAX_POOL_DEPTH + "]");
         check(hostPid > 0, "hostPid", hostPid, "must be positive");
         check(hostStartMillis >= -1, "hostStartMillis", hostStartMillis, "must be -1 (unknown) or an epoch millis");
+        check(bootstrapClass.isEmpty() == bootstrapMethod.isEmpty(), "bootstrapMethod", quote(bootstrapMethod),
+                "must be given together with bootstrapClass=" + quote(bootstrapClass));
+        check(bootstrapClass.isEmpty() || JavaNames.isBinaryClassName(bootstrapClass), "bootstrapClass",
+                quote(abbreviate(bootstrapClass)), "is not a binary class name");
+        check(bootstrapMethod.isEmpty() || JavaNames.isIdentifier(bootstrapMethod), "bootstrapMethod",
+                quote(abbreviate(bootstrapMethod)), "is not a method name");
+    }
+
+    /** Boot data of a pool without a bootstrap. */
+    public BootData(int protocolVersion, int workerIndex, long laneBytes, ShmMode shmMode, String shmName,
+                    List<String> taskNames, long taskFingerprint, Set<String> allowedPackages, long maxPayloadBytes,
+                    IdlePolicy idle, int poolDepth, long hostPid, long hostStartMillis, boolean debug) {
+        this(protocolVersion, workerIndex, laneBytes, shmMode, shmName, taskNames, taskFingerprint, allowedPackages,
+                maxPayloadBytes, idle, poolDepth, hostPid, hostStartMillis, debug, "", "");
+    }
+
+    /** @return whether the pool runs a bootstrap on each worker */
+    public boolean hasBootstrap() {
+        return !bootstrapClass.isEmpty();
     }
 
     /**
@@ -165,6 +196,10 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
         line(text, "hostPid", Long.toString(hostPid));
         line(text, "hostStartMillis", Long.toString(hostStartMillis));
         line(text, "debug", Boolean.toString(debug));
+        if (hasBootstrap()) {
+            line(text, "bootstrapClass", bootstrapClass);
+            line(text, "bootstrapMethod", bootstrapMethod);
+        }
         String encoded = Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
         if (encoded.length() > MAX_ENCODED_LENGTH) {
@@ -264,6 +299,11 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
         if (!debug.equals("true") && !debug.equals("false")) {
             throw bad(WorkerEnv.BOOT + " field debug=" + quote(abbreviate(debug)) + " must be true or false");
         }
+        for (String key : List.of("bootstrapClass", "bootstrapMethod")) {
+            if ("".equals(single.get(key))) {
+                throw bad(WorkerEnv.BOOT + " field " + key + " is empty (leave it out when there is no bootstrap)");
+            }
+        }
         IdlePolicy idle;
         try {
             idle = new IdlePolicy(Duration.ofNanos(field(single, "idleSpinNanos", 0, Long.MAX_VALUE)),
@@ -283,7 +323,8 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
                     (int) field(single, "poolDepth", 1, WorkerEnv.MAX_POOL_DEPTH),
                     field(single, "hostPid", 1, Long.MAX_VALUE),
                     field(single, "hostStartMillis", -1, Long.MAX_VALUE),
-                    debug.equals("true"));
+                    debug.equals("true"),
+                    single.getOrDefault("bootstrapClass", ""), single.getOrDefault("bootstrapMethod", ""));
         } catch (IllegalArgumentException e) {
             throw bad(WorkerEnv.BOOT + " field " + e.getMessage());
         }

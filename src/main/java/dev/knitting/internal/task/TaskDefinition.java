@@ -12,8 +12,14 @@ import java.util.function.Supplier;
  * @param body the task body; returns the result, or a {@code CompletionStage} for {@link Kind#ASYNC}
  * @param timeout the per-call timeout, or {@code null}
  * @param creator the class whose code created the task (where its exporting field is looked for)
+ * @param imported for {@link Kind#IMPORTED}: the class and member workers resolve; else {@code null}
  */
-public record TaskDefinition(Kind kind, Body body, TimeoutSpec timeout, Class<?> creator) {
+public record TaskDefinition(Kind kind, Body body, TimeoutSpec timeout, Class<?> creator, ImportedTask imported) {
+
+    /** A task whose body is here (not imported). */
+    public TaskDefinition(Kind kind, Body body, TimeoutSpec timeout, Class<?> creator) {
+        this(kind, body, timeout, creator, null);
+    }
 
     /** How a task body is called. */
     public enum Kind {
@@ -22,7 +28,24 @@ public record TaskDefinition(Kind kind, Body body, TimeoutSpec timeout, Class<?>
         /** {@code Task.withContext}: also receives a {@link TaskContext}; holds an abort slot. */
         CONTEXT,
         /** {@code Task.async}: returns a {@code CompletionStage}. */
-        ASYNC
+        ASYNC,
+        /**
+         * {@code Task.imported}: the host holds only the name; each worker resolves it to a task of
+         * one of the other kinds. The host cannot tell whether that task is abort-aware, so its
+         * calls hold no abort slot.
+         */
+        IMPORTED
+    }
+
+    /**
+     * The host's stand-in for an imported task. Its body refuses to run: imported tasks run only on
+     * workers, never on the inline lane (a defence in depth: the balancer never picks that lane).
+     */
+    public static TaskDefinition imported(ImportedTask imported, Class<?> creator) {
+        String name = imported.tableName();
+        return new TaskDefinition(Kind.IMPORTED, (arg, ctx) -> {
+            throw new IllegalStateException("imported task " + name + " runs only on workers, never on the host");
+        }, null, creator, imported);
     }
 
     /** The uniform shape every task body is adapted to. */
@@ -54,7 +77,7 @@ public record TaskDefinition(Kind kind, Body body, TimeoutSpec timeout, Class<?>
 
     /** @return a copy with another timeout */
     public TaskDefinition withTimeout(TimeoutSpec spec) {
-        return new TaskDefinition(kind, body, spec, creator);
+        return new TaskDefinition(kind, body, spec, creator, imported);
     }
 
     /** @return whether calls of this task hold an abort slot while at the worker */

@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The tasks of one pool, in a fixed order that host and workers derive independently from the same
  * names: the id of a task on the wire is its index here. Tasks are exported as
  * {@code public static final Task} fields or public static one-parameter methods of public
- * classes. A worker rebuilds the table from {@link #names()} and must reach the same
- * {@link #fingerprint()}.
+ * classes, or imported by name ({@code Task.imported}: only workers load the class). A worker
+ * rebuilds the table from {@link #names()} and must reach the same {@link #fingerprint()}.
  */
 public final class TaskTable {
     private static final Map<Class<?>, String> FUNCTION_NAMES = new ConcurrentHashMap<>();
@@ -45,7 +45,11 @@ public final class TaskTable {
         for (int i = 0; i < entries.size(); i++) {
             TaskEntry e = entries.get(i);
             idsByName.put(e.name(), e.id());
-            pkgs.add(e.declaringClass().getPackageName());
+            if (!e.imported()) {
+                pkgs.add(e.declaringClass().getPackageName());
+            } else if (!ImportedTask.fromTableName(e.name()).packageName().isEmpty()) {
+                pkgs.add(ImportedTask.fromTableName(e.name()).packageName()); // allowed by name: the host cannot load it
+            }
             if (tasks.get(i) != null) {
                 idsByTask.put(tasks.get(i), e.id());
             }
@@ -86,7 +90,7 @@ public final class TaskTable {
 
     /**
      * Exactly the given tasks, each found as a {@code public static final} field of the class that
-     * created it.
+     * created it; imported tasks need no field, their name is enough.
      *
      * @throws IllegalArgumentException if a task is not exported that way
      */
@@ -102,7 +106,12 @@ public final class TaskTable {
             if (!seen.add(task)) {
                 continue;
             }
-            Class<?> creator = ApiAccess.get().definition(task).creator();
+            TaskDefinition definition = ApiAccess.get().definition(task);
+            if (definition.imported() != null) {
+                found.add(new Candidate(definition.imported().tableName(), definition, null, task, true));
+                continue;
+            }
+            Class<?> creator = definition.creator();
             Candidate match = null;
             List<Candidate> fields = new ArrayList<>();
             if (Modifier.isPublic(creator.getModifiers())) {
@@ -125,13 +134,20 @@ public final class TaskTable {
 
     /**
      * Rebuilds a table from its names, as a worker does: loads each declaring class with
-     * {@code loader} and finds the field or method.
+     * {@code loader} and finds the field or method; resolves imported tasks with
+     * {@link ImportedTaskResolver}.
      *
      * @throws IllegalArgumentException naming the first task that cannot be found
      */
     public static TaskTable fromNames(List<String> names, ClassLoader loader) {
         List<Candidate> found = new ArrayList<>();
         for (String name : names) {
+            ImportedTask imported = ImportedTask.fromTableName(name);
+            if (imported != null) {
+                ImportedTaskResolver.Resolved resolved = ImportedTaskResolver.resolve(imported, loader);
+                found.add(new Candidate(name, resolved.definition(), resolved.type(), null, true));
+                continue;
+            }
             int field = name.indexOf('#');
             int method = name.indexOf("::");
             String className = name.substring(0, field >= 0 ? field : Math.max(method, 0));
@@ -178,9 +194,17 @@ public final class TaskTable {
         return fingerprint;
     }
 
-    /** @return the packages of the classes that export the tasks */
+    /**
+     * @return the packages of the classes that export the tasks, those of imported tasks' classes
+     *         included (by name)
+     */
     public Set<String> packages() {
         return packages;
+    }
+
+    /** @return the names of the imported tasks, in id order */
+    public List<String> importedNames() {
+        return entries.stream().filter(TaskEntry::imported).map(TaskEntry::name).toList();
     }
 
     /**
@@ -193,6 +217,10 @@ public final class TaskTable {
             return last.id(); // a caller mostly calls one task again and again
         }
         Integer id = idsByTask.get(task);
+        if (id == null) {
+            ImportedTask imported = ApiAccess.get().definition(task).imported();
+            id = imported == null ? null : idsByName.get(imported.tableName()); // the same import, made twice
+        }
         if (id == null) {
             throw new IllegalArgumentException("task " + task + " is not in this pool: start the pool with"
                     + " the class that exports it");
@@ -260,7 +288,7 @@ public final class TaskTable {
                 continue;
             }
             previous = c.name;
-            entries.add(new TaskEntry(entries.size(), c.name, c.definition, c.declaringClass));
+            entries.add(new TaskEntry(entries.size(), c.name, c.definition, c.declaringClass, c.imported));
             tasks.add(c.task);
         }
         if (entries.size() > 65_536) {
@@ -293,7 +321,13 @@ public final class TaskTable {
             if (task == null) {
                 throw new IllegalArgumentException("task field " + type.getName() + "#" + f.getName() + " is null");
             }
-            out.add(new Candidate(type.getName() + "#" + f.getName(), ApiAccess.get().definition(task), type, task));
+            TaskDefinition definition = ApiAccess.get().definition(task);
+            if (definition.imported() != null) {
+                // A field holding an imported task stands for the import: workers resolve that name.
+                out.add(new Candidate(definition.imported().tableName(), definition, null, task, true));
+                continue;
+            }
+            out.add(new Candidate(type.getName() + "#" + f.getName(), definition, type, task, false));
         }
     }
 
@@ -306,11 +340,11 @@ public final class TaskTable {
             }
             MethodType mt = MethodType.methodType(m.getReturnType(), m.getParameterTypes());
             String name = type.getName() + "::" + m.getName() + mt.toMethodDescriptorString();
-            out.add(new Candidate(name, methodDefinition(type, m), type, null));
+            out.add(new Candidate(name, methodDefinition(type, m), type, null, false));
         }
     }
 
-    private static TaskDefinition methodDefinition(Class<?> type, Method m) {
+    static TaskDefinition methodDefinition(Class<?> type, Method m) {
         MethodHandle handle;
         try {
             handle = MethodHandles.publicLookup().unreflect(m);
@@ -327,7 +361,8 @@ public final class TaskTable {
     /**
      * FNV-1a over the names, then over a CRC-32C of each exporting class's class file: a worker
      * that loads another version of a task class (a class path mismatch) reaches another value even
-     * though it finds every task by name.
+     * though it finds every task by name. Imported tasks count by name only: the host has no class
+     * file of theirs to read.
      */
     private static long fingerprintOf(List<String> names, List<TaskEntry> entries) {
         long hash = 0xcbf29ce484222325L;
@@ -338,7 +373,7 @@ public final class TaskTable {
             hash = (hash ^ '\n') * 0x100000001b3L;
         }
         Set<Class<?>> classes = new LinkedHashSet<>();
-        entries.forEach(e -> classes.add(e.declaringClass()));
+        entries.stream().filter(e -> !e.imported()).forEach(e -> classes.add(e.declaringClass()));
         for (Class<?> type : classes) {
             hash = (hash ^ classFileChecksum(type)) * 0x100000001b3L;
         }
@@ -359,6 +394,7 @@ public final class TaskTable {
         }
     }
 
-    private record Candidate(String name, TaskDefinition definition, Class<?> declaringClass, Task<?, ?> task) {
+    private record Candidate(String name, TaskDefinition definition, Class<?> declaringClass, Task<?, ?> task,
+                             boolean imported) {
     }
 }

@@ -53,7 +53,8 @@ public final class ProcessWorkerMain {
             Runtime.getRuntime().halt(EXIT_HOST_GONE);
         });
         WorkerSpec spec = new WorkerSpec(boot.workerIndex(), boot.taskNames(), boot.taskFingerprint(),
-                boot.allowedPackages(), boot.maxPayloadBytes(), boot.idle());
+                boot.allowedPackages(), boot.maxPayloadBytes(), boot.idle(), boot.bootstrapClass(),
+                boot.bootstrapMethod());
         try {
             new WorkerLoop(region.segment(), spec, ClassLoader.getSystemClassLoader(), Waiter.platform(),
                     Peer.otherProcess()).run();

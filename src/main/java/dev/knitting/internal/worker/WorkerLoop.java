@@ -25,8 +25,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The worker side of one lane, identical for thread and process workers: attach to the lane
- * memory, rebuild and check the task table, publish READY, then take requests, run tasks and
- * write responses until the host asks to stop.
+ * memory, run the pool's bootstrap if it has one ({@link WorkerBootstrap}), rebuild and check the
+ * task table, publish READY, then take requests, run tasks and write responses until the host asks
+ * to stop.
  *
  * <p>Synchronous tasks run on the worker thread one at a time; an async task's stage completes on
  * any thread, which then writes the response itself (the response ring takes many producers).
@@ -94,14 +95,22 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void boot(Lane attached) {
-        table = TaskTable.fromNames(spec.taskNames(), loader);
+        policy = TypePolicy.of(loader, spec.allowedPackages());
+        decoder = new PayloadDecoder(policy, host);
+        receiver = new MessageReceiver(attached.requests(), spec.maxPayloadBytes());
+        if (spec.hasBootstrap()) {
+            WorkerBootstrap.run(spec, attached, receiver, decoder, loader); // before any task class is resolved
+        }
+        try {
+            table = TaskTable.fromNames(spec.taskNames(), loader);
+        } catch (IllegalArgumentException e) {
+            throw new KnittingException("worker " + spec.workerIndex() + ": " + e.getMessage(), e);
+        }
         if (table.fingerprint() != spec.fingerprint()) {
             throw new KnittingException("worker " + spec.workerIndex() + ": task table fingerprint "
                     + Long.toHexString(table.fingerprint()) + " differs from the host's "
                     + Long.toHexString(spec.fingerprint()) + " (class path mismatch?)");
         }
-        policy = TypePolicy.of(loader, spec.allowedPackages());
-        decoder = new PayloadDecoder(policy, host);
         IdleStrategy idle = new IdleStrategy(spec.idle());
         responses = new MessageSender(attached.responses(), idle, this::wakeHostAfterAnswer, attached::wakeAnswerCollector);
         attached.workerPid(ProcessHandle.current().pid());
@@ -110,7 +119,6 @@ public final class WorkerLoop implements Runnable {
 
     private void serve(Lane attached) {
         MpscRing requests = attached.requests();
-        receiver = new MessageReceiver(requests, spec.maxPayloadBytes());
         IdleStrategy idle = new IdleStrategy(spec.idle());
         // After waking a host thread, do not spin: the woken thread is likely queued on this CPU.
         IdleStrategy afterWake = new IdleStrategy(new dev.knitting.IdlePolicy(java.time.Duration.ZERO,
@@ -136,8 +144,9 @@ public final class WorkerLoop implements Runnable {
                 }
                 IdleStrategy strategy = wokeHost ? afterWake : idle;
                 wokeHost = false;
-                strategy.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING,
-                        requests.dataDoorbell(), parkSlice);
+                // also back to the loop once the host has read an answer whose buffers are still held
+                strategy.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING
+                        || heldAnswerRead(attached), requests.dataDoorbell(), parkSlice);
             }
         }
     }
@@ -245,6 +254,11 @@ public final class WorkerLoop implements Runnable {
                 h.transfers().settle();
             }
         }
+    }
+
+    private boolean heldAnswerRead(Lane attached) {
+        HeldAnswer first = held.peek();
+        return first != null && first.endPosition() <= attached.responses().headPosition();
     }
 
     /** An answer's transfers and the response-ring position its record ends before. */

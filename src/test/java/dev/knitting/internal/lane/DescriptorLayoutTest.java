@@ -70,6 +70,9 @@ class DescriptorLayoutTest {
         assertThat(MessageDescriptor.FLAGS_UNFRAGMENTED).isEqualTo(3);
         assertThat(MessageDescriptor.REQUEST).isEqualTo(1);
         assertThat(MessageDescriptor.RESPONSE).isEqualTo(2);
+        assertThat(MessageDescriptor.BOOTSTRAP).isEqualTo(3);
+        assertThat(MessageDescriptor.BOOTSTRAP).isGreaterThanOrEqualTo(RecordDescriptor.MIN_MESSAGE_TYPE);
+        assertThat(MessageDescriptor.isMessageType(4)).isFalse();
         // The smallest ring still carries payload in each record.
         assertThat(RingDescriptor.MIN_CAPACITY / RingDescriptor.MAX_RECORD_DIVISOR - RecordDescriptor.HEADER_LENGTH)
                 .isGreaterThan(MessageDescriptor.HEADER_LENGTH);

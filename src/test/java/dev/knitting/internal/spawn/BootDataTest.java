@@ -28,6 +28,9 @@ class BootDataTest {
             new IdlePolicy(Duration.ofNanos(12_345), 3, Duration.ofMillis(250)), 2, 4242, 1_700_000_000_123L, true);
     private static final BootData INHERIT = new BootData(BootData.PROTOCOL_VERSION, 0, 4096, ShmMode.INHERIT, "",
             List.of("t.T#x"), 0, Set.of(), 1, IdlePolicy.LOW_CPU, 1, 1, -1, false);
+    private static final BootData BOOTSTRAPPED = new BootData(BootData.PROTOCOL_VERSION, 1, 4096, ShmMode.INHERIT, "",
+            List.of("import:com.example.plugin.Plugin#run", "t.T#x"), 0, Set.of("com.example.plugin"), 1,
+            IdlePolicy.LOW_CPU, 1, 1, -1, false, "com.example.Boot$Inner", "init");
 
     private static final String VALID_TEXT = """
             knitting-boot=1
@@ -51,9 +54,36 @@ class BootDataTest {
 
     @Test
     void shouldRoundTripEveryField() {
-        for (BootData boot : List.of(NAMED, INHERIT)) {
+        for (BootData boot : List.of(NAMED, INHERIT, BOOTSTRAPPED)) {
             assertThat(BootData.decode(boot.encode())).isEqualTo(boot);
         }
+        assertThat(BootData.decode(BOOTSTRAPPED.encode()).hasBootstrap()).isTrue();
+        assertThat(BootData.decode(INHERIT.encode()).hasBootstrap()).isFalse();
+    }
+
+    @Test
+    void shouldDecodeTheBootstrapLinesTogether() {
+        BootData boot = BootData.decode(encodeText(VALID_TEXT + "bootstrapClass=com.example.Boot\nbootstrapMethod=init\n"));
+
+        assertThat(boot.bootstrapClass()).isEqualTo("com.example.Boot");
+        assertThat(boot.bootstrapMethod()).isEqualTo("init");
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', value = {
+        "bootstrapClass=com.example.Boot|bootstrapMethod",
+        "bootstrapMethod=init|bootstrapMethod",
+        "bootstrapClass=com.example.Boot\\nbootstrapMethod=|bootstrapMethod is empty",
+        "bootstrapClass=\\nbootstrapMethod=init|bootstrapClass is empty",
+        "bootstrapClass=com..Boot\\nbootstrapMethod=init|bootstrapClass",
+        "bootstrapClass=com.example.Boot\\nbootstrapMethod=in-it|bootstrapMethod",
+        "bootstrapClass=a.B\\nbootstrapMethod=init\\nbootstrapMethod=init|appears twice",
+    })
+    void shouldRejectBadBootstrapLinesNamingThem(String lines, String message) {
+        String text = VALID_TEXT + lines.replace("\\n", "\n") + "\n";
+
+        assertThatThrownBy(() -> BootData.decode(encodeText(text))).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining(message);
     }
 
     @Test
