@@ -26,17 +26,21 @@ final class ProcessZeroCopyTest extends ZeroCopyContractTest {
     }
 
     @Test
-    void shouldUnmapABufferInTheWorkerOnceItsCallIsOver() throws Exception {
+    void shouldKeepAMappingForTheNextCallWhileTheCallerHoldsTheBufferAndUnmapItOnceClosed() throws Exception {
         try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1)
-                .start(BufferTasks.class, EchoTasks.class, SlowTasks.class);
-             ProcessSharedBuffer buffer = ProcessSharedBuffer.create(1 << 20)) {
+                .start(BufferTasks.class, EchoTasks.class, SlowTasks.class)) {
             long workerPid = pool.call(SlowTasks.WHERE, 0L).join().pid();
+            ProcessSharedBuffer buffer = ProcessSharedBuffer.create(1 << 20);
 
-            assertThat(pool.call(BufferTasks.SUM, buffer).join()).isZero();
+            for (int i = 0; i < 5; i++) {
+                assertThat(pool.call(BufferTasks.SUM, buffer).join()).isZero();
+            }
+            assertThat(bufferMappings(workerPid)).as("one mapping, reused call after call").isEqualTo(1);
 
+            buffer.close();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (bufferMappings(workerPid) > 0 && System.nanoTime() < deadline) {
-                pool.call(EchoTasks.SQUARE, 2).join(); // wakes the worker, which then lets go of what it held
+                pool.call(EchoTasks.SQUARE, 2).join(); // each pass of the worker loop lets unused mappings go
             }
             assertThat(bufferMappings(workerPid)).as("mappings of shared buffers in the worker").isZero();
         }

@@ -40,15 +40,20 @@ public final class SharedBufferMemory {
     private final Token token;
     private final MemorySegment data;
     private final String name;
+    /** Live references; 0 once released (unmapped, or kept by {@link MappingCache}). */
     private final AtomicInteger references = new AtomicInteger(1);
+    /** A peer's buffer in a process that may keep unused mappings for reuse ({@link MappingCache}). */
+    private final boolean reusable;
     private final Cleaner.Cleanable cleanable;
 
-    private SharedBufferMemory(MappedRegion region, Token token, String name) {
+    private SharedBufferMemory(MappedRegion region, Token token, String name, boolean reusable) {
         this.region = region;
         this.token = token;
         this.name = name;
+        this.reusable = reusable;
         this.data = region.segment().asSlice(SharedBufferHeader.DATA_OFFSET);
-        this.cleanable = CLEANER.register(this, new Unmap(region, token));
+        SharedBufferHeader.attach(region.segment());
+        this.cleanable = CLEANER.register(this, new Unmap(region, token, references));
         SharedBufferRegistry.register(this);
     }
 
@@ -58,7 +63,7 @@ public final class SharedBufferMemory {
         Token token = Token.random();
         MappedRegion region = SharedMemory.createAnonymous(DEBUG_NAME, SharedBufferHeader.DATA_OFFSET + length);
         SharedBufferHeader.write(region.segment(), length, token);
-        return new SharedBufferMemory(region, token, null);
+        return new SharedBufferMemory(region, token, null, false);
     }
 
     /** @return a new named buffer, with one reference for its creator */
@@ -67,7 +72,7 @@ public final class SharedBufferMemory {
         Token token = Token.random();
         MappedRegion region = SharedMemory.createNamed(name, SharedBufferHeader.DATA_OFFSET + length);
         SharedBufferHeader.write(region.segment(), length, token);
-        return new SharedBufferMemory(region, token, name);
+        return new SharedBufferMemory(region, token, name, false);
     }
 
     /** @return this process's mapping of an existing named buffer, with one reference for the caller */
@@ -84,7 +89,7 @@ public final class SharedBufferMemory {
                 region.close();
                 return known;
             }
-            return new SharedBufferMemory(region, token, name);
+            return new SharedBufferMemory(region, token, name, false);
         } catch (RuntimeException e) {
             region.close();
             throw e;
@@ -119,7 +124,7 @@ public final class SharedBufferMemory {
             throw new ProtocolException("ProcessSharedBuffer descriptor names process " + pid
                     + ", but this lane's peer is this process (forged descriptor)");
         }
-        return new SharedBufferMemory(openPeerMemory(pid, fd, token, length, name), token, name);
+        return new SharedBufferMemory(openPeerMemory(pid, fd, token, length, name), token, name, MappingCache.enabled());
     }
 
     private static MappedRegion openPeerMemory(long pid, int fd, Token token, long length, String name) {
@@ -181,11 +186,17 @@ public final class SharedBufferMemory {
         return true;
     }
 
-    /** Drops a reference; the last one unmaps the memory and closes its descriptor. */
+    /**
+     * Drops a reference; the last one unmaps the memory and closes its descriptor, unless this is a
+     * peer's buffer that {@link MappingCache} keeps mapped for its next call.
+     */
     public void release() {
         int n = references.decrementAndGet();
         if (n == 0) {
-            cleanable.clean();
+            SharedBufferHeader.detach(region.segment());
+            if (!(reusable && MappingCache.keep(this))) {
+                cleanable.clean();
+            }
         } else if (n < 0) {
             references.incrementAndGet();
             throw new IllegalStateException("ProcessSharedBuffer released more often than retained");
@@ -224,6 +235,22 @@ public final class SharedBufferMemory {
         return region;
     }
 
+    /** Takes a kept mapping back into use (see {@link MappingCache#revive}). */
+    void revive() {
+        SharedBufferHeader.attach(region.segment());
+        references.set(1);
+    }
+
+    /** @return whether no process uses the buffer any more (a kept mapping may go) */
+    boolean unusedEverywhere() {
+        return SharedBufferHeader.attached(region.segment()) <= 0;
+    }
+
+    /** Unmaps a kept mapping. */
+    void unmap() {
+        cleanable.clean();
+    }
+
     public boolean isOpen() {
         return region.isOpen();
     }
@@ -234,11 +261,14 @@ public final class SharedBufferMemory {
                 + ", open=" + isOpen() + "]";
     }
 
-    /** Runs once: on the last release, or when the mapping became unreachable. */
-    private record Unmap(MappedRegion region, Token token) implements Runnable {
+    /** Runs once: on the last release, or when the mapping became unreachable (then still counted). */
+    private record Unmap(MappedRegion region, Token token, AtomicInteger references) implements Runnable {
         @Override
         public void run() {
             SharedBufferRegistry.unregister(token, region);
+            if (references.getAndSet(0) > 0) {
+                SharedBufferHeader.detach(region.segment());
+            }
             region.close();
         }
     }

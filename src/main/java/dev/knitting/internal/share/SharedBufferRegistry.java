@@ -25,11 +25,17 @@ final class SharedBufferRegistry {
         });
     }
 
-    /** @return the live mapping with this token, with a reference added for the caller, or null */
+    /**
+     * @return the live (or kept) mapping with this token, with a reference added for the caller,
+     *     or null
+     */
     static SharedBufferMemory retain(Token token) {
         WeakReference<SharedBufferMemory> ref = MAPPINGS.get(token);
         SharedBufferMemory memory = ref == null ? null : ref.get();
-        return memory != null && memory.tryRetain() ? memory : null;
+        if (memory == null) {
+            return null;
+        }
+        return memory.tryRetain() ? memory : MappingCache.revive(token);
     }
 
     /** @return the live mapping with this token, without a reference, or null */

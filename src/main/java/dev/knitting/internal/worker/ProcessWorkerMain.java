@@ -1,6 +1,7 @@
 package dev.knitting.internal.worker;
 
 import dev.knitting.internal.codec.Peer;
+import dev.knitting.internal.share.MappingCache;
 
 import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.SharedMemory;
@@ -27,6 +28,8 @@ public final class ProcessWorkerMain {
     public static final int EXIT_LOOP_FAILED = 71;
     /** The host process is gone. */
     public static final int EXIT_HOST_GONE = 75;
+    /** Unused mappings of the host's shared buffers a worker keeps for their next call. */
+    private static final int KEPT_MAPPINGS = 16;
 
     private ProcessWorkerMain() {
     }
@@ -55,6 +58,7 @@ public final class ProcessWorkerMain {
         WorkerSpec spec = new WorkerSpec(boot.workerIndex(), boot.taskNames(), boot.taskFingerprint(),
                 boot.allowedPackages(), boot.maxPayloadBytes(), boot.idle(), boot.bootstrapClass(),
                 boot.bootstrapMethod());
+        MappingCache.enable(KEPT_MAPPINGS); // a pipeline sends the same buffers call after call
         try {
             new WorkerLoop(region.segment(), spec, ClassLoader.getSystemClassLoader(), Waiter.platform(),
                     Peer.otherProcess()).run();

@@ -1,6 +1,7 @@
 package dev.knitting.internal.worker;
 
 import dev.knitting.internal.codec.Peer;
+import dev.knitting.internal.share.MappingCache;
 import dev.knitting.internal.share.Received;
 import dev.knitting.internal.share.Transfers;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -129,6 +130,7 @@ public final class WorkerLoop implements Runnable {
             if (!held.isEmpty()) {
                 settleRead(attached.responses().headPosition());
             }
+            MappingCache.sweep(); // kept buffer mappings go once their owner has let go
             if (pumpWakeOwed && !requests.hasCommittedRecord()) {
                 pumpWakeOwed = false; // the burst is over: the pump may collect what nobody joined
                 VarHandle.fullFence();
