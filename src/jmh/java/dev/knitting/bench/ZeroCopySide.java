@@ -1,24 +1,21 @@
 package dev.knitting.bench;
 
-import dev.knitting.Knitting;
 import dev.knitting.Pool;
-import dev.knitting.PoolBuilder;
 import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.unsafe.BufferReference;
 
 import java.lang.foreign.ValueLayout;
-import java.util.function.UnaryOperator;
 
 /**
  * G8 and the size sweep: one pool echoing a payload of a given size back to the caller, either
  * copied ({@code byte[]}), shared ({@link ProcessSharedBuffer}: only a descriptor crosses) or moved
- * ({@link BufferReference}), next to the tiny call of the same pool kind as the floor.
+ * ({@link BufferReference}), next to the tiny call through the same pool as the floor.
  */
 final class ZeroCopySide implements Side {
     /** What crosses the lane. */
     enum Carrier { TINY_CALL, BYTES, SHARED_BUFFER, REFERENCE }
 
-    private final UnaryOperator<PoolBuilder> configure;
+    private final SharedPool shared;
     private final Carrier carrier;
     private final int size;
     private Pool pool;
@@ -26,21 +23,20 @@ final class ZeroCopySide implements Side {
     private BufferReference reference;
     private byte[] bytes;
 
-    ZeroCopySide(UnaryOperator<PoolBuilder> configure, Carrier carrier, int size) {
-        this.configure = configure;
+    ZeroCopySide(SharedPool shared, Carrier carrier, int size) {
+        this.shared = shared;
         this.carrier = carrier;
         this.size = size;
     }
 
-    static Contender contender(String name, UnaryOperator<PoolBuilder> configure, Carrier carrier, int size) {
-        return Side.contender(name, new ZeroCopySide(configure, carrier, size), ZeroCopySide::round);
+    /** @param shared the pool, shared with the scenario's other contenders (see {@link SharedPool}) */
+    static Contender contender(String name, SharedPool shared, Carrier carrier, int size) {
+        return Side.contender(name, new ZeroCopySide(shared, carrier, size), ZeroCopySide::round);
     }
 
     @Override
     public void open() {
-        UnaryOperator<PoolBuilder> withRoom = carrier == Carrier.BYTES
-                ? b -> configure.apply(b).maxPayloadBytes(Math.max(8L << 20, 2L * size)) : configure;
-        pool = withRoom.apply(Knitting.pool()).start(BenchTasks.class);
+        pool = shared.acquire();
         switch (carrier) {
             case SHARED_BUFFER -> {
                 buffer = ProcessSharedBuffer.create(size);
@@ -94,8 +90,8 @@ final class ZeroCopySide implements Side {
     @Override
     public void close() {
         if (pool != null) {
-            pool.shutdown().orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
             pool = null;
+            shared.release();
         }
         if (buffer != null) {
             buffer.close();
@@ -107,9 +103,6 @@ final class ZeroCopySide implements Side {
 
     @Override
     public void abandon() {
-        Pool p = pool;
-        if (p != null) {
-            p.shutdownNow().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        shared.abandon();
     }
 }
