@@ -88,11 +88,4 @@ public final class MappingCache {
         }
         unused.forEach(SharedBufferMemory::unmap);
     }
-
-    /** @return how many mappings are kept now */
-    public static int size() {
-        synchronized (KEPT) {
-            return KEPT.size();
-        }
-    }
 }

@@ -37,11 +37,4 @@ final class SharedBufferRegistry {
         }
         return memory.tryRetain() ? memory : MappingCache.revive(token);
     }
-
-    /** @return the live mapping with this token, without a reference, or null */
-    static SharedBufferMemory find(Token token) {
-        WeakReference<SharedBufferMemory> ref = MAPPINGS.get(token);
-        SharedBufferMemory memory = ref == null ? null : ref.get();
-        return memory != null && memory.isOpen() ? memory : null;
-    }
 }
