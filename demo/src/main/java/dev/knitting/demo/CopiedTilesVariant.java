@@ -12,31 +12,11 @@ import java.util.List;
  * a {@code byte[]}, sent by value, and the output rows come back as a {@code byte[]} that is
  * copied into the output. Counted: the cut and the paste by the demo, and each payload once.
  */
-final class CopiedTilesVariant implements Variant {
-    private final String name;
-    private final int workers;
-    private final Pool pool;
-
-    CopiedTilesVariant(String name, int workers, Pool pool) {
-        this.name = name;
-        this.workers = workers;
-        this.pool = pool;
-    }
-
+record CopiedTilesVariant(String name, int workers, Pool pool) implements Variant {
     /** @return the largest payload one call of {@code frame} sends, for {@code maxPayloadBytes} */
     static long largestPayload(Frame frame) {
         return frame.bands().stream().mapToLong(b -> b.sourceRows(frame.height()) * frame.rowBytes()).max()
                 .orElse(0);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int workers() {
-        return workers;
     }
 
     @Override

@@ -13,27 +13,7 @@ import java.util.List;
  * holding its output rows back. The moves copy nothing; cutting the bands out and pasting the
  * results back are copies the demo makes, counted as such.
  */
-final class MovedTilesVariant implements Variant {
-    private final String name;
-    private final int workers;
-    private final Pool pool;
-
-    MovedTilesVariant(String name, int workers, Pool pool) {
-        this.name = name;
-        this.workers = workers;
-        this.pool = pool;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int workers() {
-        return workers;
-    }
-
+record MovedTilesVariant(String name, int workers, Pool pool) implements Variant {
     @Override
     public Traffic run(Frame frame) {
         MemorySegment source = frame.sourceSegment();

@@ -10,27 +10,7 @@ import java.util.List;
  * and five ints); the worker, thread or process, reads the picture and writes its rows of the
  * output in place. The worker reports the bytes it touched.
  */
-final class SharedTilesVariant implements Variant {
-    private final String name;
-    private final int workers;
-    private final Pool pool;
-
-    SharedTilesVariant(String name, int workers, Pool pool) {
-        this.name = name;
-        this.workers = workers;
-        this.pool = pool;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int workers() {
-        return workers;
-    }
-
+record SharedTilesVariant(String name, int workers, Pool pool) implements Variant {
     @Override
     public Traffic run(Frame frame) {
         List<TaskCall<TileDone>> pending = new ArrayList<>();
