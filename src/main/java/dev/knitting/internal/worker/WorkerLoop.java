@@ -37,6 +37,8 @@ import java.lang.invoke.VarHandle;
  */
 public final class WorkerLoop implements Runnable {
     private static final int BATCH = 64;
+    /** How often kept buffer mappings are checked for buffers nobody uses any more. */
+    private static final long SWEEP_NANOS = 1_000_000;
 
     private final MemorySegment laneMemory;
     private final WorkerSpec spec;
@@ -45,6 +47,7 @@ public final class WorkerLoop implements Runnable {
     private volatile long runningCallId = -1;
     private boolean wokeHost;
     private boolean pumpWakeOwed;
+    private long lastSweep;
     private Thread loopThread;
     private volatile Lane lane;
     private TaskTable table;
@@ -130,7 +133,11 @@ public final class WorkerLoop implements Runnable {
             if (!held.isEmpty()) {
                 settleRead(attached.responses().headPosition());
             }
-            MappingCache.sweep(); // kept buffer mappings go once their owner has let go
+            long now = System.nanoTime();
+            if (now - lastSweep > SWEEP_NANOS) {
+                lastSweep = now;
+                MappingCache.sweep(); // kept buffer mappings go once their owner has let go
+            }
             if (pumpWakeOwed && !requests.hasCommittedRecord()) {
                 pumpWakeOwed = false; // the burst is over: the pump may collect what nobody joined
                 VarHandle.fullFence();
