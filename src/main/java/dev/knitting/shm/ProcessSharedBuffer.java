@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the host writes, calls, and reads what the task wrote after the call completes).
  *
  * <p>Anonymous buffers ({@link #create(long)}) have no name another process could open: a process
- * worker reaches one through the host's descriptor, checked against a 128-bit random token, and
- * maps it only for the duration of the call. Named buffers ({@link #create(String, long)}) are
+ * worker reaches one through the host's descriptor, checked against a 128-bit random token before
+ * anything is mapped. The task's handle is closed when its call is over; the worker keeps the
+ * mapping for the next call while the buffer is still in use, and unmaps it once no process uses
+ * it any more. Named buffers ({@link #create(String, long)}) are
  * POSIX shared-memory objects under {@code /dev/shm} that unrelated processes can {@link #open};
  * {@link #unlink} removes the name. Memory is reserved at creation, so a buffer larger than the
  * free space of its tmpfs fails here with a clear error rather than a {@code SIGBUS} later.
