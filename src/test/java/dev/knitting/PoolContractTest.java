@@ -834,6 +834,18 @@ abstract class PoolContractTest {
         assertThat(pool.stats().inFlightPerLane()).as("only the inline lane").hasSize(1);
     }
 
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void shouldFailAnInlineCallStillRunningAtShutdownNow() {
+        Pool pool = start(builder().threads(0).inlineLane(1));
+        TaskCall<String> never = pool.call(AsyncTasks.NEVER, "inline");
+
+        pool.shutdownNow().orTimeout(30, TimeUnit.SECONDS).join();
+
+        assertThat(failureOf(never)).isInstanceOf(PoolClosedException.class);
+        assertThat(pool.stats().failed()).isEqualTo(1);
+    }
+
     // ---------------------------------------------------------------- shutdown
 
     @Test

@@ -7,7 +7,10 @@ import dev.knitting.internal.task.TaskDefinition;
 import dev.knitting.internal.worker.ResponseStatus;
 import dev.knitting.internal.worker.TaskRunner;
 import java.lang.foreign.MemorySegment;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The calling thread as an extra lane: it runs the call itself. Argument and result still go
@@ -18,6 +21,8 @@ final class InlineLane {
     private final PoolRuntime runtime;
     private final int workerIndex;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Calls started here and not answered yet, for shutdownNow. */
+    private final Set<PendingCall> running = ConcurrentHashMap.newKeySet();
 
     InlineLane(PoolRuntime runtime, int workerIndex) {
         this.runtime = runtime;
@@ -28,8 +33,18 @@ final class InlineLane {
         return inFlight.get();
     }
 
+    /** Fails every call still running here (an async task's stage not completed yet): shutdownNow. */
+    void failAll(Supplier<Throwable> failure) {
+        for (PendingCall call : running) {
+            if (running.remove(call)) {
+                runtime.fail(call, failure.get());
+            }
+        }
+    }
+
     void run(PendingCall call, MemorySegment encodedArgument) {
         inFlight.incrementAndGet();
+        running.add(call);
         Object argument;
         Received received;
         try {
@@ -66,6 +81,7 @@ final class InlineLane {
 
     private void end(PendingCall call, int status, Object value) {
         inFlight.decrementAndGet();
+        running.remove(call);
         runtime.answerLocally(call, status, value);
     }
 }

@@ -497,6 +497,9 @@ public final class PoolRuntime implements Pool {
         for (HostLane lane : lanes) {
             lane.failAll(c -> closedNow());
         }
+        if (inline != null) {
+            inline.failAll(PoolRuntime::closedNow);
+        }
         startStopper();
         return terminated;
     }
