@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <p>Why this cannot keep memory alive that its owner freed: a kept mapping is unmapped as soon as
  * no process uses the buffer any more ({@link SharedBufferHeader} counts users in the buffer's
- * header; {@link #sweep()} checks it on every pass of the worker loop), and at most
+ * header; the worker loop calls {@link #sweep()} about once a millisecond), and at most
  * {@link #enable capacity} mappings are kept, the least recently used going first. A mapping is
  * only taken back into use for a descriptor that arrived in a call, whose sender holds the buffer
  * until the call is over. Only process workers enable it; hosts never keep mappings.
