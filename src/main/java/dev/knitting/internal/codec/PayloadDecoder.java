@@ -3,12 +3,7 @@ package dev.knitting.internal.codec;
 import dev.knitting.Envelope;
 import dev.knitting.PayloadException;
 import dev.knitting.ProtocolException;
-import dev.knitting.internal.share.BufferReferenceAccess;
 import dev.knitting.internal.share.Received;
-import dev.knitting.internal.share.SharedBufferAccess;
-import dev.knitting.internal.share.SharedBufferMemory;
-import dev.knitting.internal.share.Token;
-import dev.knitting.internal.share.Transit;
 import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.unsafe.BufferReference;
 
@@ -364,40 +359,13 @@ public final class PayloadDecoder {
     }
 
     private ProcessSharedBuffer sharedBuffer() {
-        long at = cur.pos - 1;
-        long pid = cur.i64();
-        int fd = cur.i32();
-        Token token = new Token(cur.i64(), cur.i64());
-        long bufferLength = cur.i64();
-        long offset = cur.i64();
-        long length = cur.i64();
-        String name = cur.nullableString();
-        if (bufferLength <= 0 || offset < 0 || length < 0 || offset > bufferLength || length > bufferLength - offset) {
-            throw new ProtocolException("SHARED_BUFFER at offset " + at + " describes bytes [" + offset + ", " + offset
-                    + " + " + length + ") of a buffer of " + bufferLength + " bytes");
-        }
-        if (name != null && (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0)) {
-            throw new ProtocolException("SHARED_BUFFER at offset " + at + " has the invalid name \"" + name + "\"");
-        }
-        SharedBufferMemory memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess());
-        ProcessSharedBuffer buffer = SharedBufferAccess.get().handle(memory, offset, length, true);
+        ProcessSharedBuffer buffer = ZeroCopyDescriptors.readSharedBuffer(cur, cur.pos - 1, peer);
         received().buffer(buffer);
         return buffer;
     }
 
     private BufferReference reference() {
-        long token = cur.i64();
-        long address = cur.i64();
-        long size = cur.i64();
-        if (peer.isOtherProcess()) {
-            throw new ProtocolException("a BufferReference descriptor arrived from another process, which it cannot"
-                    + " come from: references never cross processes");
-        }
-        Transit transit = peer.transit();
-        if (transit == null) {
-            throw new ProtocolException("a BufferReference descriptor arrived outside a pool's calls");
-        }
-        BufferReference reference = BufferReferenceAccess.get().adopt(transit.claim(token, address, size));
+        BufferReference reference = ZeroCopyDescriptors.readReference(cur, peer);
         received().reference(reference);
         return reference;
     }

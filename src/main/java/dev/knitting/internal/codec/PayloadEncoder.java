@@ -3,12 +3,7 @@ package dev.knitting.internal.codec;
 import dev.knitting.Envelope;
 import dev.knitting.PayloadException;
 import dev.knitting.RemoteTaskException;
-import dev.knitting.internal.share.BufferReferenceAccess;
-import dev.knitting.internal.share.NativeBlock;
-import dev.knitting.internal.share.SharedBufferAccess;
-import dev.knitting.internal.share.SharedBufferMemory;
 import dev.knitting.internal.share.Transfers;
-import dev.knitting.internal.share.Transit;
 import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.unsafe.BufferReference;
 
@@ -359,46 +354,12 @@ public final class PayloadEncoder {
         leave();
     }
 
-    /** Writes the descriptor and pins the memory until the send is over (see {@link Tags#SHARED_BUFFER}). */
     private void writeSharedBuffer(ProcessSharedBuffer buffer) {
-        SharedBufferAccess access = SharedBufferAccess.get();
-        SharedBufferMemory memory = access.memory(buffer);
-        if (access.isClosed(buffer) || !memory.isOpen()) {
-            throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed");
-        }
-        try {
-            transfers().pin(memory);
-        } catch (IllegalStateException closed) {
-            throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed", closed);
-        }
-        out.tag(Tags.SHARED_BUFFER);
-        out.raw64(SharedBufferMemory.pid());
-        out.raw32(memory.fd());
-        out.raw64(memory.token().high());
-        out.raw64(memory.token().low());
-        out.raw64(memory.length());
-        out.raw64(access.offset(buffer));
-        out.raw64(buffer.byteSize());
-        out.writeNullableString(memory.name());
+        ZeroCopyDescriptors.writeSharedBuffer(out, buffer, transfers());
     }
 
-    /** Moves the reference into the pool's transit and writes its claim (see {@link Tags#BUFFER_REFERENCE}). */
     private void writeReference(BufferReference reference) {
-        if (peer.isOtherProcess()) {
-            throw new PayloadException("BufferReference cannot be sent to a process worker: it is memory of this"
-                    + " process's heap, which another process cannot map; use a ProcessSharedBuffer instead");
-        }
-        Transit transit = peer.transit();
-        if (transit == null) {
-            throw new PayloadException("BufferReference cannot be sent here: only calls of a pool move references");
-        }
-        NativeBlock block = BufferReferenceAccess.get().detach(reference);
-        long token = transit.put(block);
-        transfers().moved(reference, transit, token);
-        out.tag(Tags.BUFFER_REFERENCE);
-        out.raw64(token);
-        out.raw64(block.address());
-        out.raw64(block.size());
+        ZeroCopyDescriptors.writeReference(out, reference, peer, transfers());
     }
 
     // ---------------------------------------------------------------- containers

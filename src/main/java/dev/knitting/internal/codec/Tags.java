@@ -68,7 +68,7 @@ package dev.knitting.internal.codec;
  *                          SHARED_BUFFER or BUFFER_REFERENCE (any other tag is an error)
  * 0x71  SHARED_BUFFER      i64 sender pid, i32 sender fd, i64 token high, i64 token low,
  *                          i64 buffer length, i64 offset, i64 length, str? name
- *                          (a descriptor: see ZeroCopyCodec for how it is checked)
+ *                          (a descriptor: see ZeroCopyDescriptors for how it is checked)
  * 0x72  BUFFER_REFERENCE   i64 transit token, i64 address, i64 size (thread workers only)
  * 0x73  MEMORY_SEGMENT     u32 n, n bytes (only as an ENVELOPE body)
  *

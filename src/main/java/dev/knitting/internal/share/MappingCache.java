@@ -34,6 +34,11 @@ public final class MappingCache {
         capacity = mappings;
     }
 
+    /** @return whether any mapping is kept now (a volatile read) */
+    public static boolean keepsAny() {
+        return !empty;
+    }
+
     static boolean enabled() {
         return capacity > 0;
     }
@@ -70,11 +75,8 @@ public final class MappingCache {
         return memory;
     }
 
-    /** Unmaps kept mappings of buffers no process uses any more; cheap when nothing is kept. */
+    /** Unmaps kept mappings of buffers no process uses any more (callers check {@link #keepsAny()} first). */
     public static void sweep() {
-        if (empty) {
-            return;
-        }
         List<SharedBufferMemory> unused = new ArrayList<>(1);
         synchronized (KEPT) {
             for (Iterator<SharedBufferMemory> it = KEPT.values().iterator(); it.hasNext(); ) {

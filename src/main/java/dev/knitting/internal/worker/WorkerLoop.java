@@ -133,10 +133,12 @@ public final class WorkerLoop implements Runnable {
             if (!held.isEmpty()) {
                 settleRead(attached.responses().headPosition());
             }
-            long now = System.nanoTime();
-            if (now - lastSweep > SWEEP_NANOS) {
-                lastSweep = now;
-                MappingCache.sweep(); // kept buffer mappings go once their owner has let go
+            if (MappingCache.keepsAny()) { // never on thread workers: no clock read on the hot path
+                long now = System.nanoTime();
+                if (now - lastSweep > SWEEP_NANOS) {
+                    lastSweep = now;
+                    MappingCache.sweep(); // kept buffer mappings go once their owner has let go
+                }
             }
             if (pumpWakeOwed && !requests.hasCommittedRecord()) {
                 pumpWakeOwed = false; // the burst is over: the pump may collect what nobody joined
