@@ -28,6 +28,8 @@ import java.util.function.Function;
  */
 final class HostLane {
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    /** Longest wait for senders still writing into a retired incarnation's ring. */
+    private static final Duration SEND_SETTLE_WAIT = Duration.ofSeconds(10);
 
     private final int index;
     private final PoolRuntime runtime;
@@ -101,20 +103,25 @@ final class HostLane {
                 }
             }
             long id = nextCallId.incrementAndGet();
-            call.dispatched(this, target, id, slot);
-            pending.put(id, call);
-            inFlight.incrementAndGet();
-            if (stopping) {
-                // shutdownNow raced with us: it sets stopping before it takes every pending call
-                // back, so either it saw this call or we see stopping here.
-                if (pending.remove(id) != null) {
-                    call.answered();
-                    target.releaseAbortSlot(slot);
-                    inFlight.decrementAndGet();
+            call.dispatched(this, target, id, slot); // SENDING until sendFinished
+            int sent;
+            try {
+                pending.put(id, call);
+                inFlight.incrementAndGet();
+                if (stopping) {
+                    // shutdownNow raced with us: it sets stopping before it takes every pending call
+                    // back, so either it saw this call or we see stopping here.
+                    if (pending.remove(id) != null) {
+                        call.answered();
+                        target.releaseAbortSlot(slot);
+                        inFlight.decrementAndGet();
+                    }
+                    throw new PoolClosedException("lane " + index + " is stopping");
                 }
-                throw new PoolClosedException("lane " + index + " is stopping");
+                sent = target.send(call, id, taskId, slot, payload);
+            } finally {
+                call.sendFinished();
             }
-            int sent = target.send(call, id, taskId, slot, payload);
             if (sent != Incarnation.NOT_SENT) {
                 call.workerWasAsleep(sent == Incarnation.SENT_WOKE_WORKER);
                 if (call.abortRequested()) {
@@ -181,9 +188,26 @@ final class HostLane {
             if (at == null || !at.alive()) {
                 return;
             }
-            at.helpUntilDone(future, call.workerWasAsleep(), answers);
+            at.helpUntilDone(future, call.workerWasAsleep(), call.requestEnd(), answers);
             if (call.incarnation() == at) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * Waits (bounded) until no thread is still writing a call into a retired incarnation's ring.
+     * A sender registers its call as pending (a compareAndSet) before it reads {@code alive}, and
+     * {@link Incarnation#retire} clears {@code alive} before this scan: a sender either sees the
+     * incarnation dead and gives up, or its call is seen here as sending. Afterwards, whether a
+     * call's request was published is settled, so it is either taken or safe to send again.
+     */
+    private void awaitSends(Incarnation dead) {
+        long deadline = System.nanoTime() + SEND_SETTLE_WAIT.toNanos();
+        for (PendingCall call : pending.snapshot()) {
+            while (call.incarnation() == dead && call.isSending() && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+                Thread.yield();
             }
         }
     }
@@ -271,6 +295,7 @@ final class HostLane {
         }
         dead.worker().kill();
         dead.retire();
+        awaitSends(dead);
         dead.drainRemaining(answers);
         long taken = dead.takenPosition();
         List<PendingCall> untaken = new ArrayList<>();

@@ -30,8 +30,9 @@ import java.util.function.Consumer;
  * collector at a time; a collector re-checks the ring after letting go, so an answer published
  * while another thread held the flag is never left behind.
  *
- * <p>{@code users} counts host threads inside this incarnation's memory (senders, collectors,
- * sleeping joiners); {@link #retire} waits for it to reach zero before the memory may be freed.
+ * <p>{@code users} counts host threads inside this incarnation's memory (collectors, sleeping
+ * joiners, abort raisers); {@link #retire} waits for it to reach zero before the memory may be
+ * freed. Senders are tracked per call instead (see {@link #send}).
  */
 final class Incarnation {
     private static final int DRAIN_BATCH = 256;
@@ -131,7 +132,10 @@ final class Incarnation {
      * @return {@link #NOT_SENT}, {@link #SENT} or {@link #SENT_WOKE_WORKER}
      */
     int send(PendingCall call, long callId, int taskId, int abortSlot, MemorySegment payload) {
-        if (!enter()) {
+        // Not counted in users (two atomic updates on every call): the call is pending and marked
+        // sending, which is what the lane's retirement waits on (HostLane#awaitSends). Freed memory
+        // cannot be hit either way: a late write meets a closed arena and throws.
+        if (!alive) {
             return NOT_SENT;
         }
         try {
@@ -142,8 +146,6 @@ final class Incarnation {
                 throw diedWhileWaiting;
             }
             return NOT_SENT;
-        } finally {
-            leave();
         }
     }
 
@@ -223,16 +225,21 @@ final class Incarnation {
      * done or this incarnation dies. A call completed by another thread wakes sleeping joiners
      * through {@link #wakeSleepingJoiners()}.
      *
-     * <p>When sending the call had to wake the worker, the joiner does not spin: the kernel tends
-     * to queue a woken thread on the waker's CPU, and spinning there would keep the worker from
-     * running (on two vCPUs that costs a scheduler slice, ~100 us, instead of a ~5 us wake-up).
+     * <p>When sending the call had to wake the worker and the worker has not taken it yet, the
+     * joiner does not spin: the kernel tends to queue a woken thread on the waker's CPU, and
+     * spinning there would keep the worker from running (on two vCPUs that costs a scheduler
+     * slice, ~100 us, instead of a ~5 us wake-up). A worker that has taken the call is running, so
+     * a caller joining a call of a long burst spins as usual.
+     *
+     * @param requestEnd ring position of the call's last request record, -1 if unknown
      */
-    void helpUntilDone(TaskCall<?> call, boolean workerWasAsleep, MessageHandler handler) {
+    void helpUntilDone(TaskCall<?> call, boolean workerWasAsleep, long requestEnd, MessageHandler handler) {
         if (!enter()) {
             return;
         }
         try {
-            if (!workerWasAsleep) {
+            boolean workerMayBeQueued = workerWasAsleep && (requestEnd < 0 || requestEnd >= lane.takenPosition());
+            if (!workerMayBeQueued) {
                 spinUntilDone(call, handler);
             }
             if (!call.isDone()) {

@@ -6,6 +6,8 @@ import dev.knitting.TaskCall;
 import dev.knitting.internal.task.CallControl;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 
@@ -14,16 +16,46 @@ import java.util.function.LongConsumer;
  * slot. The abort slot is only raised while the call is at the worker; {@link #answered()} closes
  * that window before the slot is released, so a late abort never reaches a slot that was handed
  * to another call.
+ *
+ * <p>Where the call went ({@code lane}, {@code incarnation}, {@code requestEnd}) is written by the
+ * sending thread with release stores and read with acquire loads: a plain store on x86, where a
+ * volatile store would cost a full fence each on the path every call takes. {@code sendState}
+ * tells a lane retiring its worker which calls are still being written into the old ring.
  */
 final class PendingCall implements CallControl, LongConsumer {
     private final PoolRuntime runtime;
     private TaskCall<Object> future;
     private TaskEntry task;
     private TimeoutSpec timeout;
-    private volatile HostLane lane;
-    private volatile Incarnation incarnation;
-    private volatile long requestEnd = -1;
-    private volatile boolean workerWasAsleep;
+    private static final VarHandle LANE;
+    private static final VarHandle INCARNATION;
+    private static final VarHandle REQUEST_END;
+    private static final VarHandle SEND_STATE;
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LANE = lookup.findVarHandle(PendingCall.class, "lane", HostLane.class);
+            INCARNATION = lookup.findVarHandle(PendingCall.class, "incarnation", Incarnation.class);
+            REQUEST_END = lookup.findVarHandle(PendingCall.class, "requestEnd", long.class);
+            SEND_STATE = lookup.findVarHandle(PendingCall.class, "sendState", int.class);
+            ENDED = lookup.findVarHandle(PendingCall.class, "ended", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** {@link #sendState}: not being written into a ring (before, after, or never sent). */
+    static final int NOT_SENDING = 0;
+    /** {@link #sendState}: between registering as pending and the end of the ring write. */
+    static final int SENDING = 1;
+
+    private HostLane lane;
+    private Incarnation incarnation;
+    private long requestEnd = -1;
+    private int sendState;
+    private boolean workerWasAsleep;
     private Object argument;
     private Transfers transfers;
     private long callId = -1;
@@ -32,7 +64,7 @@ final class PendingCall implements CallControl, LongConsumer {
     private volatile boolean abortRequested;
     private volatile Future<?> timer;
     private volatile Future<?> hardTimer;
-    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean ended;
 
     PendingCall(PoolRuntime runtime) {
         this.runtime = runtime;
@@ -67,7 +99,7 @@ final class PendingCall implements CallControl, LongConsumer {
     }
 
     HostLane lane() {
-        return lane;
+        return (HostLane) LANE.getAcquire(this);
     }
 
     long callId() {
@@ -78,28 +110,42 @@ final class PendingCall implements CallControl, LongConsumer {
         return abortSlot;
     }
 
-    /** Records where the call went; called before the request is published. */
+    /**
+     * Records where the call went and marks it {@link #SENDING}; called before the call is put in
+     * its lane's pending table, whose compareAndSet publishes all of it.
+     */
     void dispatched(HostLane target, Incarnation at, long id, int slot) {
         this.callId = id;
         this.abortSlot = slot;
-        this.requestEnd = -1;
-        this.incarnation = at;
-        this.lane = target;
+        this.sendState = SENDING;
+        REQUEST_END.setRelease(this, -1L);
+        INCARNATION.setRelease(this, at);
+        LANE.setRelease(this, target);
     }
 
     Incarnation incarnation() {
-        return incarnation;
+        return (Incarnation) INCARNATION.getAcquire(this);
     }
 
     /** Records the ring position of the request's last record, before it is committed. */
     @Override
     public void accept(long position) {
-        this.requestEnd = position;
+        REQUEST_END.setRelease(this, position);
     }
 
     /** @return the ring position of the request's last record, or -1 before it was claimed */
     long requestEnd() {
-        return requestEnd;
+        return (long) REQUEST_END.getAcquire(this);
+    }
+
+    /** Marks the ring write over (committed, or given up); see {@link #isSending()}. */
+    void sendFinished() {
+        SEND_STATE.setRelease(this, NOT_SENDING);
+    }
+
+    /** @return whether a thread is still writing this call into a ring (between dispatch and send's end) */
+    boolean isSending() {
+        return (int) SEND_STATE.getAcquire(this) == SENDING;
     }
 
     /** Records whether sending the call had to wake its worker from sleep. */
@@ -107,7 +153,7 @@ final class PendingCall implements CallControl, LongConsumer {
         this.workerWasAsleep = woke;
     }
 
-    /** @return whether sending the call had to wake its worker from sleep */
+    /** @return whether sending the call had to wake its worker from sleep (read by the joining thread) */
     boolean workerWasAsleep() {
         return workerWasAsleep;
     }
@@ -179,13 +225,13 @@ final class PendingCall implements CallControl, LongConsumer {
 
     /** @return whether the call has ended (answered, failed, or taken back by shutdown) */
     boolean isEnded() {
-        return ended.get();
+        return ended;
     }
 
     /** @return {@code true} the first time only: every call ends exactly once */
     boolean markEnded() {
         argument = null;
-        return ended.compareAndSet(false, true);
+        return ENDED.compareAndSet(this, false, true);
     }
 
     /** Marks the worker's answer as arrived (or the call as taken back): the abort slot may no longer be raised. */
@@ -217,7 +263,7 @@ final class PendingCall implements CallControl, LongConsumer {
     /** Raises the worker-visible abort flag if the call holds a slot and is still at the worker. */
     synchronized void raiseAbortFlag() {
         abortRequested = true;
-        Incarnation at = incarnation;
+        Incarnation at = incarnation();
         if (!answered && at != null && abortSlot >= 0) {
             at.raiseAbort(abortSlot);
         }
@@ -225,7 +271,7 @@ final class PendingCall implements CallControl, LongConsumer {
 
     @Override
     public void awaitBriefly(TaskCall<?> call) {
-        HostLane target = lane;
+        HostLane target = lane();
         if (target != null) {
             target.helpUntilDone(this);
         }
@@ -233,7 +279,7 @@ final class PendingCall implements CallControl, LongConsumer {
 
     @Override
     public void completed(TaskCall<?> call) {
-        Incarnation at = incarnation;
+        Incarnation at = incarnation();
         if (at != null) {
             at.wakeSleepingJoiners();
         }
