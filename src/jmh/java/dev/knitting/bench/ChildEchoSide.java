@@ -22,7 +22,7 @@ public abstract class ChildEchoSide implements Side {
     @Override
     public final void open() throws Exception {
         stderr = Files.createTempFile("knitbench-child", ".err");
-        ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(List.of(), null, EchoChildMain.class.getName(),
+        ProcessBuilder pb = new ProcessBuilder(ChildJvms.command(jvmArgs(), null, EchoChildMain.class.getName(),
                 childArgs()));
         pb.redirectError(stderr.toFile());
         configure(pb);
@@ -37,6 +37,11 @@ public abstract class ChildEchoSide implements Side {
             ChildJvms.kill(child);
             throw new IllegalStateException(e + "; child exit " + exitText() + ", stderr: " + stderrTail(), e);
         }
+    }
+
+    /** @return the child's JVM options (none by default) */
+    List<String> jvmArgs() {
+        return List.of();
     }
 
     /** @return the child's program arguments */

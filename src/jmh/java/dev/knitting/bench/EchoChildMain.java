@@ -1,11 +1,15 @@
 package dev.knitting.bench;
 
+import dev.knitting.internal.os.Waiter;
+import dev.knitting.shm.ProcessSharedBuffer;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
@@ -18,7 +22,8 @@ import java.nio.file.Path;
  * ({@code socket <path>}: it connects to the parent's server socket) or over its stdin/stdout
  * ({@code pipe}). Blocking channels, direct buffers; it answers every complete request it has read
  * with one write, like any sensible server, so a batch of requests costs few system calls. It exits
- * on end of input and when its parent is gone.
+ * on end of input and when its parent is gone. With {@code futex <name>} it answers through the
+ * named shared page of {@link FutexEchoLayout} instead: the bare futex wake-up floor.
  */
 public final class EchoChildMain {
     private static final int BUFFER_BYTES = 64 * 1024;
@@ -26,12 +31,16 @@ public final class EchoChildMain {
     private EchoChildMain() {
     }
 
-    /** @param args {@code socket <path>} or {@code pipe} */
+    /** @param args {@code socket <path>}, {@code pipe} or {@code futex <shared memory name>} */
     public static void main(String[] args) throws IOException {
         watchParent();
         if (args.length == 2 && args[0].equals("socket")) {
             try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[1])))) {
                 serve(ch, ch);
+            }
+        } else if (args.length == 2 && args[0].equals("futex")) {
+            try (ProcessSharedBuffer page = ProcessSharedBuffer.open(args[1])) {
+                serveFutex(page.segment(), Waiter.platform());
             }
         } else if (args.length == 1 && args[0].equals("pipe")) {
             try (var in = new FileInputStream(FileDescriptor.in).getChannel();
@@ -39,7 +48,7 @@ public final class EchoChildMain {
                 serve(in, out);
             }
         } else {
-            System.err.println("usage: EchoChildMain socket <path> | pipe");
+            System.err.println("usage: EchoChildMain socket <path> | pipe | futex <name>");
             System.exit(2);
         }
         System.exit(0);
@@ -59,6 +68,30 @@ public final class EchoChildMain {
                 out.write(resp);
             }
             resp.clear();
+        }
+    }
+
+    private static void serveFutex(MemorySegment page, Waiter waiter) {
+        int answered = FutexEchoLayout.sequence(page, FutexEchoLayout.RESPONSE_SEQUENCE);
+        while (true) {
+            int request = FutexEchoLayout.sequence(page, FutexEchoLayout.REQUEST_SEQUENCE);
+            if (request == FutexEchoLayout.STOP) {
+                return;
+            }
+            if (request == answered) {
+                FutexEchoLayout.awaitChange(page, FutexEchoLayout.REQUEST_SEQUENCE, answered, waiter);
+                continue;
+            }
+            int count = page.get(ValueLayout.JAVA_INT, FutexEchoLayout.REQUEST_COUNT);
+            if (count < 0 || count > FutexEchoLayout.MAX_BATCH) {
+                throw new IllegalStateException("futex echo request count " + count);
+            }
+            for (int i = 0; i < count; i++) {
+                long at = FutexEchoLayout.DATA + (long) i * Integer.BYTES;
+                page.set(ValueLayout.JAVA_INT, at, BenchTasks.inc(page.get(ValueLayout.JAVA_INT, at)));
+            }
+            answered = request;
+            FutexEchoLayout.publish(page, FutexEchoLayout.RESPONSE_SEQUENCE, answered, waiter);
         }
     }
 

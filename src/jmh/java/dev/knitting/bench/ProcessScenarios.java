@@ -29,7 +29,7 @@ public final class ProcessScenarios {
      */
     public static void addTo(List<Scenario> s, boolean quick) {
         ChildJvms.ensureHook();
-        insertAfter(s, "G2", g3(quick), g4(quick), g4PipeLine(quick));
+        insertAfter(s, "G2", g3(quick), g4(quick), g4PipeLine(quick), g4FutexLine(quick));
         insertAfter(s, "G5", g5(quick));
         insertAfter(s, "G6", g6(quick));
         insertAfter(s, "G7", g7(quick));
@@ -84,6 +84,7 @@ public final class ProcessScenarios {
     // G4 measures once with both baselines; its pipe line replays the same rounds (see Replay).
     private static final Replay G4_KNITTING = new Replay();
     private static final Replay G4_PIPE = new Replay();
+    private static final Replay G4_FUTEX = new Replay();
     private static final String G4_WHAT = "tiny call int->int process parked (1 ms apart) p50 vs ";
 
     static Scenario g4(boolean quick) {
@@ -92,6 +93,8 @@ public final class ProcessScenarios {
                     G4_KNITTING.recording(Scenarios.knitting("knitting process(1)", process(1), KnittingSide::paced)),
                     child("UNIX socket child JVM", new SocketEchoSide(), ChildEchoSide::paced),
                     G4_PIPE.recording(child("pipe child JVM (stdin/stdout)", new PipeEchoSide(),
+                            ChildEchoSide::paced)),
+                    G4_FUTEX.recording(child("bare futex ping-pong child JVM", new FutexEchoSide(),
                             ChildEchoSide::paced))));
             if (!quick) {
                 c.add(Scenarios.knitting("knitting process(1) idle=LOW_CPU",
@@ -115,11 +118,29 @@ public final class ProcessScenarios {
         return g4Sizes(quick, contenders, lines);
     }
 
+    /**
+     * The wake-up floor: the same G4 rounds against a child that only bounces a futex word. No
+     * parked process lane can beat it; the ratio shows knitting's own cost on top of the two
+     * wake-ups, and the socket line divided by this one bounds what any futex-based lane can reach.
+     */
+    static Scenario g4FutexLine(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                G4_KNITTING.replaying("knitting process(1) (G4 rounds above, replayed)"),
+                G4_FUTEX.replaying("bare futex ping-pong child JVM (G4 rounds above, replayed)"));
+        List<Scenario.Line> lines = List.of(
+                new Scenario.Line(G4_WHAT + "bare futex floor", Metric.percentile(50),
+                        new Scenario.Goal("informational: within 1.5x of the bare futex round trip (ratio >= 0.67)",
+                                (k, r) -> r >= 1 / 1.5)));
+        return g4Sizes(quick, contenders, lines);
+    }
+
     private static Scenario g4Sizes(boolean quick, Supplier<List<Contender>> contenders, List<Scenario.Line> lines) {
         return quick
-                ? new Scenario("G4", contenders, lines, 1, 3, RoundSpec.paced(400, MS), RoundSpec.paced(200, MS),
+                ? new Scenario("G4", contenders, lines, 1, 3, RoundSpec.paced(200, MS).primedForParked(),
+                        RoundSpec.paced(200, MS),
                         30_000, 0)
-                : new Scenario("G4", contenders, lines, 1, 11, RoundSpec.paced(300, MS), RoundSpec.paced(2000, MS),
+                : new Scenario("G4", contenders, lines, 1, 11, RoundSpec.paced(300, MS).primedForParked(),
+                        RoundSpec.paced(2000, MS),
                         60_000, 0);
     }
 

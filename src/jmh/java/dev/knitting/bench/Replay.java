@@ -8,7 +8,7 @@ import java.util.List;
  * again: a {@link #recording} contender keeps every outcome of the contender it wraps (open, each
  * round, in order), and a {@link #replaying} contender hands them back in the same order. The
  * runner then pairs rounds exactly as they were measured, interleaved in the first scenario. Used
- * where one scenario has two baselines with a goal each (G4: UNIX socket and pipe), since a
+ * where one scenario has several baselines with a line each (G4: UNIX socket, pipe, futex floor), since a
  * {@link Scenario.Line} always compares the first two contenders.
  */
 final class Replay {

@@ -70,8 +70,8 @@ public final class Scenarios {
                         new Scenario.Goal("never worse than TPE(1) at p99", (k, r) -> r >= 1)));
         long ms = 1_000_000L;
         return quick
-                ? new Scenario("G2", contenders, lines, 1, 7, RoundSpec.paced(200, ms), RoundSpec.paced(300, ms), 30_000, 0)
-                : new Scenario("G2", contenders, lines, 1, 15, RoundSpec.paced(500, ms), RoundSpec.paced(2000, ms),
+                ? new Scenario("G2", contenders, lines, 1, 7, RoundSpec.paced(200, ms).primedForParked(), RoundSpec.paced(300, ms), 30_000, 0)
+                : new Scenario("G2", contenders, lines, 1, 15, RoundSpec.paced(500, ms).primedForParked(), RoundSpec.paced(2000, ms),
                         60_000, 0);
     }
 

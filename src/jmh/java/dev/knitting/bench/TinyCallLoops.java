@@ -15,6 +15,25 @@ final class TinyCallLoops {
         int call(int v) throws Exception;
     }
 
+    /**
+     * Spacing of the parked priming calls: four times the default idle spin (50 us), so the callee
+     * has gone to sleep before each of them.
+     */
+    static final long PRIME_PARKED_INTERVAL_NANOS = 200_000;
+
+    /** The unmeasured warm-up {@link RoundSpec#primed} asks for, before a paced round. */
+    private static void prime(RoundSpec spec, TinyCall call) throws Exception {
+        for (int i = 0; i < spec.primeHotCalls(); i++) {
+            check(i & 127, call.call(i & 127));
+        }
+        long next = System.nanoTime();
+        for (int i = 0; i < spec.primeParkedCalls(); i++) {
+            next += PRIME_PARKED_INTERVAL_NANOS;
+            Pacer.awaitStart(next);
+            check(i & 127, call.call(i & 127));
+        }
+    }
+
     /** Calls back to back for the round's duration; latency per call. */
     static Measurement hot(RoundSpec spec, TinyCall call, String note) throws Exception {
         LatencyHistogram h = new LatencyHistogram();
@@ -60,6 +79,7 @@ final class TinyCallLoops {
 
     /** Calls on a fixed schedule; latency measured from each call's intended start (no coordinated omission). */
     static Measurement paced(RoundSpec spec, TinyCall call) throws Exception {
+        prime(spec, call);
         LatencyHistogram h = new LatencyHistogram();
         Measurement.Stopwatch watch = Measurement.start();
         long first = watch.startNanos() + spec.intervalNanos();
