@@ -109,28 +109,29 @@ public final class ProcessScenarios {
     }
 
     static Scenario g4PipeLine(boolean quick) {
-        Supplier<List<Contender>> contenders = () -> List.of(
-                G4_KNITTING.replaying("knitting process(1) (G4 rounds above, replayed)"),
-                G4_PIPE.replaying("pipe child JVM (G4 rounds above, replayed)"));
-        List<Scenario.Line> lines = List.of(
-                new Scenario.Line(G4_WHAT + "pipe child", Metric.percentile(50),
-                        new Scenario.Goal(">= 1.25x faster than pipe", (k, r) -> r >= 1.25)));
-        return g4Sizes(quick, contenders, lines);
+        return g4Replayed(quick, G4_PIPE, "pipe child JVM", "pipe child",
+                new Scenario.Goal(">= 1.25x faster than pipe", (k, r) -> r >= 1.25));
     }
 
     /**
-     * The wake-up floor: the same G4 rounds against a child that only bounces a futex word. No
-     * parked process lane can beat it; the ratio shows knitting's own cost on top of the two
-     * wake-ups, and the socket line divided by this one bounds what any futex-based lane can reach.
+     * The wake-up floor: the same G4 rounds against a child that only bounces a futex word. A
+     * parked knitting call pays the same two wake-ups plus its own work, so beyond noise it cannot
+     * beat this line; the ratio shows knitting's own cost on top of the wake-ups, and the socket
+     * line's baseline divided by this one bounds what any futex-based lane can reach against it.
      */
     static Scenario g4FutexLine(boolean quick) {
+        return g4Replayed(quick, G4_FUTEX, "bare futex ping-pong child JVM", "bare futex floor",
+                new Scenario.Goal("informational: within 1.5x of the bare futex round trip (ratio >= 0.67)",
+                        (k, r) -> r >= 1 / 1.5));
+    }
+
+    /** A further G4 line: the knitting rounds of G4 against another of its recorded baselines. */
+    private static Scenario g4Replayed(boolean quick, Replay baseline, String baselineName, String against,
+            Scenario.Goal goal) {
         Supplier<List<Contender>> contenders = () -> List.of(
                 G4_KNITTING.replaying("knitting process(1) (G4 rounds above, replayed)"),
-                G4_FUTEX.replaying("bare futex ping-pong child JVM (G4 rounds above, replayed)"));
-        List<Scenario.Line> lines = List.of(
-                new Scenario.Line(G4_WHAT + "bare futex floor", Metric.percentile(50),
-                        new Scenario.Goal("informational: within 1.5x of the bare futex round trip (ratio >= 0.67)",
-                                (k, r) -> r >= 1 / 1.5)));
+                baseline.replaying(baselineName + " (G4 rounds above, replayed)"));
+        List<Scenario.Line> lines = List.of(new Scenario.Line(G4_WHAT + against, Metric.percentile(50), goal));
         return g4Sizes(quick, contenders, lines);
     }
 
