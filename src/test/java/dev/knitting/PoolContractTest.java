@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -962,6 +963,56 @@ abstract class PoolContractTest {
             assertThat(pool.stats().completed()).as("calls accepted before shutdown() all finished")
                     .isGreaterThanOrEqualTo(threads * 101L);
         }
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldStopAndEndEveryCallWhenShutdownNowMeetsCallersWaitingForLaneSpace() throws Exception {
+        // A 4 KiB ring holds three 1 KiB messages (three records each); with the worker held by a
+        // long task, five calls entered by two callers means both callers are inside a send that
+        // waits for space in the lane's memory while the pool stops and frees that memory.
+        Pool pool = start(builder().threads(1).laneCapacity(4096));
+        String token = token();
+        TaskCall<String> running = pool.call(SlowTasks.SPIN, new Spin(token, LONG_SPIN_MILLIS));
+        awaitStarted(token);
+        int threads = 2;
+        int perThread = 50;
+        String payload = "x".repeat(1024);
+        AtomicInteger[] entered = {new AtomicInteger(), new AtomicInteger()};
+        ExecutorService callers = Executors.newFixedThreadPool(threads);
+        List<Future<List<TaskCall<Object>>>> submitted = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                AtomicInteger mine = entered[t];
+                submitted.add(callers.submit(() -> {
+                    List<TaskCall<Object>> calls = new ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                        mine.incrementAndGet();
+                        calls.add(pool.call(EchoTasks.ECHO, payload + i));
+                    }
+                    return calls;
+                }));
+            }
+            awaitCondition("both callers inside a send waiting for lane space",
+                    () -> entered[0].get() + entered[1].get() >= 5 && entered[0].get() > 0 && entered[1].get() > 0,
+                    () -> entered[0].get() + " and " + entered[1].get() + " calls entered");
+
+            assertThat(pool.shutdownNow()).succeedsWithin(Duration.ofSeconds(60));
+
+            List<TaskCall<Object>> all = new ArrayList<>();
+            for (Future<List<TaskCall<Object>>> f : submitted) {
+                all.addAll(f.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(all).hasSize(threads * perThread);
+            for (TaskCall<Object> call : all) {
+                assertThat(call).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                        .withCauseInstanceOf(PoolClosedException.class);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(failureOf(running)).isInstanceOf(PoolClosedException.class);
+        awaitAllEnded(pool, threads * perThread + 1);
     }
 
     @Test

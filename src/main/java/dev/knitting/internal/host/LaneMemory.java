@@ -3,6 +3,7 @@ package dev.knitting.internal.host;
 import dev.knitting.internal.os.MappedRegion;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -12,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the child maps on its own; the host's release unmaps the host's view and closes its descriptor.
  */
 final class LaneMemory {
+    /** Longest wait for threads still inside a native call on the memory before freeing it. */
+    private static final Duration FREE_WAIT = Duration.ofSeconds(10);
+
     private final AutoCloseable owner;
     private final MemorySegment segment;
     private final MappedRegion region;
@@ -49,14 +53,38 @@ final class LaneMemory {
         return region;
     }
 
-    /** Lets go of one holder's share; the last one frees the memory. */
+    /**
+     * Lets go of one holder's share; the last one frees the memory. Freeing waits (at most
+     * {@link #FREE_WAIT}) while a thread is inside a native call on the memory: a caller still in
+     * the futex call that waits for ring space or rings a doorbell. Callers are not counted as
+     * users of an incarnation (see {@code Incarnation#send}); retirement has woken them, and they
+     * leave within microseconds, or within one park slice if the wake-up came first.
+     */
     void release() {
         if (holders.decrementAndGet() == 0) {
-            try {
-                owner.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot free lane memory: " + e.getMessage(), e);
+            long deadline = System.nanoTime() + FREE_WAIT.toNanos();
+            while (!tryFree()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("cannot free lane memory: a thread has been inside a native call"
+                            + " on it for " + FREE_WAIT.toSeconds() + " s");
+                }
+                Thread.yield();
             }
+        }
+    }
+
+    /** @return whether the memory is freed now; false while a native call holds it */
+    private boolean tryFree() {
+        try {
+            owner.close();
+            return true;
+        } catch (IllegalStateException inUse) {
+            if (segment.scope().isAlive()) {
+                return false;
+            }
+            throw inUse;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot free lane memory: " + e.getMessage(), e);
         }
     }
 }
