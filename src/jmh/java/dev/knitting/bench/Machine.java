@@ -92,15 +92,21 @@ public final class Machine {
         }
     }
 
+    /** The longest window {@link #awaitQuiet} samples foreign load over. */
+    static final long QUIET_WINDOW_MILLIS = 250;
+
     /**
-     * Waits, up to {@code maxWaitMillis}, for a 250 ms window in which other processes use less than
+     * Waits, up to {@code maxWaitMillis}, for a window in which other processes use less than
      * {@code cores} of CPU (machine busy time minus this process's CPU time). Lets bursty foreign
-     * load (builds, test suites) pass before a round instead of measuring it. /proc/stat counts in
-     * 10 ms ticks, so a window holds only 25 ticks per CPU: thresholds below ~0.3 cores are noise.
+     * load (builds, test suites) pass before a round instead of measuring it. The window lasts
+     * {@value #QUIET_WINDOW_MILLIS} ms, or {@code maxWaitMillis} if shorter (the quick mode's 100
+     * ms). /proc/stat counts in 10 ms ticks, so a 250 ms window holds only 25 ticks per CPU:
+     * thresholds below ~0.3 cores are noise, and a 100 ms window is a coarser check still.
      *
      * @return "waited=..ms others=..cores" for the raw output
      */
     public static String awaitQuiet(double cores, long maxWaitMillis) {
+        long window = Math.min(QUIET_WINDOW_MILLIS, maxWaitMillis);
         long start = System.nanoTime();
         double others = Double.NaN;
         do {
@@ -108,7 +114,7 @@ public final class Machine {
             long own0 = CpuClock.processCpuNanos();
             long w0 = System.nanoTime();
             try {
-                Thread.sleep(250);
+                Thread.sleep(window);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
