@@ -23,10 +23,6 @@ import java.util.function.LongConsumer;
  * tells a lane retiring its worker which calls are still being written into the old ring.
  */
 final class PendingCall implements CallControl, LongConsumer {
-    private final PoolRuntime runtime;
-    private TaskCall<Object> future;
-    private TaskEntry task;
-    private TimeoutSpec timeout;
     private static final VarHandle LANE;
     private static final VarHandle INCARNATION;
     private static final VarHandle REQUEST_END;
@@ -47,10 +43,14 @@ final class PendingCall implements CallControl, LongConsumer {
     }
 
     /** {@link #sendState}: not being written into a ring (before, after, or never sent). */
-    static final int NOT_SENDING = 0;
+    private static final int NOT_SENDING = 0;
     /** {@link #sendState}: between registering as pending and the end of the ring write. */
-    static final int SENDING = 1;
+    private static final int SENDING = 1;
 
+    private final PoolRuntime runtime;
+    private TaskCall<Object> future;
+    private TaskEntry task;
+    private TimeoutSpec timeout;
     private HostLane lane;
     private Incarnation incarnation;
     private long requestEnd = -1;
