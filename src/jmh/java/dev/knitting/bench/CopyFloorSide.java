@@ -22,27 +22,17 @@ public final class CopyFloorSide {
     }
 
     /** Copies there and back, back to back. */
-    public Measurement copy(RoundSpec spec, byte[] payload) {
+    public Measurement copy(RoundSpec spec, byte[] payload) throws Exception {
         MemorySegment seg = segment;
         byte[] dst = back;
         int n = payload.length;
-        LatencyHistogram h = new LatencyHistogram();
-        Measurement.Stopwatch watch = Measurement.start();
-        long deadline = watch.startNanos() + spec.durationNanos();
-        long ops = 0;
-        long now;
-        do {
-            long t0 = System.nanoTime();
+        return TinyCallLoops.backToBack(spec, () -> {
             MemorySegment.copy(payload, 0, seg, ValueLayout.JAVA_BYTE, 0, n);
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, dst, 0, n);
-            now = System.nanoTime();
             if (dst[n - 1] != payload[n - 1]) {
                 throw new IllegalStateException("copy lost bytes");
             }
-            h.record(now - t0);
-            ops++;
-        } while (now < deadline);
-        return watch.stop(ops, n, h, "");
+        }, n, "");
     }
 
     /** Frees the segment. */

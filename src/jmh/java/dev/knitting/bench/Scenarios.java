@@ -215,7 +215,7 @@ public final class Scenarios {
             }
 
             @Override
-            public Measurement round(RoundSpec spec) {
+            public Measurement round(RoundSpec spec) throws Exception {
                 return side.copy(spec, payload);
             }
 
