@@ -3,15 +3,13 @@ package dev.knitting.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
-import dev.knitting.Knitting;
 import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,11 +75,12 @@ class ApplicationLaunchTest {
     @Test
     @Timeout(value = 180, threadMode = SEPARATE_THREAD)
     void shouldRunProcessWorkersOfAModulePathApplication() throws Exception {
-        Path knitting = knittingClasses();
+        Path knitting = ChildApplication.knittingClasses();
         Path app = compile("modular", knitting, true);
 
-        Result result = run(List.of(ProcessTestSupport.javaLauncher(), "--enable-native-access=dev.knitting",
-                "--module-path", knitting + File.pathSeparator + app, "-m", "app/app.Main"));
+        ChildApplication.Result result = ChildApplication.run(dir, List.of(ProcessTestSupport.javaLauncher(),
+                "--enable-native-access=dev.knitting", "--module-path", knitting + File.pathSeparator + app, "-m",
+                "app/app.Main"));
 
         assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
         assertThat(result.stdout()).contains(EXPECTED_SQUARES, "workers 2 main-among-them false", "host module app",
@@ -92,11 +91,11 @@ class ApplicationLaunchTest {
     @Test
     @Timeout(value = 180, threadMode = SEPARATE_THREAD)
     void shouldRunProcessWorkersOfAClassPathApplication() throws Exception {
-        Path knitting = knittingClasses();
+        Path knitting = ChildApplication.knittingClasses();
         Path app = compile("classpath", knitting, false);
 
-        Result result = run(List.of(ProcessTestSupport.javaLauncher(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", knitting + File.pathSeparator + app, "app.Main"));
+        ChildApplication.Result result = ChildApplication.run(dir, List.of(ProcessTestSupport.javaLauncher(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", knitting + File.pathSeparator + app, "app.Main"));
 
         assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
         assertThat(result.stdout()).contains(EXPECTED_SQUARES, "workers 2 main-among-them false",
@@ -104,11 +103,85 @@ class ApplicationLaunchTest {
                 "closed");
     }
 
-    /** @return the folder Knitting's main classes (and its module-info) were compiled to */
-    private static Path knittingClasses() throws URISyntaxException {
-        Path classes = Path.of(Knitting.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertThat(classes.resolve("module-info.class")).as("Knitting's module descriptor").exists();
-        return classes;
+    /**
+     * As under {@code mvn exec:java}: the JVM's class path holds only a launcher, which loads
+     * Knitting and the application from a {@code URLClassLoader}. Workers must find both.
+     */
+    @Test
+    @Timeout(value = 180, threadMode = SEPARATE_THREAD)
+    void shouldRunProcessWorkersWhenKnittingAndTasksComeFromAUrlClassLoader() throws Exception {
+        Path knitting = ChildApplication.knittingClasses();
+        Path app = compile("loaded", knitting, false);
+        Path launcher = compileLauncher();
+
+        ChildApplication.Result result = ChildApplication.run(dir, List.of(ProcessTestSupport.javaLauncher(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", launcher.toString(), "Launch", knitting.toString(),
+                app.toString()));
+
+        assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
+        assertThat(result.stdout()).contains(EXPECTED_SQUARES, "workers 2 main-among-them false", "closed");
+    }
+
+    /** Knitting on the module path, the application's tasks from a {@code URLClassLoader} (a plugin host). */
+    @Test
+    @Timeout(value = 180, threadMode = SEPARATE_THREAD)
+    void shouldRunProcessWorkersOfAModularHostWhoseTasksComeFromAUrlClassLoader() throws Exception {
+        Path knitting = ChildApplication.knittingClasses();
+        Path app = compile("plugin", knitting, false);
+        Path launcher = compileLauncher();
+
+        ChildApplication.Result result = ChildApplication.run(dir, List.of(ProcessTestSupport.javaLauncher(),
+                "--enable-native-access=dev.knitting", "--module-path", knitting.toString(), "--add-modules",
+                "dev.knitting", "-cp", launcher.toString(), "Launch", app.toString()));
+
+        assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
+        assertThat(result.stdout()).contains(EXPECTED_SQUARES, "workers 2 main-among-them false", "closed");
+    }
+
+    /** {@code java -jar app.jar}: the class path is the jar, whose manifest names Knitting's jar. */
+    @Test
+    @Timeout(value = 180, threadMode = SEPARATE_THREAD)
+    void shouldRunProcessWorkersOfAnExecutableJarWhoseManifestNamesItsDependencies() throws Exception {
+        Path knitting = ChildApplication.knittingClasses();
+        Path app = compile("jar", knitting, false);
+        Path lib = Files.createDirectories(dir.resolve("dist/lib"));
+        ChildApplication.jar(lib.resolve("knitting.jar"), knitting, Map.of());
+        Path jar = ChildApplication.jar(dir.resolve("dist/app.jar"), app,
+                Map.of("Main-Class", "app.Main", "Class-Path", "lib/knitting.jar"));
+
+        ChildApplication.Result result = ChildApplication.run(dir, List.of(ProcessTestSupport.javaLauncher(),
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
+
+        assertThat(result.exitCode()).as("exit code; stderr:%n%s", result.stderr()).isZero();
+        assertThat(result.stdout()).contains(EXPECTED_SQUARES, "workers 2 main-among-them false", "closed");
+    }
+
+    /** A launcher on the class path alone: loads its arguments (folders) in a URLClassLoader and runs app.Main. */
+    private Path compileLauncher() throws IOException {
+        Path out = dir.resolve("launcher-classes");
+        List<String> sources = ChildApplication.write(dir.resolve("launcher-src"), Map.of("Launch.java", """
+                import java.net.URL;
+                import java.net.URLClassLoader;
+                import java.nio.file.Path;
+
+                public final class Launch {
+                    public static void main(String[] args) throws Exception {
+                        URL[] urls = new URL[args.length];
+                        for (int i = 0; i < args.length; i++) {
+                            urls[i] = Path.of(args[i]).toUri().toURL();
+                        }
+                        try (URLClassLoader loader = new URLClassLoader("project", urls,
+                                ClassLoader.getSystemClassLoader())) {
+                            loader.loadClass("app.Main").getMethod("main", String[].class)
+                                    .invoke(null, (Object) new String[0]);
+                        }
+                    }
+                }
+                """));
+        List<String> args = new ArrayList<>(List.of("--release", "22", "-d", out.toString()));
+        args.addAll(sources);
+        Javac.compile(args);
+        return out;
     }
 
     private Path compile(String name, Path knitting, boolean modular) throws IOException {
@@ -129,28 +202,5 @@ class ApplicationLaunchTest {
         args.addAll(List.of(src.resolve("app/Tasks.java").toString(), src.resolve("app/Main.java").toString()));
         Javac.compile(args);
         return out;
-    }
-
-    private Result run(List<String> command) throws IOException, InterruptedException {
-        Path out = dir.resolve("app.out");
-        Path err = dir.resolve("app.err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .start();
-        try {
-            process.getOutputStream().close();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                throw new AssertionError("the application did not exit; stdout:\n" + ProcessTestSupport.read(out)
-                        + "\nstderr:\n" + ProcessTestSupport.read(err));
-            }
-            return new Result(process.exitValue(), ProcessTestSupport.read(out), ProcessTestSupport.read(err));
-        } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private record Result(int exitCode, String stdout, String stderr) {
     }
 }

@@ -141,7 +141,7 @@ public final class PoolRuntime implements Pool {
         IntFunction<WorkerSpec> specs = i -> new WorkerSpec(i, table.names(), table.fingerprint(), facts.packages(),
                 config.maxPayloadBytes(), config.idle(), bootstrap.className(), bootstrap.method());
         WorkerStarter starter = config.runtime() == WorkerRuntime.PROCESS
-                ? new ProcessWorkerStarter(facts.name(), config, specs, bootstrap)
+                ? new ProcessWorkerStarter(facts.name(), config, specs, bootstrap, table.hostClasses())
                 : new ThreadWorkerStarter(facts.name(), config, specs, workerClasses.loader(), bootstrap,
                         Peer.sameProcess(transit));
         try {

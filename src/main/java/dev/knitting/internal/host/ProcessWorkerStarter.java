@@ -9,6 +9,7 @@ import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
 import dev.knitting.internal.spawn.HostWatch;
 import dev.knitting.internal.spawn.ShmMode;
+import dev.knitting.internal.spawn.WorkerClassSources;
 import dev.knitting.internal.spawn.WorkerCommand;
 import dev.knitting.internal.spawn.WorkerEnv;
 import dev.knitting.internal.spawn.WorkerLauncher;
@@ -17,13 +18,18 @@ import dev.knitting.internal.worker.ProcessWorkerMain;
 import dev.knitting.internal.worker.ResponseEncoding;
 import dev.knitting.internal.worker.WorkerSpec;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
  * Starts process workers: fresh lane memory in a memfd (INHERIT, handed over as the child's fd 0)
  * or an unguessable POSIX shm name (NAMED, unlinked once the child has mapped it), a child JVM
- * with the host's class path or module path plus the pool's {@code workerClassPath}, the bootstrap
+ * with the host's class path or module path, the entries of task classes the host loaded from
+ * elsewhere ({@link WorkerClassSources}) and the pool's {@code workerClassPath}, the bootstrap
  * data handed over through the lane, and a wait for its READY.
  */
 final class ProcessWorkerStarter implements WorkerStarter {
@@ -36,16 +42,26 @@ final class ProcessWorkerStarter implements WorkerStarter {
     private final BootstrapHandoff bootstrap;
     private final long hostStartMillis = HostWatch.currentStartMillis();
 
-    ProcessWorkerStarter(String poolName, PoolConfig config, IntFunction<WorkerSpec> specs, BootstrapHandoff bootstrap) {
+    /**
+     * @param taskClasses the classes exporting the pool's tasks (imported tasks excluded): a worker
+     *     must load them by name, from the host's class path or from where the host found them
+     * @throws dev.knitting.KnittingException if a task class exists only where no worker can load it
+     */
+    ProcessWorkerStarter(String poolName, PoolConfig config, IntFunction<WorkerSpec> specs, BootstrapHandoff bootstrap,
+                         Collection<Class<?>> taskClasses) {
         this.poolName = poolName;
         this.config = config;
         this.specs = specs;
         this.bootstrap = bootstrap;
         ProcessOptions options = config.process();
+        List<Class<?>> needed = new ArrayList<>(taskClasses);
+        needed.add(ProcessWorkerMain.class);
+        List<Path> classPath = new ArrayList<>(WorkerClassSources.entriesFor(needed, config.workerClassPath()));
+        classPath.addAll(config.workerClassPath());
         WorkerCommand command = new WorkerCommand(ProcessWorkerMain.class.getName())
                 .withCommandPrefix(options.commandPrefix())
                 .withJvmArgs(options.jvmArgs())
-                .withExtraClassPath(config.workerClassPath());
+                .withExtraClassPath(classPath);
         if (options.javaCommand() != null) {
             command = command.withJavaLauncher(options.javaCommand().toString());
         }

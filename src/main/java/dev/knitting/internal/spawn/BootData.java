@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  * task=com.example.Tasks::neg(I)I       no whitespace or control characters, unique
  * task=import:com.example.Plugin#run    an imported task (resolved by the worker alone)
  * taskFingerprint=00c0ffee12345678      exactly 16 lower-case hex digits
- * allowedPackage=com.example.model      zero or more package names, written sorted
+ * allowedPackage=com.example.model      zero or more package names, written sorted; an empty
+ * allowedPackage=                       value is the unnamed package (single-file programs)
  * maxPayloadBytes=8388608               [1, 2^31-1]
  * idleSpinNanos=50000                   the worker's {@link IdlePolicy}; same ranges
  * idleYields=8
@@ -70,7 +71,8 @@ import java.util.regex.Pattern;
  * @param shmName the shared-memory name in NAMED mode, empty in INHERIT mode
  * @param taskNames the task table's names in id order ({@code TaskTable.names()})
  * @param taskFingerprint the task table's fingerprint, which the worker must reproduce
- * @param allowedPackages packages whose records and enums may travel as payloads
+ * @param allowedPackages packages whose records and enums may travel as payloads; {@code ""} is the
+ *     unnamed package
  * @param maxPayloadBytes the largest encoded argument or result
  * @param idle how the worker waits
  * @param poolDepth the worker's pool depth (its host's plus one)
@@ -138,7 +140,8 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
             check(seen.add(name), "task", quote(name), "appears twice");
         }
         for (String name : allowedPackages) {
-            check(PACKAGE.matcher(name).matches(), "allowedPackage", quote(name), "is not a package name");
+            check(name.isEmpty() || PACKAGE.matcher(name).matches(), "allowedPackage", quote(name),
+                    "is not a package name (empty for the unnamed package)");
         }
         check(maxPayloadBytes > 0 && maxPayloadBytes <= Integer.MAX_VALUE, "maxPayloadBytes", maxPayloadBytes,
                 "must be in [1, " + Integer.MAX_VALUE + "]");

@@ -358,6 +358,17 @@ public final class TaskTable {
         return new TaskDefinition(kind, (arg, ctx) -> generic.invokeExact(arg), null, type);
     }
 
+    /** @return the classes exporting the tasks the host loaded (imported tasks have none), each once, in table order */
+    public Set<Class<?>> hostClasses() {
+        return hostClasses(entries);
+    }
+
+    private static Set<Class<?>> hostClasses(List<TaskEntry> entries) {
+        Set<Class<?>> classes = new LinkedHashSet<>();
+        entries.stream().filter(e -> !e.imported()).forEach(e -> classes.add(e.declaringClass()));
+        return classes;
+    }
+
     /**
      * FNV-1a over the names, then over a CRC-32C of each exporting class's class file: a worker
      * that loads another version of a task class (a class path mismatch) reaches another value even
@@ -372,9 +383,7 @@ public final class TaskTable {
             }
             hash = (hash ^ '\n') * 0x100000001b3L;
         }
-        Set<Class<?>> classes = new LinkedHashSet<>();
-        entries.stream().filter(e -> !e.imported()).forEach(e -> classes.add(e.declaringClass()));
-        for (Class<?> type : classes) {
+        for (Class<?> type : hostClasses(entries)) {
             hash = (hash ^ classFileChecksum(type)) * 0x100000001b3L;
         }
         return hash;

@@ -62,6 +62,14 @@ class BootDataTest {
     }
 
     @Test
+    void shouldCarryTheUnnamedPackageAsAnEmptyPackageName() {
+        BootData boot = new BootData(BootData.PROTOCOL_VERSION, 0, 4096, ShmMode.INHERIT, "", List.of("Tasks#SQUARE"),
+                0, Set.of("", "com.example.model"), 1, IdlePolicy.LOW_CPU, 1, 1, -1, false);
+
+        assertThat(BootData.decode(boot.encode()).allowedPackages()).containsExactlyInAnyOrder("", "com.example.model");
+    }
+
+    @Test
     void shouldDecodeTheBootstrapLinesTogether() {
         BootData boot = BootData.decode(encodeText(VALID_TEXT + "bootstrapClass=com.example.Boot\nbootstrapMethod=init\n"));
 
