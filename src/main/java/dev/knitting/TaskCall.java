@@ -75,7 +75,7 @@ public class TaskCall<R> extends CompletableFuture<R> {
     @Override
     public R join() {
         if (!isDone()) {
-            control.awaitBriefly(this);
+            control.awaitBriefly(this, Long.MAX_VALUE);
         }
         return super.join();
     }
@@ -83,17 +83,20 @@ public class TaskCall<R> extends CompletableFuture<R> {
     @Override
     public R get() throws InterruptedException, ExecutionException {
         if (!isDone()) {
-            control.awaitBriefly(this);
+            control.awaitBriefly(this, Long.MAX_VALUE);
         }
         return super.get();
     }
 
     @Override
     public R get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!isDone()) {
-            control.awaitBriefly(this);
+        long nanos = unit.toNanos(timeout);
+        if (isDone() || nanos <= 0) {
+            return super.get(timeout, unit);
         }
-        return super.get(timeout, unit);
+        long start = System.nanoTime();
+        control.awaitBriefly(this, nanos);
+        return super.get(Math.max(0, nanos - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.knitting.PoolClosedException;
 import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
 import dev.knitting.WorkerCrashedException;
+import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.lane.MessageDescriptor;
 import dev.knitting.internal.lane.MessageHandler;
 import java.lang.foreign.MemorySegment;
@@ -37,6 +38,11 @@ final class HostLane {
     private final PendingTable pending = new PendingTable();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong nextCallId = new AtomicLong();
+    /**
+     * Answers collected, for the hard timeout's progress check: written by the one collector that
+     * holds the drain flag (a release store, no fence), read by the timer thread.
+     */
+    private final AtomicLong answersCollected = new AtomicLong();
     private final MessageHandler answers = this::onAnswer;
     private final Object lifecycle = new Object();
     private volatile Incarnation current;
@@ -85,10 +91,13 @@ final class HostLane {
 
     /**
      * Publishes the call's request, waiting while the request ring is full (backpressure) or while a
-     * replacement worker starts.
+     * replacement worker starts. A corrupt request ring retires the worker (replaced as after a
+     * crash) and the call goes to the replacement, once.
      *
      * @throws AbortCapacityException if the call needs an abort slot and none is free
      * @throws PoolClosedException if the lane stopped before the request could be written
+     * @throws KnittingException if the call ended or its thread was interrupted while it waited for
+     *     ring space (nothing was written), or the ring was corrupt twice
      */
     void submit(PendingCall call, int taskId, MemorySegment payload) {
         while (true) {
@@ -111,31 +120,40 @@ final class HostLane {
                 if (stopping) {
                     // shutdownNow raced with us: it sets stopping before it takes every pending call
                     // back, so either it saw this call or we see stopping here.
-                    if (pending.remove(id) != null) {
-                        call.answered();
-                        target.releaseAbortSlot(slot);
-                        inFlight.decrementAndGet();
-                    }
+                    takeBack(id, false);
                     throw new PoolClosedException("lane " + index + " is stopping");
                 }
                 sent = target.send(call, id, taskId, slot, payload);
+            } catch (ProtocolException corrupt) {
+                if (takeBack(id, false) == null) {
+                    return; // already failed by shutdownNow
+                }
+                replaceLater(target, new ProtocolException("lane " + index + " is corrupt: " + corrupt.getMessage(),
+                        corrupt));
+                if (!call.claimResend()) {
+                    throw new ProtocolException("lane " + index + " request ring was corrupt twice while sending"
+                            + " this call: " + corrupt.getMessage(), corrupt);
+                }
+                continue;
             } finally {
                 call.sendFinished();
             }
-            if (sent != Incarnation.NOT_SENT) {
+            if (sent == Incarnation.SENT || sent == Incarnation.SENT_WOKE_WORKER) {
                 call.workerWasAsleep(sent == Incarnation.SENT_WOKE_WORKER);
                 if (call.abortRequested()) {
                     call.raiseAbortFlag();
                 }
                 return;
             }
-            // The worker died before the request was committed: take it back, try the replacement.
-            if (pending.remove(id) != null) {
-                call.answered();
-                inFlight.decrementAndGet();
-            } else {
+            if (takeBack(id, false) == null) {
                 return; // already failed by shutdownNow
             }
+            if (sent == Incarnation.ABANDONED) {
+                throw new KnittingException(Thread.currentThread().isInterrupted()
+                        ? "interrupted while waiting for space in lane " + index + "'s request ring"
+                        : "the call ended while waiting for space in lane " + index + "'s request ring");
+            }
+            // NOT_SENT: the worker died before the request was committed; try the replacement.
         }
     }
 
@@ -170,25 +188,26 @@ final class HostLane {
         if (type != MessageDescriptor.RESPONSE) {
             throw new ProtocolException("response ring of lane " + index + " holds a message of type " + type);
         }
-        PendingCall call = pending.remove(callId);
+        PendingCall call = takeBack(callId, false);
         if (call == null) {
             return; // no such call: a forged or repeated id; its owner has ended already
         }
-        call.answered();
-        call.incarnation().releaseAbortSlot(call.abortSlot());
-        inFlight.decrementAndGet();
+        answersCollected.setRelease(answersCollected.getPlain() + 1);
         runtime.answer(call, status, payload);
     }
 
-    /** Spins and sleeps until the call is done, collecting answers; follows the call if it moves. */
-    void helpUntilDone(PendingCall call) {
+    /**
+     * Spins and sleeps until the call is done or {@code deadline} passes, collecting answers;
+     * follows the call if it moves.
+     */
+    void helpUntilDone(PendingCall call, long deadline) {
         TaskCall<?> future = call.future();
-        while (!future.isDone()) {
+        while (!future.isDone() && !Deadline.passed(deadline)) {
             Incarnation at = call.incarnation();
             if (at == null || !at.alive()) {
                 return;
             }
-            at.helpUntilDone(future, call.workerWasAsleep(), call.requestEnd(), answers);
+            at.helpUntilDone(future, call.workerWasAsleep(), call.requestEnd(), answers, deadline);
             if (call.incarnation() == at) {
                 return;
             }
@@ -226,10 +245,19 @@ final class HostLane {
         }
     }
 
-    /** Stops a call that ran past the hard timeout (see {@link WorkerHandle#stopRunaway}). */
+    /** @return how many answers this lane has collected, across its workers; grows while its worker makes progress */
+    long answersCollected() {
+        return answersCollected.getAcquire();
+    }
+
+    /**
+     * Stops a call that ran past the hard timeout (see {@link WorkerHandle#stopRunaway}) if it is
+     * still pending at a live worker: taken by its own account, or stuck behind a worker that
+     * answered nothing for the whole hard timeout ({@link CallTimeouts}).
+     */
     void stopRunaway(PendingCall call) {
         Incarnation at = call.incarnation();
-        if (at != null && at.alive() && hasTaken(call)) {
+        if (at != null && at.alive() && pending.contains(call.callId())) {
             at.worker().stopRunaway(call.callId());
         }
     }
@@ -242,17 +270,40 @@ final class HostLane {
     void failAll(Function<PendingCall, Throwable> reason) {
         List<PendingCall> taken = new ArrayList<>();
         for (PendingCall call : pending.snapshot()) {
-            if (pending.remove(call.callId()) != null) {
-                taken.add(call);
+            PendingCall mine = takeBack(call.callId(), true);
+            if (mine != null) {
+                taken.add(mine);
             }
         }
         for (PendingCall call : taken) {
-            call.raiseAbortFlag();
-            call.answered();
-            call.incarnation().releaseAbortSlot(call.abortSlot());
-            inFlight.decrementAndGet();
             runtime.fail(call, reason.apply(call));
         }
+    }
+
+    /**
+     * The one take-back path, for answers, timeouts, shutdown, worker loss and unsent requests:
+     * removes the call from the pending table (whoever removes it owns its end), optionally raises
+     * its abort flag so a worker still running it stops, closes its abort window and frees its abort
+     * slot, and stops counting it in flight.
+     *
+     * @param raiseAbort whether the worker should stop running the call
+     * @return the call, now the caller's to end; {@code null} if another path took it first
+     */
+    private PendingCall takeBack(long callId, boolean raiseAbort) {
+        PendingCall call = pending.remove(callId);
+        if (call == null) {
+            return null;
+        }
+        if (raiseAbort) {
+            call.raiseAbortFlag();
+        }
+        call.answered();
+        Incarnation at = call.incarnation();
+        if (at != null) {
+            at.releaseAbortSlot(call.abortSlot());
+        }
+        inFlight.decrementAndGet();
+        return call;
     }
 
     /**
@@ -273,10 +324,15 @@ final class HostLane {
     // ---------------------------------------------------------------- worker loss
 
     private void onWorkerExit(Incarnation incarnation, WorkerCrashedException crash) {
-        if (stopping || current != incarnation) {
+        replaceLater(incarnation, crash);
+    }
+
+    /** {@link #replace} on a thread of its own, so that neither a sender nor a watcher waits for a worker's boot. */
+    private void replaceLater(Incarnation dead, KnittingException reason) {
+        if (stopping || current != dead) {
             return;
         }
-        Thread restarter = new Thread(() -> replace(incarnation, crash), starter.name(index) + "-restart");
+        Thread restarter = new Thread(() -> replace(dead, reason), starter.name(index) + "-restart");
         restarter.setDaemon(true);
         restarter.start();
     }
@@ -300,16 +356,18 @@ final class HostLane {
         long taken = dead.takenPosition();
         List<PendingCall> untaken = new ArrayList<>();
         for (PendingCall call : pending.snapshot()) {
-            if (call.incarnation() != dead || pending.remove(call.callId()) == null) {
+            if (call.incarnation() != dead || takeBack(call.callId(), false) == null) {
                 continue;
             }
-            call.answered();
-            inFlight.decrementAndGet();
             long end = call.requestEnd();
             if (end >= 0 && end < taken) {
                 runtime.fail(call, reason);
-            } else {
+            } else if (call.claimResend()) {
                 untaken.add(call);
+            } else {
+                runtime.fail(call, new WorkerCrashedException("lane " + index + " lost a second worker while the call"
+                        + " was at it (" + reason.getMessage() + "); a call is resent at most once", null, null, "",
+                        reason));
             }
         }
         dead.release();

@@ -6,6 +6,7 @@ import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
 import dev.knitting.internal.lane.AbortSlotAllocator;
 import dev.knitting.internal.lane.AdaptiveSpin;
+import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.lane.IdleStrategy;
 import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.LaneDescriptor;
@@ -14,6 +15,7 @@ import dev.knitting.internal.lane.MessageHandler;
 import dev.knitting.internal.lane.MessageReceiver;
 import dev.knitting.internal.lane.MessageSender;
 import dev.knitting.internal.lane.MpscRing;
+import dev.knitting.internal.lane.SendAbandonedException;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +39,7 @@ import java.util.function.Consumer;
 final class Incarnation {
     private static final int DRAIN_BATCH = 256;
     private static final Duration RETIRE_WAIT = Duration.ofSeconds(10);
+    private static final Duration DRAIN_REMAINING_WAIT = Duration.ofMillis(250);
 
     private final int index;
     private final LaneMemory memory;
@@ -121,15 +124,19 @@ final class Incarnation {
 
     /** {@link #send} outcome: the incarnation died before the request was committed. */
     static final int NOT_SENT = 0;
+    /** {@link #send} outcome: the call ended or its thread was interrupted while it waited for ring space; nothing was written. */
+    static final int ABANDONED = 3;
     /** {@link #send} outcome: sent to a worker that was awake. */
     static final int SENT = 1;
     /** {@link #send} outcome: sent, and the worker had to be woken from its futex sleep. */
     static final int SENT_WOKE_WORKER = 2;
 
     /**
-     * Publishes a request; blocks while the request ring is full (backpressure).
+     * Publishes a request. Blocks while the request ring is full (backpressure), but never past the call's own end (a
+     * timeout or a cancel) or its thread's interrupt, as long as nothing of the request is written.
      *
-     * @return {@link #NOT_SENT}, {@link #SENT} or {@link #SENT_WOKE_WORKER}
+     * @return {@link #NOT_SENT}, {@link #ABANDONED}, {@link #SENT} or {@link #SENT_WOKE_WORKER}
+     * @throws dev.knitting.ProtocolException if the request ring is corrupt
      */
     int send(PendingCall call, long callId, int taskId, int abortSlot, MemorySegment payload) {
         // Not counted in users (two atomic updates on every call): the call is pending and marked
@@ -139,8 +146,11 @@ final class Incarnation {
             return NOT_SENT;
         }
         try {
-            boolean woke = requests.send(MessageDescriptor.REQUEST, callId, taskId, abortSlot, payload, isAlive, call);
+            boolean woke = requests.send(MessageDescriptor.REQUEST, callId, taskId, abortSlot, payload, isAlive,
+                    call, call);
             return woke ? SENT_WOKE_WORKER : SENT;
+        } catch (SendAbandonedException abandoned) {
+            return alive ? ABANDONED : NOT_SENT;
         } catch (KnittingException | IllegalStateException diedWhileWaiting) {
             if (alive) {
                 throw diedWhileWaiting;
@@ -185,10 +195,12 @@ final class Incarnation {
                             lane.pumpDoorbell(), slice);
                 }
             }
-        } catch (KnittingException e) {
+        } catch (RuntimeException | Error e) {
+            // Whatever ends the pump retires the incarnation: a lane nobody collects answers from
+            // would hang every call sent to it.
             if (alive) {
                 onCorrupt.accept(e instanceof ProtocolException pe ? pe
-                        : new ProtocolException("lane " + index + " answers are unreadable: " + e.getMessage(), e));
+                        : new ProtocolException("lane " + index + " answers are unreadable: " + e, e));
             }
         }
     }
@@ -232,30 +244,33 @@ final class Incarnation {
      * a caller joining a call of a long burst spins as usual.
      *
      * @param requestEnd ring position of the call's last request record, -1 if unknown
+     * @param deadline when the caller stops waiting ({@link Deadline}), done or not
      */
-    void helpUntilDone(TaskCall<?> call, boolean workerWasAsleep, long requestEnd, MessageHandler handler) {
+    void helpUntilDone(TaskCall<?> call, boolean workerWasAsleep, long requestEnd, MessageHandler handler,
+                       long deadline) {
         if (!enter()) {
             return;
         }
         try {
             boolean workerMayBeQueued = workerWasAsleep && (requestEnd < 0 || requestEnd >= lane.takenPosition());
             if (!workerMayBeQueued) {
-                spinUntilDone(call, handler);
+                spinUntilDone(call, handler, deadline);
             }
-            if (!call.isDone()) {
-                sleepUntilDone(call, handler);
+            if (!call.isDone() && !Deadline.passed(deadline)) {
+                sleepUntilDone(call, handler, deadline);
             }
-        } catch (KnittingException corrupt) {
+        } catch (RuntimeException corrupt) {
             // A message-level error consumed its record, so the pump would never meet it itself:
-            // hand it over and wake the pump, which retires this incarnation.
+            // hand it over and wake the pump, which retires this incarnation. Never the caller's
+            // exception: its call ends with the lane's fate.
             reportCorruption(corrupt);
         } finally {
             leave();
         }
     }
 
-    private void spinUntilDone(TaskCall<?> call, MessageHandler handler) {
-        long deadline = System.nanoTime() + spinNanos;
+    private void spinUntilDone(TaskCall<?> call, MessageHandler handler, long callerDeadline) {
+        long deadline = System.nanoTime() + Math.min(spinNanos, Deadline.remaining(callerDeadline));
         int spins = 0;
         lane.addCollectors(1);
         try {
@@ -285,7 +300,7 @@ final class Incarnation {
                     joinSpin.satisfiedWhilePure();
                 }
             }
-            for (int y = 0; y < idle.yields() && !call.isDone() && alive; y++) {
+            for (int y = 0; y < idle.yields() && !call.isDone() && alive && !Deadline.passed(callerDeadline); y++) {
                 Thread.yield();
                 drain(handler);
             }
@@ -295,16 +310,16 @@ final class Incarnation {
         }
     }
 
-    private void sleepUntilDone(TaskCall<?> call, MessageHandler handler) {
+    private void sleepUntilDone(TaskCall<?> call, MessageHandler handler, long deadline) {
         MpscRing ring = lane.responses();
         long slice = idle.maxPark().toNanos();
         Thread self = Thread.currentThread();
         sleepingJoiners.incrementAndGet();
         try {
-            while (!call.isDone() && alive && !self.isInterrupted()) {
+            while (!call.isDone() && alive && !self.isInterrupted() && !Deadline.passed(deadline)) {
                 if (!drain(handler)) {
                     ring.dataDoorbell().sleep(() -> call.isDone() || !alive || self.isInterrupted()
-                            || ring.hasCommittedRecord(), slice);
+                            || ring.hasCommittedRecord(), Math.min(slice, Deadline.remaining(deadline)));
                 }
             }
         } finally {
@@ -315,12 +330,16 @@ final class Incarnation {
         drain(handler);
     }
 
-    private void reportCorruption(KnittingException e) {
+    private void reportCorruption(RuntimeException e) {
         if (corruption == null) {
             corruption = e instanceof ProtocolException pe ? pe
-                    : new ProtocolException("lane " + index + " answers are unreadable: " + e.getMessage(), e);
+                    : new ProtocolException("lane " + index + " answers are unreadable: " + e, e);
         }
-        lane.pumpDoorbell().ring();
+        try {
+            lane.pumpDoorbell().ring();
+        } catch (IllegalStateException alreadyFreed) {
+            // retired meanwhile: nobody left to tell
+        }
     }
 
     /** Wakes joiners asleep on the answer doorbell; called whenever a call of this incarnation completes. */
@@ -372,21 +391,30 @@ final class Incarnation {
         }
     }
 
-    /** Collects answers a dead worker published before it died; corrupt memory ends the collection. */
+    /**
+     * Collects answers a dead worker published before it died, for at most
+     * {@link #DRAIN_REMAINING_WAIT}: a helper process the worker forked may keep writing into the
+     * ring, and must not hold the lane's replacement back. Corrupt memory ends the collection;
+     * whatever is left is lost with the worker (its calls fail as taken or go to the replacement).
+     */
     void drainRemaining(MessageHandler handler) {
+        long deadline = Deadline.after(DRAIN_REMAINING_WAIT.toNanos());
         try {
             while (!draining.compareAndSet(false, true)) {
+                if (Deadline.passed(deadline)) {
+                    return;
+                }
                 Thread.onSpinWait();
             }
             try {
-                while (responses.poll(handler, DRAIN_BATCH) > 0) {
+                while (!Deadline.passed(deadline) && responses.poll(handler, DRAIN_BATCH) > 0) {
                     // keep collecting
                 }
             } finally {
                 draining.set(false);
             }
-        } catch (KnittingException | IllegalStateException corrupt) {
-            // what is left is lost with the worker; its calls fail as taken or go to the replacement
+        } catch (RuntimeException corrupt) {
+            // a corrupt ring: what is left is lost with the worker
         }
     }
 

@@ -3,12 +3,14 @@ package dev.knitting.internal.host;
 import dev.knitting.internal.share.Transfers;
 
 import dev.knitting.TaskCall;
+import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.task.CallControl;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /**
@@ -22,7 +24,7 @@ import java.util.function.LongConsumer;
  * volatile store would cost a full fence each on the path every call takes. {@code sendState}
  * tells a lane retiring its worker which calls are still being written into the old ring.
  */
-final class PendingCall implements CallControl, LongConsumer {
+final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     private static final VarHandle LANE;
     private static final VarHandle INCARNATION;
     private static final VarHandle REQUEST_END;
@@ -61,6 +63,7 @@ final class PendingCall implements CallControl, LongConsumer {
     private long callId = -1;
     private int abortSlot = -1;
     private boolean answered;
+    private boolean resent;
     private volatile boolean abortRequested;
     private volatile Future<?> timer;
     private volatile Future<?> hardTimer;
@@ -133,6 +136,15 @@ final class PendingCall implements CallControl, LongConsumer {
         REQUEST_END.setRelease(this, position);
     }
 
+    /**
+     * Whether the sending thread should keep waiting for ring space for this call (a sender never
+     * blocks past its call's end or its own interrupt); evaluated on the sending thread.
+     */
+    @Override
+    public boolean getAsBoolean() {
+        return !future.isDone() && !Thread.currentThread().isInterrupted();
+    }
+
     /** @return the ring position of the request's last record, or -1 before it was claimed */
     long requestEnd() {
         return (long) REQUEST_END.getAcquire(this);
@@ -187,6 +199,21 @@ final class PendingCall implements CallControl, LongConsumer {
             transfers = null;
             return t;
         }
+    }
+
+    /**
+     * Claims the call's one resend to a replacement worker (SPEC 3: a call is resent at most once,
+     * so a call that kills every worker it reaches, or a worker that lies about what it took,
+     * cannot loop). Read and written only by the lane's replacing thread, one at a time.
+     *
+     * @return {@code true} the first time only
+     */
+    boolean claimResend() {
+        if (resent) {
+            return false;
+        }
+        resent = true;
+        return true;
     }
 
     /** Keeps the argument until the call ends, so a call a dead worker never took can be sent again. */
@@ -270,10 +297,10 @@ final class PendingCall implements CallControl, LongConsumer {
     }
 
     @Override
-    public void awaitBriefly(TaskCall<?> call) {
+    public void awaitBriefly(TaskCall<?> call, long timeoutNanos) {
         HostLane target = lane();
         if (target != null) {
-            target.helpUntilDone(this);
+            target.helpUntilDone(this, Deadline.after(timeoutNanos));
         }
     }
 

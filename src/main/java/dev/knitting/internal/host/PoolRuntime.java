@@ -9,7 +9,6 @@ import dev.knitting.ProtocolException;
 import dev.knitting.Task;
 import dev.knitting.TaskCall;
 import dev.knitting.TaskFunction;
-import dev.knitting.TaskTimeoutException;
 import dev.knitting.WorkerRuntime;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
@@ -69,6 +68,7 @@ public final class PoolRuntime implements Pool {
     private final InlineLane inline;
     private final LaneBalancer balancer;
     private final CallTimer timer;
+    private final CallTimeouts timeouts;
     private final DebugLog debug;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final AtomicLong outstanding = new AtomicLong();
@@ -102,6 +102,7 @@ public final class PoolRuntime implements Pool {
                 config.runtime() == WorkerRuntime.THREAD ? config.workerClassPath() : List.of(), loader);
         this.timer = new CallTimer(name + "-timer");
         this.debug = new DebugLog(config.debug(), name);
+        this.timeouts = new CallTimeouts(timer, config.hardTimeout(), debug);
     }
 
     /**
@@ -251,7 +252,7 @@ public final class PoolRuntime implements Pool {
             return;
         }
         call.transfers(transfers);
-        armTimers(call);
+        timeouts.arm(call);
         if (lane == lanes.length) {
             inline.run(call, encoder.encoded());
             return;
@@ -279,86 +280,16 @@ public final class PoolRuntime implements Pool {
         return total + (inline == null ? 0 : inline.inFlight());
     }
 
-    // ---------------------------------------------------------------- timeouts
-
-    private void armTimers(PendingCall call) {
-        TimeoutSpec spec = call.timeout();
-        Duration hard = facts.config().hardTimeout();
-        if (spec != null) {
-            call.timer(timer.schedule(spec.after(), () -> onTimeout(call, spec)));
-        }
-        if (hard != null) {
-            call.hardTimer(timer.schedule(takenCheckPeriod(hard), () -> onHardTimeoutCheck(call, hard)));
-        }
-    }
-
-    private void onTimeout(PendingCall call, TimeoutSpec spec) {
-        TaskCall<Object> future = call.future();
-        if (future.isDone()) {
-            return;
-        }
-        switch (spec.outcome()) {
-            case FALLBACK -> future.complete(spec.fallback());
-            case ERROR -> {
-                RuntimeException error;
-                try {
-                    error = spec.error().get();
-                } catch (RuntimeException e) {
-                    error = e;
-                }
-                future.completeExceptionally(error);
-            }
-            default -> future.completeExceptionally(new TaskTimeoutException("task " + call.task().name()
-                    + " timed out after " + spec.after()));
-        }
-        call.raiseAbortFlag();
-    }
-
-    /**
-     * The hard timeout bounds a call's running time at a worker, so its clock starts when a worker
-     * has taken the call: time spent queued or waiting for a replacement worker does not count.
-     * Until then the call is re-checked every {@link #takenCheckPeriod}; the call fails between
-     * {@code hard} and {@code hard + period} after its worker took it.
-     */
-    private void onHardTimeoutCheck(PendingCall call, Duration hard) {
-        if (call.isEnded()) {
-            return;
-        }
-        HostLane lane = call.lane();
-        boolean taken = lane == null || lane.hasTaken(call); // inline calls run at once
-        call.hardTimer(taken ? timer.schedule(hard, () -> onHardTimeout(call, hard))
-                : timer.schedule(takenCheckPeriod(hard), () -> onHardTimeoutCheck(call, hard)));
-    }
-
-    private static Duration takenCheckPeriod(Duration hard) {
-        return hard.dividedBy(8).compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : hard.dividedBy(8);
-    }
-
-    private void onHardTimeout(PendingCall call, Duration hard) {
-        if (call.isEnded()) {
-            return;
-        }
-        if (call.future().completeExceptionally(new TaskTimeoutException("task " + call.task().name()
-                + " ran past the pool's hard timeout of " + hard))) {
-            debug.log("hard timeout of " + call.task().name());
-        }
-        call.raiseAbortFlag();
-        HostLane lane = call.lane();
-        if (lane != null) {
-            lane.stopRunaway(call);
-        }
-    }
-
     // ---------------------------------------------------------------- answers
 
     /** Completes a call from an encoded answer (a worker's, or the inline lane's). */
     void answer(PendingCall call, int status, MemorySegment payload) {
-        call.cancelTimer();
         TaskCall<Object> future = call.future();
         PayloadDecoder decoder = decoders.get();
         boolean taken = false;
         Received received = null;
         try {
+            call.cancelTimer();
             // decoded even when nobody waits any more: shared buffers and references in it must be ended
             Object value = decoder.decode(payload);
             received = decoder.takeReceived();
@@ -372,11 +303,19 @@ public final class PoolRuntime implements Pool {
             }
         } catch (RuntimeException e) {
             future.completeExceptionally(e);
+        } catch (VirtualMachineError e) {
+            // A worker's answer that exhausts the heap or the stack while decoding fails its own
+            // call; the thread that collected it goes on serving the lane.
+            future.completeExceptionally(new ProtocolException("the answer could not be decoded: " + e, e));
+        } catch (Error e) {
+            future.completeExceptionally(e);
+            throw e;
+        } finally {
+            if (received != null && !taken) {
+                received.discard();
+            }
+            end(call);
         }
-        if (received != null && !taken) {
-            received.discard();
-        }
-        end(call);
     }
 
     /** Encodes and decodes an inline answer so it is the same as a worker's. */

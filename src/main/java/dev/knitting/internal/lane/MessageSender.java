@@ -115,6 +115,20 @@ public final class MessageSender {
      */
     public boolean send(int type, long callId, int code, int abortSlot, MemorySegment payload,
             BooleanSupplier peerAlive, LongConsumer lastRecordClaimed) {
+        return send(type, callId, code, abortSlot, payload, peerAlive, peerAlive, lastRecordClaimed);
+    }
+
+    /**
+     * {@link #send(int, long, int, int, MemorySegment, BooleanSupplier, LongConsumer)} whose sender
+     * may give up while it waits for space for the message's first record: nothing of the message
+     * is in the ring then. Once the first record is in, the message is completed as long as
+     * {@code peerAlive} holds, since a consumer would read a half message as a corrupt lane.
+     *
+     * @param stillWanted checked (with {@code peerAlive}) while waiting for the first record's space
+     * @throws SendAbandonedException if {@code stillWanted} turned false before the first record
+     */
+    public boolean send(int type, long callId, int code, int abortSlot, MemorySegment payload,
+            BooleanSupplier peerAlive, BooleanSupplier stillWanted, LongConsumer lastRecordClaimed) {
         if (!MessageDescriptor.isMessageType(type)) {
             throw new IllegalArgumentException("type=" + type + " must be REQUEST=" + MessageDescriptor.REQUEST
                     + ", RESPONSE=" + MessageDescriptor.RESPONSE + " or BOOTSTRAP=" + MessageDescriptor.BOOTSTRAP);
@@ -124,10 +138,11 @@ public final class MessageSender {
         }
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(peerAlive, "peerAlive");
+        Objects.requireNonNull(stillWanted, "stillWanted");
         long total = payload.byteSize();
         if (total <= maxFragmentPayload) {
             return write(type, callId, code, abortSlot, FLAG_FIRST | FLAG_LAST, payload, 0, (int) total, peerAlive,
-                    lastRecordClaimed);
+                    stillWanted, lastRecordClaimed);
         }
         fragmentLock.lock();
         try {
@@ -137,6 +152,7 @@ public final class MessageSender {
                 int length = (int) Math.min(maxFragmentPayload, total - sent);
                 int flags = (sent == 0 ? FLAG_FIRST : 0) | (sent + length == total ? FLAG_LAST : 0);
                 woke |= write(type, callId, code, abortSlot, flags, payload, sent, length, peerAlive,
+                        sent == 0 ? stillWanted : peerAlive,
                         (flags & FLAG_LAST) != 0 ? lastRecordClaimed : NO_POSITION_LISTENER);
                 sent += length;
             }
@@ -147,8 +163,8 @@ public final class MessageSender {
     }
 
     private boolean write(int type, long callId, int code, int abortSlot, int flags, MemorySegment payload,
-            long from, int length, BooleanSupplier peerAlive, LongConsumer claimed) {
-        long position = claim(type, MessageDescriptor.HEADER_LENGTH + length, peerAlive);
+            long from, int length, BooleanSupplier peerAlive, BooleanSupplier stillWanted, LongConsumer claimed) {
+        long position = claim(type, MessageDescriptor.HEADER_LENGTH + length, peerAlive, stillWanted);
         long record = ring.offsetOf(position);
         MemorySegment region = ring.region();
         long body = record + RecordDescriptor.BODY_OFFSET;
@@ -171,7 +187,7 @@ public final class MessageSender {
     }
 
     /** Claims a record, waiting for space; answers its position. */
-    private long claim(int type, int bodyLength, BooleanSupplier peerAlive) {
+    private long claim(int type, int bodyLength, BooleanSupplier peerAlive, BooleanSupplier stillWanted) {
         long record = ring.tryClaimPosition(type, bodyLength);
         while (record == MpscRing.INSUFFICIENT_CAPACITY) {
             // Read the head before retrying, so any progress after the failed claim counts as ready.
@@ -182,6 +198,9 @@ public final class MessageSender {
             }
             if (!peerAlive.getAsBoolean()) {
                 throw new KnittingException("lane closed while waiting for ring space");
+            }
+            if (!stillWanted.getAsBoolean()) {
+                throw new SendAbandonedException();
             }
             ring.dataDoorbell().ring(); // a consumer that was left asleep must drain, or we wait forever
             wakeWhenFull.run();
