@@ -2,6 +2,7 @@ package dev.knitting.testtasks;
 
 import dev.knitting.Knitting;
 import dev.knitting.Task;
+import java.time.Duration;
 
 /**
  * Tasks that hand their argument back or describe where they ran. Every worker kind must give the
@@ -10,6 +11,8 @@ import dev.knitting.Task;
 public final class EchoTasks {
     /** Returns its argument: a round trip through the codec in both directions. */
     public static final Task<Object, Object> ECHO = Task.of(v -> v);
+    /** {@link #ECHO} with a 300 ms timeout ({@code TaskTimeoutException}). */
+    public static final Task<Object, Object> ECHO_TIMEOUT_FAIL = ECHO.timeout(Duration.ofMillis(300));
     /** {@code v * v}; a {@code null} argument fails with {@link NullPointerException} (unboxing). */
     public static final Task<Integer, Integer> SQUARE = Task.of(v -> v * v);
     /** {@link Knitting#isMain()} as seen by the task. */

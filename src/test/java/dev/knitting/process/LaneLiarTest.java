@@ -1,0 +1,122 @@
+package dev.knitting.process;
+
+import static dev.knitting.process.ProcessTestSupport.await;
+import static dev.knitting.process.ProcessTestSupport.failureOf;
+import static dev.knitting.process.ProcessTestSupport.gone;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
+
+import dev.knitting.Knitting;
+import dev.knitting.PayloadException;
+import dev.knitting.Pool;
+import dev.knitting.ProtocolException;
+import dev.knitting.TaskCall;
+import dev.knitting.TaskTimeoutException;
+import dev.knitting.WorkerCrashedException;
+import dev.knitting.WorkerRuntime;
+import dev.knitting.process.fixtures.CrashTasks;
+import dev.knitting.process.fixtures.LaneLiarTasks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Process workers that lie through the lane fields the host reads (see {@link LaneLiarTasks}):
+ * a corrupt request ring, a taken position that denies what the worker ran, an answer the host
+ * cannot load. Each may fail the liar's own calls; none may hang, loop or lose another call.
+ */
+class LaneLiarTest {
+    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldReplaceAWorkerWhoseRequestRingIsCorruptAndSendTheNextCallsToTheReplacement() {
+        Pool pool = start(Knitting.pool());
+        long pid = pool.call(CrashTasks.PID, 0).join();
+        Path marker = dir.resolve("corrupted");
+        TaskCall<String> liar = pool.call(LaneLiarTasks.CORRUPT_REQUEST_HEAD, marker.toString());
+        await("the worker to corrupt its request ring", () -> Files.exists(marker), pool::stats);
+
+        List<TaskCall<Integer>> after = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            after.add(pool.call(LaneLiarTasks.SQUARE, i));
+        }
+
+        for (int i = 0; i < after.size(); i++) {
+            assertThat(after.get(i).join()).as("call %d after the corruption", i).isEqualTo(i * i);
+        }
+        assertThat(failureOf(liar)).isInstanceOf(ProtocolException.class).hasMessageContaining("corrupt");
+        await("the liar to be killed", () -> gone(pid), () -> "pid " + pid + " alive");
+        assertThat(pool.stats().workerRestarts()).isEqualTo(1);
+        assertThat(pool.call(CrashTasks.PID, 0).join()).isNotEqualTo(pid);
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldResendACallWhoseWorkerDeniedTakingItOnceAndThenFailIt() {
+        Pool pool = start(Knitting.pool());
+
+        Throwable failure = failureOf(pool.call(LaneLiarTasks.DENY_TAKING_AND_EXIT, 0));
+
+        assertThat(failure).isInstanceOf(WorkerCrashedException.class).hasMessageContaining("resent at most once");
+        await("the second replacement to be counted", () -> pool.stats().workerRestarts() == 2, pool::stats);
+        assertThat(pool.call(LaneLiarTasks.SQUARE, 9).join()).isEqualTo(81);
+        assertThat(pool.stats().workerRestarts()).isEqualTo(2);
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldKillAWorkerThatNeverAdmitsTakingACallOnceTheHardTimeoutPasses() {
+        Pool pool = start(Knitting.pool().hardTimeout(Duration.ofSeconds(1)));
+        long pid = pool.call(CrashTasks.PID, 0).join();
+
+        Throwable failure = failureOf(pool.call(LaneLiarTasks.DENY_TAKING_FOREVER, 0));
+
+        assertThat(failure).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("hard timeout");
+        await("the runaway worker to be killed", () -> gone(pid), () -> "pid " + pid + " alive");
+        assertThat(pool.call(LaneLiarTasks.SQUARE, 5).join()).isEqualTo(25);
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldFailOnlyTheCallWhoseAnswerTheHostCannotLoadAndKeepTheLaneServing() {
+        Pool pool = start(Knitting.pool());
+        long pid = pool.call(CrashTasks.PID, 0).join();
+
+        Throwable failure = failureOf(pool.call(LaneLiarTasks.POISON, 1));
+
+        assertThat(failure).isInstanceOf(PayloadException.class).hasRootCauseInstanceOf(IllegalStateException.class);
+        for (int i = 0; i < 20; i++) {
+            assertThat(pool.call(LaneLiarTasks.SQUARE, i).join()).isEqualTo(i * i);
+        }
+        assertThat(failureOf(pool.call(LaneLiarTasks.POISON, 2))).isInstanceOf(PayloadException.class)
+                .hasCauseInstanceOf(NoClassDefFoundError.class);
+        assertThat(pool.call(CrashTasks.PID, 0).join()).as("the same worker").isEqualTo(pid);
+        assertThat(pool.stats().workerRestarts()).isZero();
+    }
+
+    private Pool start(dev.knitting.PoolBuilder builder) {
+        Pool pool = builder.runtime(WorkerRuntime.PROCESS).threads(1).start(LaneLiarTasks.class, CrashTasks.class);
+        pools.add(pool);
+        return pool;
+    }
+
+    @AfterEach
+    @Timeout(value = 90, threadMode = SEPARATE_THREAD)
+    void stopPools() {
+        for (Pool pool : pools) {
+            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        }
+        pools.clear();
+    }
+}
