@@ -22,8 +22,10 @@ import java.nio.file.Path;
  * <p>New memory is reserved with {@code fallocate} at creation, so a full or size-limited tmpfs
  * fails here with a clear error instead of a SIGBUS on first touch later. Anonymous regions are
  * then sealed against shrinking and growing: a peer holding the descriptor cannot truncate the
- * memory under the host's mapping (which would SIGBUS the host). Named objects cannot be sealed;
- * they are trusted to the owner's uid (mode 0600) and unlinked as early as possible.
+ * memory under the host's mapping (which would SIGBUS the host), and memory a peer names is mapped
+ * only if it carries that seal ({@link #openChecked}). Named objects cannot be sealed; they are
+ * trusted to the owner's uid (mode 0600) and unlinked as early as possible, and can be mapped
+ * without keeping a descriptor ({@link #createNamedWithoutFd}, {@link #openNamedAndForget}).
  */
 @SuppressWarnings("restricted")
 final class LinuxSharedMemory implements SharedMemoryBackend {
@@ -140,10 +142,11 @@ final class LinuxSharedMemory implements SharedMemoryBackend {
      * have pointed elsewhere meanwhile), and maps only memory that passed every check, in this
      * order: a regular file ({@code fstat}; a FIFO, device or socket is refused, and
      * {@code O_NONBLOCK} keeps a planted FIFO from blocking the open), the expected memfd or
-     * {@code /dev/shm} object ({@code /proc/self/fd/<fd>}), exactly {@code size} bytes, for
-     * anonymous memory a seal against shrinking ({@code F_GET_SEALS}: unsealed memory could be
-     * truncated under the mapping, which would {@code SIGBUS} this process), and the header
-     * ({@code pread}). A failed check closes the descriptor.
+     * {@code /dev/shm} object ({@code /proc/self/fd/<fd>}), for anonymous memory a seal against
+     * shrinking ({@code F_GET_SEALS}: unsealed memory could be truncated under the mapping, which
+     * would {@code SIGBUS} this process), exactly {@code size} bytes (read after the seal, so the
+     * owner cannot shrink it between the check and the mapping), and the header ({@code pread}). A
+     * failed check closes the descriptor.
      */
     @Override
     public MappedRegion openChecked(Path path, String name, long size, MemorySegment header, String memfdName) {
@@ -160,11 +163,12 @@ final class LinuxSharedMemory implements SharedMemoryBackend {
             if (!link.equals(expected) && !link.equals(expected + " (deleted)")) {
                 throw new SharedMemoryMismatchException(what + " is " + link + ", expected " + expected);
             }
-            if (status.size() != size) {
-                throw new SharedMemoryMismatchException(what + " has " + status.size() + " bytes, expected " + size);
-            }
             if (name == null) {
                 checkSealedAgainstShrinking(fd, what);
+            }
+            long actual = LinuxLibc.fstat(fd).size(); // after the seal: from now on it can only grow
+            if (actual != size) {
+                throw new SharedMemoryMismatchException(what + " has " + actual + " bytes, expected " + size);
             }
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment found = arena.allocate(header.byteSize());
@@ -244,18 +248,19 @@ final class LinuxSharedMemory implements SharedMemoryBackend {
     }
 
     private static MappedRegion map(int fd, long size, String name, boolean ownsFd) {
-        MemorySegment address = LinuxLibc.mmap(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        Arena arena = Arena.ofShared();
-        MemorySegment segment = address.reinterpret(size, arena, mapped -> LinuxLibc.munmap(mapped, size));
-        return new MappedRegion(fd, size, name, arena, segment, ownsFd ? () -> LinuxLibc.close(fd) : null);
+        return mmap(fd, size, name, fd, ownsFd ? () -> LinuxLibc.close(fd) : null);
     }
 
     /** Maps {@code fd}, which stays the caller's to close: the region keeps no descriptor. */
     private static MappedRegion mapWithoutFd(int fd, long size, String name) {
+        return mmap(fd, size, name, MappedRegion.NO_FD, null);
+    }
+
+    private static MappedRegion mmap(int fd, long size, String name, int keptFd, Runnable closeFd) {
         MemorySegment address = LinuxLibc.mmap(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         Arena arena = Arena.ofShared();
         MemorySegment segment = address.reinterpret(size, arena, mapped -> LinuxLibc.munmap(mapped, size));
-        return new MappedRegion(MappedRegion.NO_FD, size, name, arena, segment, null);
+        return new MappedRegion(keptFd, size, name, arena, segment, closeFd);
     }
 
     private static String linkOf(int fd, String what) {
