@@ -27,6 +27,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #unlink} removes the name. Memory is reserved at creation, so a buffer larger than the
  * free space of its tmpfs fails here with a clear error rather than a {@code SIGBUS} later.
  *
+ * <p>Memory a process worker could shrink is never mapped by its host: truncated memory under a
+ * mapping faults on the next access ({@code SIGBUS}, in Java an {@code InternalError}), and a
+ * worker may run hostile code. Anonymous buffers are memfds sealed against shrinking and growing
+ * before any other process can reach them, and a host maps a worker's buffer only after checking
+ * the descriptor it opened: a memfd of this library, of the described size, carrying that seal.
+ * Named buffers cannot be sealed (POSIX shared memory is a plain tmpfs file that whoever opens it
+ * may truncate), so the two directions differ:
+ * <ul>
+ *   <li>a named buffer the host created (or opened) and handed to a worker comes back as the host's
+ *       own mapping; until workers are confined, a worker can still truncate it through its name,
+ *       so prefer anonymous buffers with process workers;
+ *   <li>a named buffer a process worker created or opened itself is refused: the call fails with
+ *       {@link dev.knitting.ProtocolException}, whatever the pool's {@link dev.knitting.SharedMemoryMode}.
+ *       Return an anonymous buffer instead, or create the named buffer in the host and let the
+ *       task fill it. Copying it instead would be safe too, but would silently break the promise
+ *       that both sides see the very same bytes; a host that accepts the risk can still
+ *       {@link #open} a name the worker returns as a string.
+ * </ul>
+ *
  * <p>Handles: {@code create} and {@code open} return an <em>owning</em> handle; closing it unmaps
  * the memory once no call still carries it (segments then throw {@link IllegalStateException}
  * instead of touching unmapped memory). {@link #slice} and the buffers a task receives from a

@@ -85,7 +85,8 @@ final class ZeroCopyDescriptors {
         if (name != null && (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0)) {
             throw new ProtocolException("SHARED_BUFFER at offset " + tagAt + " has the invalid name \"" + name + "\"");
         }
-        SharedBufferMemory memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess());
+        SharedBufferMemory memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess(),
+                peer.isProcessWorker());
         return SharedBufferAccess.get().handle(memory, offset, length, true);
     }
 

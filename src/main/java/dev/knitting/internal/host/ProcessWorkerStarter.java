@@ -79,7 +79,7 @@ final class ProcessWorkerStarter implements WorkerStarter {
         boolean named = config.process().sharedMemory() == SharedMemoryMode.NAMED;
         String shmName = named ? config.process().namePrefix() + "_" + Long.toString(ProcessHandle.current().pid(), 36)
                 + "_" + Long.toUnsignedString(RANDOM.nextLong(), 36) + Long.toUnsignedString(RANDOM.nextLong(), 36) : null;
-        MappedRegion region = named ? SharedMemory.createNamed(shmName, bytes)
+        MappedRegion region = named ? SharedMemory.createNamedWithoutFd(shmName, bytes) // no fd a worker could find
                 : SharedMemory.createAnonymous("knitting-lane-" + index, bytes);
         LaneMemory memory = LaneMemory.forProcessWorker(region);
         WorkerProcess process = null;

@@ -392,4 +392,49 @@ final class LinuxLibc {
             }
         }
     }
+
+    // ---- checking a descriptor a peer named before mapping it: fstat, and open flags for that ----
+
+    static final int O_NOCTTY = 0400;
+    static final int O_NONBLOCK = 04000;
+    static final int S_IFMT = 0170000;
+    static final int S_IFREG = 0100000;
+
+    /**
+     * {@code fstat(fd)} as the raw syscall (glibc before 2.33 exports no {@code fstat} symbol), read
+     * into a buffer large enough for the kernel's {@code struct stat} on every supported arch.
+     */
+    static FileStatus fstat(int fd) {
+        if (StatHandles.MODE_OFFSET < 0 || StatHandles.SYS_FSTAT < 0) {
+            throw new KnittingException("fstat is not bound on this arch: os.arch=" + System.getProperty("os.arch"));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment stat = arena.allocate(StatHandles.STAT_LENGTH, 8);
+            long result;
+            try {
+                result = (long) required(StatHandles.SYSCALL_FSTAT, "syscall").invokeExact(state, StatHandles.SYS_FSTAT,
+                        (long) fd, stat);
+            } catch (Throwable t) {
+                throw Errno.rethrow("fstat", t);
+            }
+            if (result < 0) {
+                throw Errno.failure("fstat(fd=" + fd + ")", errno(state));
+            }
+            return new FileStatus(stat.get(JAVA_INT, StatHandles.MODE_OFFSET), stat.get(JAVA_LONG,
+                    StatHandles.SIZE_OFFSET));
+        }
+    }
+
+    /** {@code syscall(SYS_fstat, ...)} and the kernel's {@code struct stat} offsets (see {@link LinuxSyscalls}). */
+    private static final class StatHandles {
+        private static final String ARCH = System.getProperty("os.arch", "");
+        private static final long SYS_FSTAT = LinuxSyscalls.fstatNumber(ARCH);
+        private static final long MODE_OFFSET = LinuxSyscalls.statModeOffset(ARCH);
+        private static final long SIZE_OFFSET = 48;
+        /** 144 bytes on x86-64, 128 on aarch64: room for either. */
+        private static final long STAT_LENGTH = 256;
+        private static final MethodHandle SYSCALL_FSTAT = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(1));
+    }
 }

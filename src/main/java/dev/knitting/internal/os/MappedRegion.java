@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * map once per pool or buffer, never per call.
  */
 public final class MappedRegion implements AutoCloseable {
+    /** {@link #fd()} of a region that kept no descriptor of its memory. */
+    public static final int NO_FD = -1;
+
     private final int fd;
     private final long size;
     private final String name;
@@ -47,7 +50,10 @@ public final class MappedRegion implements AutoCloseable {
         return size;
     }
 
-    /** @return the file descriptor of the memory (still open while this region is open) */
+    /**
+     * @return the file descriptor of the memory (still open while this region is open), or
+     *     {@link #NO_FD} if the region kept none (the mapping is then the only way to the memory)
+     */
     public int fd() {
         return fd;
     }
@@ -67,6 +73,9 @@ public final class MappedRegion implements AutoCloseable {
      *     is how a child process is handed an anonymous region ({@code ProcessBuilder.redirectInput})
      */
     public Path fdPath() {
+        if (fd == NO_FD) {
+            throw new IllegalStateException("this region kept no descriptor of its memory: " + this);
+        }
         return Path.of("/proc/self/fd/" + fd);
     }
 

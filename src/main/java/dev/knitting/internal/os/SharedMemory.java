@@ -55,10 +55,31 @@ public final class SharedMemory {
         return Platforms.sharedMemory().createNamed(name, size);
     }
 
+    /**
+     * Creates a named object like {@link #createNamed} but keeps no descriptor of it: the region's
+     * {@link MappedRegion#fd() fd} is {@link MappedRegion#NO_FD}, so a peer that may not truncate
+     * the memory finds no descriptor of it in this process ({@code /proc/<pid>/fd}) to do so with.
+     */
+    public static MappedRegion createNamedWithoutFd(String name, long size) {
+        checkName(name);
+        checkSize(size);
+        return Platforms.sharedMemory().createNamedWithoutFd(name, size);
+    }
+
     /** Opens and maps all of an existing named object. */
     public static MappedRegion openNamed(String name) {
         checkName(name);
         return Platforms.sharedMemory().openNamed(name);
+    }
+
+    /**
+     * Opens and maps all of an existing named object, then closes the descriptor and removes the
+     * name: afterwards code in this process has no descriptor to {@code ftruncate} and no name to
+     * open, only the mapping. For a process worker's NAMED lane, which cannot be sealed.
+     */
+    public static MappedRegion openNamedAndForget(String name) {
+        checkName(name);
+        return Platforms.sharedMemory().openNamedAndForget(name);
     }
 
     /**
@@ -92,25 +113,30 @@ public final class SharedMemory {
     }
 
     /**
-     * Opens memory someone else describes (a path such as {@code /proc/<pid>/fd/<n>}, or a name),
-     * checks that it has exactly {@code size} bytes and starts with {@code header}, and only then
-     * maps all of it. The header is read with {@code pread}: memory that fails the check is never
-     * mapped.
+     * Opens memory someone else describes (a path such as {@code /proc/<pid>/fd/<n>}, or a name)
+     * once, and maps all of it only after checking the opened descriptor itself: a regular file
+     * (never a FIFO, device or socket; the open does not block on a FIFO), the object
+     * {@code /dev/shm/<name>} or else the memfd called {@code memfdName}, exactly {@code size}
+     * bytes, for a memfd sealed against shrinking ({@code F_SEAL_SHRINK}, so its owner cannot
+     * truncate it under the mapping), and starting with {@code header} (read with {@code pread}).
+     * Memory that fails a check is never mapped and its descriptor is closed.
      *
-     * @param path used when {@code name} is null
-     * @param name a shared-memory name, or null
-     * @throws SharedMemoryMismatchException if size or header differ
-     * @throws NativeCallException if the memory cannot be opened
+     * @param path what to open; null to open {@code name} with {@code shm_open}
+     * @param name the shared-memory name the memory must have, or null for a memfd
+     * @param memfdName the debug name the memfd must have, used when {@code name} is null
+     * @throws SharedMemoryMismatchException if the memory is not what was described
+     * @throws NativeCallException if the memory cannot be opened or mapped
      */
-    public static MappedRegion openChecked(Path path, String name, long size, MemorySegment header) {
+    public static MappedRegion openChecked(Path path, String name, long size, MemorySegment header, String memfdName) {
         if (name == null) {
             Objects.requireNonNull(path, "path");
+            checkText("memfdName", memfdName, MAX_DEBUG_NAME_BYTES);
         } else {
             checkName(name);
         }
         checkSize(size);
         Objects.requireNonNull(header, "header");
-        return Platforms.sharedMemory().openChecked(path, name, size, header);
+        return Platforms.sharedMemory().openChecked(path, name, size, header, memfdName);
     }
 
     /**

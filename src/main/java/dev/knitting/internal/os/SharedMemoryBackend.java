@@ -21,7 +21,11 @@ sealed interface SharedMemoryBackend permits LinuxSharedMemory, UnsupportedShare
 
     MappedRegion openPath(Path path);
 
-    MappedRegion openChecked(Path path, String name, long size, MemorySegment header);
+    MappedRegion openChecked(Path path, String name, long size, MemorySegment header, String memfdName);
+
+    MappedRegion openNamedAndForget(String name);
+
+    MappedRegion createNamedWithoutFd(String name, long size);
 
     boolean unlink(String name);
 }

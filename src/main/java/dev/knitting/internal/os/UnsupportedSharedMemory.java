@@ -42,7 +42,17 @@ record UnsupportedSharedMemory(String reason) implements SharedMemoryBackend {
     }
 
     @Override
-    public MappedRegion openChecked(Path path, String name, long size, MemorySegment header) {
+    public MappedRegion openChecked(Path path, String name, long size, MemorySegment header, String memfdName) {
+        throw unsupported();
+    }
+
+    @Override
+    public MappedRegion openNamedAndForget(String name) {
+        throw unsupported();
+    }
+
+    @Override
+    public MappedRegion createNamedWithoutFd(String name, long size) {
         throw unsupported();
     }
 

@@ -98,15 +98,23 @@ public final class SharedBufferMemory {
 
     /**
      * Resolves a descriptor that arrived in a payload to a mapping in this process, with one
-     * reference for the caller. A descriptor of this process's own buffer must name a live mapping;
-     * one of another process is accepted only from a peer process and is checked before anything
-     * is mapped: the memory it names must be a buffer (memfd of {@link #DEBUG_NAME}, or the named
-     * object), of exactly the described size, whose header holds the described token.
+     * reference for the caller. A descriptor of a buffer this process maps already (its own, coming
+     * back) resolves to that mapping. Any other is accepted only from a peer process and is checked
+     * before anything is mapped: the memory it names must be a buffer (the memfd
+     * {@link #DEBUG_NAME}, or the named object), of exactly the described size, whose header holds
+     * the described token; a memfd must be sealed against shrinking.
      *
-     * @throws ProtocolException if the descriptor does not name such a buffer (forged, or closed)
+     * <p>From a process worker ({@code peerIsWorker}), named memory is refused: it cannot be
+     * sealed, so the worker could truncate it under this process's mapping, and the next access
+     * here would fault ({@code SIGBUS}). A process worker reads its host's named buffers.
+     *
+     * @param peerIsWorker whether the peer is a process worker this process must not trust (false
+     *     in a process worker, whose peer is its host)
+     * @throws ProtocolException if the descriptor does not name such a buffer (forged, closed, or
+     *     memory the peer could shrink)
      */
     public static SharedBufferMemory resolve(long pid, int fd, Token token, long length, String name,
-            boolean peerIsOtherProcess) {
+            boolean peerIsOtherProcess, boolean peerIsWorker) {
         SharedBufferMemory known = SharedBufferRegistry.retain(token);
         if (known != null) {
             if (known.length() != length) {
@@ -124,26 +132,37 @@ public final class SharedBufferMemory {
             throw new ProtocolException("ProcessSharedBuffer descriptor names process " + pid
                     + ", but this lane's peer is this process (forged descriptor)");
         }
+        if (name != null && peerIsWorker) {
+            throw new ProtocolException("ProcessSharedBuffer \"" + name + "\" from a process worker is refused:"
+                    + " named shared memory cannot be sealed, so the worker could truncate it under this process's"
+                    + " mapping; return an anonymous buffer (ProcessSharedBuffer.create(size)), or create the named"
+                    + " buffer in the host and hand it to the task: name=" + name);
+        }
         return new SharedBufferMemory(openPeerMemory(pid, fd, token, length, name), token, name, MappingCache.enabled());
     }
 
+    /**
+     * Opens the peer's memory once and checks the opened descriptor ({@link SharedMemory#openChecked}).
+     * The link of the peer's descriptor is looked at first only to open nothing but shared memory
+     * (a forged fd could name a device); what counts is the check of the descriptor opened.
+     */
     private static MappedRegion openPeerMemory(long pid, int fd, Token token, long length, String name) {
         Path path = Path.of("/proc/" + pid + "/fd/" + fd);
-        String via = name == null || Files.isSymbolicLink(path) ? null : name; // another pid namespace: by name
-        if (via == null) {
-            checkLink(path, name);
-        }
+        boolean byName = name != null && !Files.isSymbolicLink(path); // another pid namespace: by name
         try (Arena arena = Arena.ofConfined()) {
-            return SharedMemory.openChecked(path, via, SharedBufferHeader.DATA_OFFSET + length,
-                    SharedBufferHeader.expected(arena, length, token));
+            if (!byName) {
+                checkLink(path, name);
+            }
+            return SharedMemory.openChecked(byName ? null : path, name, SharedBufferHeader.DATA_OFFSET + length,
+                    SharedBufferHeader.expected(arena, length, token), DEBUG_NAME);
         } catch (SharedMemoryMismatchException | NativeCallException | IllegalArgumentException e) {
             throw new ProtocolException("ProcessSharedBuffer descriptor (pid " + pid + ", fd " + fd
                     + (name == null ? "" : ", name \"" + name + "\"") + ") does not name a live buffer of that"
-                    + " size and token: " + e.getMessage(), e);
+                    + " size and token that its owner cannot shrink: " + e.getMessage(), e);
         }
     }
 
-    /** Refuses to open anything but a buffer's memory (a forged fd could name a device or a pipe). */
+    /** Refuses to open anything whose link is not a buffer's memory. */
     private static void checkLink(Path path, String name) {
         String target;
         try {

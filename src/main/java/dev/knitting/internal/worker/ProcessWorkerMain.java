@@ -17,6 +17,11 @@ import java.nio.file.Path;
  * (fd 0 reopened read-write, or the shm name), watches the host, and runs the same
  * {@link WorkerLoop} as a thread worker.
  *
+ * <p>The lane is mapped before any task code runs here. An INHERIT lane is a memfd the host sealed
+ * against resizing, so task code that reopens fd 0 cannot truncate it. A NAMED lane cannot be
+ * sealed: its descriptor is closed and its name removed right after mapping, so task code finds
+ * neither a descriptor nor a name to truncate it through.
+ *
  * <p>Exit codes stay below 128 so the host can tell them from deaths by signal: 0 after the host
  * asked it to stop, {@link #EXIT_BOOT_FAILED} when it could not start, {@link #EXIT_HOST_GONE}
  * when its host died, {@link #EXIT_LOOP_FAILED} when the loop failed (for example a corrupt lane).
@@ -42,7 +47,7 @@ public final class ProcessWorkerMain {
             boot = BootData.decode(System.getenv(WorkerEnv.BOOT));
             region = boot.shmMode() == ShmMode.INHERIT
                     ? SharedMemory.openPath(Path.of("/proc/self/fd/0"))
-                    : SharedMemory.openNamed(boot.shmName());
+                    : SharedMemory.openNamedAndForget(boot.shmName()); // before any task code runs here
             if (region.byteSize() < boot.laneBytes()) {
                 throw new IllegalStateException("lane mapping has " + region.byteSize() + " bytes, boot data says "
                         + boot.laneBytes());
@@ -61,7 +66,7 @@ public final class ProcessWorkerMain {
         MappingCache.enable(KEPT_MAPPINGS); // a pipeline sends the same buffers call after call
         try {
             new WorkerLoop(region.segment(), spec, ClassLoader.getSystemClassLoader(), Waiter.platform(),
-                    Peer.otherProcess()).run();
+                    Peer.processHost()).run();
         } catch (RuntimeException | Error e) {
             fail(EXIT_LOOP_FAILED, "failed", e);
         }

@@ -65,14 +65,14 @@ class SharedMemoryTest {
             long before = Files.readAllLines(Path.of("/proc/self/maps")).stream()
                     .filter(line -> line.contains("knitting-checked")).count();
 
-            assertThatThrownBy(() -> SharedMemory.openChecked(region.fdPath(), null, 8192, wrong))
+            assertThatThrownBy(() -> SharedMemory.openChecked(region.fdPath(), null, 8192, wrong, "knitting-checked"))
                     .isInstanceOf(SharedMemoryMismatchException.class).hasMessageContaining("expected header");
-            assertThatThrownBy(() -> SharedMemory.openChecked(region.fdPath(), null, 4096, right))
+            assertThatThrownBy(() -> SharedMemory.openChecked(region.fdPath(), null, 4096, right, "knitting-checked"))
                     .isInstanceOf(SharedMemoryMismatchException.class).hasMessageContaining("has 8192 bytes, expected 4096");
             assertThat(Files.readAllLines(Path.of("/proc/self/maps")).stream()
                     .filter(line -> line.contains("knitting-checked")).count()).isEqualTo(before);
 
-            try (MappedRegion again = SharedMemory.openChecked(region.fdPath(), null, 8192, right)) {
+            try (MappedRegion again = SharedMemory.openChecked(region.fdPath(), null, 8192, right, "knitting-checked")) {
                 again.segment().set(JAVA_INT, 100, 7);
                 assertThat(region.segment().get(JAVA_INT, 100)).isEqualTo(7);
             }
