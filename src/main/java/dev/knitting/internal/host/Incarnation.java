@@ -259,10 +259,11 @@ final class Incarnation {
             if (!call.isDone() && !Deadline.passed(deadline)) {
                 sleepUntilDone(call, handler, deadline);
             }
-        } catch (RuntimeException corrupt) {
+        } catch (RuntimeException | InternalError corrupt) {
             // A message-level error consumed its record, so the pump would never meet it itself:
             // hand it over and wake the pump, which retires this incarnation. Never the caller's
-            // exception: its call ends with the lane's fate.
+            // exception: its call ends with the lane's fate. (InternalError: a fault in lane memory
+            // a worker shrank, where it could not be sealed.)
             reportCorruption(corrupt);
         } finally {
             leave();
@@ -330,7 +331,7 @@ final class Incarnation {
         drain(handler);
     }
 
-    private void reportCorruption(RuntimeException e) {
+    private void reportCorruption(Throwable e) {
         if (corruption == null) {
             corruption = e instanceof ProtocolException pe ? pe
                     : new ProtocolException("lane " + index + " answers are unreadable: " + e, e);
