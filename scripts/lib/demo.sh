@@ -20,7 +20,7 @@ knitting_library_jar() {
   echo "building the library jar ($KNITTING_JAR)..."
   local log
   log=$(mktemp)
-  if ! "$MVN" -B -ntp -q -Dmaven.test.skip=true package >"$log" 2>&1; then
+  if ! "$MVN" -B -ntp -q -Dmaven.test.skip=true -Dmaven.javadoc.skip=true -Dmaven.source.skip=true package >"$log" 2>&1; then
     grep -v '^WARNING: .*sun.misc.Unsafe' "$log" >&2 || true
     rm -f "$log"
     echo "error: building the library jar with Maven failed (output above)" >&2
