@@ -6,13 +6,13 @@ import dev.knitting.WorkerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -32,19 +32,31 @@ import java.util.stream.Collectors;
  *     a program that starts a pool of one THREAD or PROCESS worker, makes one call and closes it;</li>
  * <li><b>first-day hot calls</b>: a JVM starts a pool of one worker, makes {@value #WARMUP_CALLS}
  *     untimed calls and then {@value #TIMED_CALLS} timed {@code call(INC, v).join()} back to back;
- *     it reports their p50 and p99. One line lists every JVM's p50, so a JVM whose worker and
- *     caller ended up sharing one CPU (a slow mode) shows instead of vanishing into a median.</li>
+ *     it reports their p50 and p99. One line lists every JVM's p50, so a slow mode shows instead of
+ *     vanishing into a median. The same JVM then makes {@value #LATER_WARMUP_CALLS} more untimed
+ *     calls and times {@value #TIMED_CALLS} again: the "later" line, how the same pool does once
+ *     the JVM has run a while.</li>
  * </ul>
- * Every child JVM has the same launcher, flags and class path as the hello-world one.
+ * Every child JVM has the same launcher, flags and class path as the hello-world one. Before each,
+ * the driver waits up to two seconds for other processes to calm down (as {@code scripts/bench}
+ * does) and prints how busy they were, so a figure taken on a contended machine says so.
  */
 public final class FreshJvmFigures {
     /** Untimed calls before the timed ones, in a first-day hot JVM. */
     static final int WARMUP_CALLS = 20_000;
-    /** Timed calls of a first-day hot JVM. */
+    /** Timed calls of a first-day hot JVM, and again for the later figure. */
     static final int TIMED_CALLS = 50_000;
+    /** Untimed calls between the first-day and the later timed calls. */
+    static final int LATER_WARMUP_CALLS = 200_000;
+    /** Calls a JVM has made when its later timed calls begin. */
+    static final int CALLS_BEFORE_LATER = WARMUP_CALLS + TIMED_CALLS + LATER_WARMUP_CALLS;
 
     private static final String ANSWER = "@@fresh-jvm ";
     private static final long CHILD_TIMEOUT_SECONDS = 180;
+    /** Before each JVM, wait up to {@link #QUIET_WAIT_MILLIS} for other processes to use fewer cores. */
+    private static final double QUIET_CORES = 0.35;
+    private static final long QUIET_WAIT_MILLIS = 2_000;
+    private static final Pattern OTHERS = Pattern.compile("others=([0-9.]+)cores");
 
     private FreshJvmFigures() {
     }
@@ -92,20 +104,22 @@ public final class FreshJvmFigures {
                 new Probe("first-day hot call p50: THREAD, 1 worker", true, FreshJvmFigures.class, "hot", "THREAD"),
                 new Probe("first-day hot call p50: PROCESS, 1 worker", true, FreshJvmFigures.class, "hot",
                         "PROCESS"));
-        System.out.printf(Locale.ROOT, "# fresh JVMs: %d per probe | Java %s (%s) | %s %s %s | %d CPUs | %s%n", jvms,
-                Runtime.version(), System.getProperty("java.vm.vendor"), System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        System.out.printf(Locale.ROOT, "# fresh JVMs: %d per probe | %s | load average %s%n", jvms, Machine.header(),
+                Machine.loadAverage());
+        List<Double> foreign = new ArrayList<>();
         List<List<Long>> figures = new ArrayList<>();
         List<List<Long>> tails = new ArrayList<>();
+        List<List<Long>> laters = new ArrayList<>();
         probes.forEach(p -> {
             figures.add(new ArrayList<>());
             tails.add(new ArrayList<>());
+            laters.add(new ArrayList<>());
         });
         for (int round = 0; round < jvms; round++) {
             for (int k = 0; k < probes.size(); k++) {
                 int i = round % 2 == 0 ? k : probes.size() - 1 - k;
                 Probe probe = probes.get(i);
+                foreign.add(othersCores(Machine.awaitQuiet(QUIET_CORES, QUIET_WAIT_MILLIS)));
                 long t0 = System.nanoTime();
                 String answer = runChild(probe.main(), probe.args());
                 long wall = System.nanoTime() - t0;
@@ -113,10 +127,18 @@ public final class FreshJvmFigures {
                     String[] words = answer.split(" ");
                     figures.get(i).add(Long.parseLong(words[0]));
                     tails.get(i).add(Long.parseLong(words[1]));
+                    laters.get(i).add(Long.parseLong(words[2]));
                 } else {
                     figures.get(i).add(wall);
                 }
             }
+        }
+        double[] others = foreign.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted()
+                .toArray();
+        if (others.length > 0) {
+            System.out.printf(Locale.ROOT, "# other processes' CPU just before each JVM: median %.2f cores, max %.2f"
+                    + " (waited up to %d ms for < %.2f); load average now %s%n", others[others.length / 2],
+                    others[others.length - 1], QUIET_WAIT_MILLIS, QUIET_CORES, Machine.loadAverage());
         }
         for (int i = 0; i < probes.size(); i++) {
             Probe probe = probes.get(i);
@@ -127,6 +149,11 @@ public final class FreshJvmFigures {
             if (probe.hot()) {
                 System.out.printf(Locale.ROOT, "%-48s median %s  (p99 of each JVM's %d timed calls)%n",
                         probe.label().replace("p50", "p99"), format(median(tails.get(i))), TIMED_CALLS);
+                List<Long> later = laters.get(i);
+                System.out.printf(Locale.ROOT, "%-48s median %s  min %s  max %s  per JVM: %s%n",
+                        "later hot call p50: " + probe.args()[1] + ", after " + CALLS_BEFORE_LATER / 1000 + "k calls",
+                        format(median(later)), format(min(later)), format(max(later)),
+                        later.stream().map(FreshJvmFigures::format).collect(Collectors.joining(" ")));
             }
         }
     }
@@ -169,20 +196,32 @@ public final class FreshJvmFigures {
     }
 
     private static String hot(String... args) {
-        long[] nanos = new long[TIMED_CALLS];
+        long[] firstDay = new long[TIMED_CALLS];
+        long[] later = new long[TIMED_CALLS];
         try (Pool pool = pool(args)) {
-            for (int i = 0; i < WARMUP_CALLS; i++) {
-                check(i & 127, pool.call(BenchTasks.INC, i & 127).join());
-            }
-            for (int i = 0; i < TIMED_CALLS; i++) {
-                long t0 = System.nanoTime();
-                int r = pool.call(BenchTasks.INC, i & 127).join();
-                nanos[i] = System.nanoTime() - t0;
-                check(i & 127, r);
-            }
+            untimed(pool, WARMUP_CALLS);
+            timed(pool, firstDay);
+            untimed(pool, LATER_WARMUP_CALLS);
+            timed(pool, later);
         }
-        Arrays.sort(nanos);
-        return nanos[TIMED_CALLS / 2] + " " + nanos[TIMED_CALLS * 99 / 100];
+        Arrays.sort(firstDay);
+        Arrays.sort(later);
+        return firstDay[TIMED_CALLS / 2] + " " + firstDay[TIMED_CALLS * 99 / 100] + " " + later[TIMED_CALLS / 2];
+    }
+
+    private static void untimed(Pool pool, int calls) {
+        for (int i = 0; i < calls; i++) {
+            check(i & 127, pool.call(BenchTasks.INC, i & 127).join());
+        }
+    }
+
+    private static void timed(Pool pool, long[] nanos) {
+        for (int i = 0; i < nanos.length; i++) {
+            long t0 = System.nanoTime();
+            int r = pool.call(BenchTasks.INC, i & 127).join();
+            nanos[i] = System.nanoTime() - t0;
+            check(i & 127, r);
+        }
     }
 
     private static Pool pool(String... args) {
@@ -196,6 +235,12 @@ public final class FreshJvmFigures {
         if (result != v + 1) {
             throw new IllegalStateException("INC(" + v + ") answered " + result);
         }
+    }
+
+    /** @return the cores other processes used, from {@link Machine#awaitQuiet}'s answer; NaN if unknown */
+    private static double othersCores(String quiet) {
+        Matcher m = OTHERS.matcher(quiet);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private static long median(List<Long> values) {
