@@ -142,18 +142,12 @@ public final class FreshJvmFigures {
         }
         for (int i = 0; i < probes.size(); i++) {
             Probe probe = probes.get(i);
-            List<Long> values = figures.get(i);
-            System.out.printf(Locale.ROOT, "%-48s median %s  min %s  max %s  per JVM: %s%n", probe.label(),
-                    format(median(values)), format(min(values)), format(max(values)),
-                    values.stream().map(FreshJvmFigures::format).collect(Collectors.joining(" ")));
+            System.out.printf(Locale.ROOT, "%-48s %s%n", probe.label(), summary(figures.get(i)));
             if (probe.hot()) {
-                System.out.printf(Locale.ROOT, "%-48s median %s  (p99 of each JVM's %d timed calls)%n",
-                        probe.label().replace("p50", "p99"), format(median(tails.get(i))), TIMED_CALLS);
-                List<Long> later = laters.get(i);
-                System.out.printf(Locale.ROOT, "%-48s median %s  min %s  max %s  per JVM: %s%n",
-                        "later hot call p50: " + probe.args()[1] + ", after " + CALLS_BEFORE_LATER / 1000 + "k calls",
-                        format(median(later)), format(min(later)), format(max(later)),
-                        later.stream().map(FreshJvmFigures::format).collect(Collectors.joining(" ")));
+                System.out.printf(Locale.ROOT, "%-48s %s%n", probe.label().replace("p50", "p99"),
+                        summary(tails.get(i)));
+                System.out.printf(Locale.ROOT, "%-48s %s%n", "later hot call p50: " + probe.args()[1] + ", after "
+                        + CALLS_BEFORE_LATER / 1000 + "k calls", summary(laters.get(i)));
             }
         }
     }
@@ -243,27 +237,12 @@ public final class FreshJvmFigures {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
-    private static long median(List<Long> values) {
-        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static long min(List<Long> values) {
-        return values.stream().mapToLong(Long::longValue).min().orElseThrow();
-    }
-
-    private static long max(List<Long> values) {
-        return values.stream().mapToLong(Long::longValue).max().orElseThrow();
-    }
-
-    private static String format(long nanos) {
-        if (nanos >= 1_000_000) {
-            return String.format(Locale.ROOT, "%.1fms", nanos / 1e6);
-        }
-        if (nanos >= 1_000) {
-            return String.format(Locale.ROOT, "%.2fus", nanos / 1e3);
-        }
-        return nanos + "ns";
+    /** @return "median M  min A  max B  per JVM: x y z ..." */
+    private static String summary(List<Long> values) {
+        double[] nanos = values.stream().mapToDouble(Long::doubleValue).toArray();
+        return "median " + Units.nanos(ScenarioResult.median(nanos))
+                + "  min " + Units.nanos(Arrays.stream(nanos).min().orElseThrow())
+                + "  max " + Units.nanos(Arrays.stream(nanos).max().orElseThrow())
+                + "  per JVM: " + Arrays.stream(nanos).mapToObj(Units::nanos).collect(Collectors.joining(" "));
     }
 }
