@@ -20,7 +20,7 @@ knitting_library_jar() {
   echo "building the library jar ($KNITTING_JAR)..."
   local log
   log=$(mktemp)
-  if ! "$MVN" -B -ntp -q -Dmaven.test.skip=true package >"$log" 2>&1; then
+  if ! "$MVN" -B -ntp -q -Dmaven.test.skip=true -Dmaven.javadoc.skip=true -Dmaven.source.skip=true package >"$log" 2>&1; then
     grep -v '^WARNING: .*sun.misc.Unsafe' "$log" >&2 || true
     rm -f "$log"
     echo "error: building the library jar with Maven failed (output above)" >&2
@@ -48,4 +48,36 @@ knitting_demo_classes() {
     return 1
   fi
   touch "$stamp"
+}
+
+# scripts/demo --input end to end, for scripts/test: writes three small pictures into $1 (a colour
+# PNG with transparency, a JPEG, a 16-bit gray PNG; odd sizes), runs the demo on each (one worker,
+# one round: a few seconds in all), checks the source.png and edges.png it wrote with
+# demo/src/check/java/DemoInputCheck.java, and checks that a missing file is refused with exit
+# status 2 and the option named. Run from the repository root.
+knitting_demo_input_check() {
+  local dir=$1 check=demo/src/check/java/DemoInputCheck.java picture status
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  local pictures=()
+  mapfile -t pictures < <("$JAVA_HOME/bin/java" "$check" images "$dir/in") || return 1
+  (( ${#pictures[@]} > 0 )) || { echo "error: $check wrote no pictures" >&2; return 1; }
+  for picture in "${pictures[@]}"; do
+    if ! scripts/demo --input "$dir/in/$picture" --out "$dir/$picture" --workers 1 --rounds 1 --warmup 0 \
+          >"$dir/$picture.log" 2>&1; then
+      cat "$dir/$picture.log" >&2
+      echo "error: scripts/demo --input $dir/in/$picture failed (output above)" >&2
+      return 1
+    fi
+    grep -E '^(Knitting image pipeline|outputs):' "$dir/$picture.log"
+    "$JAVA_HOME/bin/java" "$check" verify "$dir/in/$picture" "$dir/$picture" || return 1
+  done
+  status=0
+  scripts/demo --input "$dir/in/missing.png" >"$dir/missing.log" 2>&1 || status=$?
+  if (( status != 2 )) || ! grep -q -- "--input=.*/missing.png" "$dir/missing.log"; then
+    cat "$dir/missing.log" >&2
+    echo "error: scripts/demo --input of a missing file gave exit status $status, not 2 with the option named" >&2
+    return 1
+  fi
+  echo "ok: a missing --input file is refused with exit status 2"
 }

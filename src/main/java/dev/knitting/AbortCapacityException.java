@@ -7,7 +7,11 @@ package dev.knitting;
 public class AbortCapacityException extends KnittingException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message the capacity that was exhausted */
+    /**
+     * Creates the exception with its message.
+     *
+     * @param message the capacity that was exhausted
+     */
     public AbortCapacityException(String message) {
         super(message);
     }

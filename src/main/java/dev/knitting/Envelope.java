@@ -25,6 +25,8 @@ import java.util.Objects;
  */
 public record Envelope<H, B>(H header, B body) implements AutoCloseable {
     /**
+     * Checks that the body is one of the five kinds.
+     *
      * @throws NullPointerException if {@code body} is null
      * @throws IllegalArgumentException if {@code body} is not one of the five body kinds
      */

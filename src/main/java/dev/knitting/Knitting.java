@@ -7,12 +7,14 @@ public final class Knitting {
     private Knitting() {
     }
 
-    /** @return a new pool builder with default options */
+    /** {@return a new pool builder with default options} */
     public static PoolBuilder pool() {
         return new PoolBuilder();
     }
 
     /**
+     * Tells the application from its workers.
+     *
      * @return {@code false} inside a worker (a worker thread or a worker process), {@code true}
      *         elsewhere; guards code that must run only in the application itself
      */

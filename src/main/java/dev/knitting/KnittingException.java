@@ -8,12 +8,18 @@ package dev.knitting;
 public class KnittingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what went wrong, with the values involved */
+    /**
+     * Creates the exception with its message.
+     *
+     * @param message what went wrong, with the values involved
+     */
     public KnittingException(String message) {
         super(message);
     }
 
     /**
+     * Creates the exception with its message and cause.
+     *
      * @param message what went wrong, with the values involved
      * @param cause the underlying failure
      */

@@ -9,12 +9,18 @@ package dev.knitting;
 public class PayloadException extends KnittingException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message the type and the reason */
+    /**
+     * Creates the exception with its message.
+     *
+     * @param message the type and the reason
+     */
     public PayloadException(String message) {
         super(message);
     }
 
     /**
+     * Creates the exception with its message and cause.
+     *
      * @param message the type and the reason
      * @param cause the underlying failure
      */

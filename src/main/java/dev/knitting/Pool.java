@@ -79,6 +79,6 @@ public interface Pool extends AutoCloseable {
     @Override
     void close();
 
-    /** @return a snapshot of the pool's counters */
+    /** {@return a snapshot of the pool's counters} */
     PoolStats stats();
 }

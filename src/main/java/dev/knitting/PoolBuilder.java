@@ -43,6 +43,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets how many workers the pool runs.
+     *
      * @param count the number of workers [1]; 0 is allowed only with {@link #inlineLane(int)}
      * @return this builder
      */
@@ -55,6 +57,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets the kind of worker: threads of this JVM or separate JVM processes.
+     *
      * @param runtime where workers run [{@link WorkerRuntime#THREAD}]
      * @return this builder
      */
@@ -64,6 +68,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets how the pool picks a lane for each call.
+     *
      * @param balancer how calls are spread over lanes [{@link Balancer#ROUND_ROBIN}]
      * @return this builder
      */
@@ -73,6 +79,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets the size limit of one call's encoded argument and of its encoded result.
+     *
      * @param bytes the largest encoded argument or result of one call [8 MiB]; larger payloads
      *        fail their call with {@link PayloadException}
      * @return this builder
@@ -87,6 +95,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets how many abort-aware calls one lane may run at once.
+     *
      * @param slots how many abort-aware calls one lane may run at once [258]
      * @return this builder
      */
@@ -99,6 +109,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets a hard limit on how long a call may run at its worker.
+     *
      * @param limit a limit on every call's running time at its worker [none], counted from when the
      *        worker takes the call (queueing does not count): past it the call fails with
      *        {@link TaskTimeoutException} and its abort flag is raised; a process worker running it is
@@ -132,6 +144,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets the size of each lane's two rings.
+     *
      * @param bytes the size of each of a lane's two rings, a power of two in [4 KiB, 1 GiB]
      *        [1 MiB]; larger payloads still work, in fragments
      * @return this builder
@@ -146,6 +160,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets how waiting threads spin, yield and park.
+     *
      * @param policy how waiting threads spin, yield and park [{@link IdlePolicy#BALANCED}]
      * @return this builder
      */
@@ -155,6 +171,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Turns lifecycle lines on standard error on or off.
+     *
      * @param enabled lifecycle lines on standard error [on when {@code KNITTING_DEBUG} is set]
      * @return this builder
      */
@@ -164,6 +182,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets the {@code java} launcher that starts process workers.
+     *
      * @param launcher the {@code java} launcher for process workers [the running JVM's]
      * @return this builder
      */
@@ -177,6 +197,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets JVM arguments for process workers.
+     *
      * @param arguments extra JVM arguments for process workers, such as {@code -Xmx256m} [none]
      * @return this builder
      */
@@ -186,6 +208,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets words put before the launcher on a process worker's command line.
+     *
      * @param prefix argv put before the launcher of process workers, such as
      *        {@code "taskset", "-c", "1"} or a sandbox like bwrap [none]
      * @return this builder
@@ -196,6 +220,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets how process workers reach their lane memory.
+     *
      * @param mode how process workers reach their lane memory [{@link SharedMemoryMode#INHERIT}]
      * @return this builder
      */
@@ -205,6 +231,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets the start of the names of {@link SharedMemoryMode#NAMED} shared-memory objects.
+     *
      * @param prefix the start of NAMED shared-memory object names, 1 to 8 characters of
      *        {@code [A-Za-z0-9_]} ["knit"]; a random part follows
      * @return this builder
@@ -239,6 +267,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets how long a process worker may take to start.
+     *
      * @param limit how long a process worker may take to start and become ready [60 s]
      * @return this builder
      */

@@ -4,7 +4,11 @@ package dev.knitting;
 public class PoolClosedException extends KnittingException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message why and when the call was refused */
+    /**
+     * Creates the exception with its message.
+     *
+     * @param message why and when the call was refused
+     */
     public PoolClosedException(String message) {
         super(message);
     }

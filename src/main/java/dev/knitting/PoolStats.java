@@ -19,7 +19,7 @@ public record PoolStats(long submitted, long completed, long failed, List<Intege
         inFlightPerLane = List.copyOf(inFlightPerLane);
     }
 
-    /** @return the calls in flight on all lanes together */
+    /** {@return the calls in flight on all lanes together} */
     public long inFlight() {
         return inFlightPerLane.stream().mapToLong(Integer::longValue).sum();
     }

@@ -8,12 +8,18 @@ package dev.knitting;
 public class ProtocolException extends KnittingException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message the region, the offset and the value that was rejected */
+    /**
+     * Creates the exception with its message.
+     *
+     * @param message the region, the offset and the value that was rejected
+     */
     public ProtocolException(String message) {
         super(message);
     }
 
     /**
+     * Creates the exception with its message and cause.
+     *
      * @param message the region, the offset and the value that was rejected
      * @param cause the underlying failure
      */

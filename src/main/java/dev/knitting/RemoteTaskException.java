@@ -8,9 +8,12 @@ package dev.knitting;
 public class RemoteTaskException extends KnittingException {
     private static final long serialVersionUID = 1L;
 
+    /** The binary name of the exception class the task threw. */
     private final String remoteClassName;
 
     /**
+     * Creates the exception from what the worker sent.
+     *
      * @param remoteClassName the binary name of the exception class thrown by the task
      * @param remoteMessage the original message, possibly {@code null}
      */
@@ -19,12 +22,12 @@ public class RemoteTaskException extends KnittingException {
         this.remoteClassName = remoteClassName;
     }
 
-    /** @return the binary name of the exception class the task threw */
+    /** {@return the binary name of the exception class the task threw} */
     public String remoteClassName() {
         return remoteClassName;
     }
 
-    /** @return the original message without the class name prefix, or {@code null} */
+    /** {@return the original message without the class name prefix, or {@code null}} */
     public String remoteMessage() {
         String m = getMessage();
         int prefix = remoteClassName.length();

@@ -20,6 +20,8 @@ public final class SingleTaskPool<A, R> implements AutoCloseable {
     }
 
     /**
+     * Calls the task.
+     *
      * @param argument the argument; {@code null} is valid
      * @return the pending result
      */
@@ -27,12 +29,17 @@ public final class SingleTaskPool<A, R> implements AutoCloseable {
         return pool.call(task, argument);
     }
 
-    /** @return the underlying pool (for stats and shutdown variants) */
+    /** {@return the underlying pool (for stats and shutdown variants)} */
     public Pool pool() {
         return pool;
     }
 
-    /** @return see {@link Pool#shutdown(Duration)} */
+    /**
+     * Stops the pool as {@link Pool#shutdown(Duration)} does.
+     *
+     * @param grace how long submitted calls may still run; zero means {@link Pool#shutdownNow()}
+     * @return completes when the pool has stopped
+     */
     public CompletableFuture<Void> shutdown(Duration grace) {
         return pool.shutdown(grace);
     }

@@ -13,6 +13,8 @@ import java.io.Serializable;
 @FunctionalInterface
 public interface TaskFunction<A, R> extends Serializable {
     /**
+     * Runs the task on one argument.
+     *
      * @param argument the call's argument
      * @return the call's result
      * @throws Exception any exception, which completes the call exceptionally

@@ -4,7 +4,11 @@ package dev.knitting;
 public class TaskTimeoutException extends KnittingException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message the task and the limit that was exceeded */
+    /**
+     * Creates the exception with its message.
+     *
+     * @param message the task and the limit that was exceeded
+     */
     public TaskTimeoutException(String message) {
         super(message);
     }

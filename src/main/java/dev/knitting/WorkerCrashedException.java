@@ -9,11 +9,16 @@ import java.util.OptionalInt;
 public class WorkerCrashedException extends KnittingException {
     private static final long serialVersionUID = 1L;
 
+    /** The process exit code, or {@code null} when unknown or not a process. */
     private final Integer exitCode;
+    /** The terminating signal number, or {@code null}. */
     private final Integer signal;
+    /** The last lines the worker wrote to standard error, never {@code null}. */
     private final String stderrTail;
 
     /**
+     * Creates the exception.
+     *
      * @param message what happened to which worker
      * @param exitCode the process exit code, or {@code null} when unknown or not a process
      * @param signal the terminating signal number, or {@code null}
@@ -28,17 +33,17 @@ public class WorkerCrashedException extends KnittingException {
         this.stderrTail = stderrTail == null ? "" : stderrTail;
     }
 
-    /** @return the worker process's exit code, if it was a process that exited */
+    /** {@return the worker process's exit code, if it was a process that exited} */
     public OptionalInt exitCode() {
         return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
     }
 
-    /** @return the signal that killed the worker process, if any */
+    /** {@return the signal that killed the worker process, if any} */
     public OptionalInt signal() {
         return signal == null ? OptionalInt.empty() : OptionalInt.of(signal);
     }
 
-    /** @return the tail of the worker's standard error, possibly empty */
+    /** {@return the tail of the worker's standard error, possibly empty} */
     public String stderrTail() {
         return stderrTail;
     }

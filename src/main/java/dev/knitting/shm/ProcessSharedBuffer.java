@@ -77,6 +77,7 @@ public final class ProcessSharedBuffer implements AutoCloseable {
      * Creates an anonymous buffer of zeroed bytes.
      *
      * @param size bytes, positive
+     * @return the buffer, open and mapped
      * @throws IllegalArgumentException if {@code size} is not positive
      * @throws dev.knitting.KnittingException if the memory cannot be created or reserved
      */
@@ -89,6 +90,7 @@ public final class ProcessSharedBuffer implements AutoCloseable {
      *
      * @param name a file name under {@code /dev/shm} (no '/'); choose an unguessable one
      * @param size bytes, positive
+     * @return the buffer, open and mapped
      * @throws dev.knitting.KnittingException if the name is taken or the memory cannot be reserved
      */
     public static ProcessSharedBuffer create(String name, long size) {
@@ -99,6 +101,8 @@ public final class ProcessSharedBuffer implements AutoCloseable {
     /**
      * Opens a named buffer some process created with {@link #create(String, long)}.
      *
+     * @param name the name given to {@link #create(String, long)}
+     * @return the buffer, open and mapped over its whole size
      * @throws dev.knitting.KnittingException if there is no such name or it is not a buffer
      */
     public static ProcessSharedBuffer open(String name) {
@@ -110,6 +114,7 @@ public final class ProcessSharedBuffer implements AutoCloseable {
     /**
      * Removes a name; every mapping of the buffer stays valid until closed.
      *
+     * @param name the name given to {@link #create(String, long)}
      * @return false if no object had that name
      */
     public static boolean unlink(String name) {
@@ -118,6 +123,8 @@ public final class ProcessSharedBuffer implements AutoCloseable {
     }
 
     /**
+     * Gives access to the bytes.
+     *
      * @return the bytes of this buffer (or slice), valid until the memory is unmapped
      * @throws IllegalStateException if this handle is closed
      */
@@ -126,12 +133,16 @@ public final class ProcessSharedBuffer implements AutoCloseable {
         return memory.data().asSlice(offset, length);
     }
 
-    /** @return the bytes as a {@link ByteBuffer} (big-endian, as always), valid until the memory is unmapped */
+    /** {@return the bytes as a {@link ByteBuffer} (big-endian, as always), valid until the memory is unmapped} */
     public ByteBuffer asByteBuffer() {
         return segment().asByteBuffer();
     }
 
     /**
+     * Cuts out a part of this buffer, sharing its memory.
+     *
+     * @param offset the first byte of the view, from the start of this buffer (or slice)
+     * @param length the bytes of the view
      * @return a view of {@code [offset, offset + length)} of this buffer; it travels as a
      *     descriptor too, and stays valid while the buffer's memory is mapped
      * @throws IndexOutOfBoundsException if the range is not inside this buffer
@@ -142,17 +153,17 @@ public final class ProcessSharedBuffer implements AutoCloseable {
         return new ProcessSharedBuffer(memory, this.offset + offset, length, false);
     }
 
-    /** @return the size of this buffer (or slice) in bytes */
+    /** {@return the size of this buffer (or slice) in bytes} */
     public long byteSize() {
         return length;
     }
 
-    /** @return the shared-memory name of a named buffer; empty for anonymous ones */
+    /** {@return the shared-memory name of a named buffer; empty for anonymous ones} */
     public Optional<String> name() {
         return Optional.ofNullable(memory.name());
     }
 
-    /** @return whether this handle is open and its memory mapped */
+    /** {@return whether this handle is open and its memory mapped} */
     public boolean isOpen() {
         return !closed.get() && memory.isOpen();
     }

@@ -65,6 +65,8 @@ public final class BufferReference implements AutoCloseable {
     }
 
     /**
+     * Allocates native memory owned by the new reference.
+     *
      * @param size bytes, positive
      * @return a reference owning {@code size} zeroed bytes of native memory
      */
@@ -72,7 +74,12 @@ public final class BufferReference implements AutoCloseable {
         return new BufferReference(NativeBlock.allocate(size));
     }
 
-    /** @return a reference owning a native copy of {@code bytes} (at least one byte) */
+    /**
+     * Copies bytes into native memory owned by the new reference.
+     *
+     * @param bytes the bytes to copy, at least one
+     * @return a reference owning a native copy of {@code bytes}
+     */
     public static BufferReference copyOf(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
         BufferReference reference = allocate(bytes.length);
@@ -82,6 +89,8 @@ public final class BufferReference implements AutoCloseable {
     }
 
     /**
+     * Gives the calling thread access to the memory.
+     *
      * @return the memory, confined to the calling thread (which owns this reference from now on);
      *     the same segment on every call from that thread
      * @throws IllegalStateException if the reference was moved or released
@@ -100,7 +109,7 @@ public final class BufferReference implements AutoCloseable {
         return view;
     }
 
-    /** @return a copy of the bytes */
+    /** {@return a copy of the bytes} */
     public synchronized byte[] toByteArray() {
         checkOwned();
         if (block.size() > Integer.MAX_VALUE - 8) {
@@ -109,12 +118,12 @@ public final class BufferReference implements AutoCloseable {
         return NativeHeap.view(block.address(), block.size(), Arena.global()).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** @return the size in bytes */
+    /** {@return the size in bytes} */
     public long byteSize() {
         return block.size();
     }
 
-    /** @return whether this reference still owns its memory (not moved, not released) */
+    /** {@return whether this reference still owns its memory (not moved, not released)} */
     public boolean isOwned() {
         return state.get() == OWNED;
     }

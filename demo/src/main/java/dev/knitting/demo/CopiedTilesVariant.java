@@ -13,10 +13,32 @@ import java.util.List;
  * copied into the output. Counted: the cut and the paste by the demo, and each payload once.
  */
 record CopiedTilesVariant(String name, int workers, Pool pool) implements Variant {
-    /** @return the largest payload one call of {@code frame} sends, for {@code maxPayloadBytes} */
-    static long largestPayload(Frame frame) {
-        return frame.bands().stream().mapToLong(b -> b.sourceRows(frame.height()) * frame.rowBytes()).max()
-                .orElse(0);
+    /** Room for the payload's header beside its rows. */
+    private static final long PAYLOAD_HEADROOM = 1 << 20;
+    /** The pool's limit on {@code maxPayloadBytes}. */
+    private static final long PAYLOAD_LIMIT = Integer.MAX_VALUE - 64;
+
+    /** @return {@code maxPayloadBytes} for this variant: the largest band's rows and some room */
+    static long payloadLimit(Frame frame) {
+        return Math.max(8L << 20, largestPayload(frame.bands(), frame.width(), frame.height()) + PAYLOAD_HEADROOM);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming {@code --tiles}, when a band's rows do not fit one
+     *     payload (only pictures near 2 GiB cut into very few bands)
+     */
+    static void checkFits(List<Band> bands, int width, int height) {
+        long largest = largestPayload(bands, width, height);
+        if (largest + PAYLOAD_HEADROOM > PAYLOAD_LIMIT) {
+            throw new IllegalArgumentException("--tiles=" + bands.size() + " makes bands of up to " + largest
+                    + " bytes, more than one byte[] payload may hold (" + (PAYLOAD_LIMIT - PAYLOAD_HEADROOM)
+                    + "): cut the picture into more tiles");
+        }
+    }
+
+    private static long largestPayload(List<Band> bands, int width, int height) {
+        long rowBytes = (long) width * EdgeKernel.CHANNELS;
+        return bands.stream().mapToLong(b -> b.sourceRows(height) * rowBytes).max().orElse(0);
     }
 
     @Override

@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * The zero-copy image pipeline: renders a picture, cuts it into row bands, runs grayscale, blur
+ * The zero-copy image pipeline: renders a picture (or reads the user's, {@code --input}), cuts it
+ * into row bands, runs grayscale, blur
  * and Sobel over them with a single thread, an {@code ExecutorService} and Knitting's thread and
  * process workers (rounds interleaved, warmed up), checks that every output is byte-identical,
  * prints the table and writes the PNG files. Exit status 0 when every output matched, 1 when one
@@ -37,25 +38,38 @@ public final class ImagePipelineDemo {
             return;
         }
         DemoOptions options;
+        ImageFile input;
+        int tiles;
         try {
             options = DemoOptions.parse(args);
+            input = options.input() == null ? null : ImageFile.read(options.input());
+            int width = input == null ? options.size() : input.width();
+            int height = input == null ? options.size() : input.height();
+            tiles = options.tilesFor(height);
+            CopiedTilesVariant.checkFits(Band.split(height, tiles), width, height);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.print(DemoOptions.USAGE);
             System.exit(2);
             return;
         }
-        int status = run(options);
+        int status = run(options, input, tiles);
         if (status != 0) {
             System.exit(status);
         }
     }
 
-    static int run(DemoOptions o) throws Exception {
-        int size = o.size();
-        long imageBytes = (long) size * size * EdgeKernel.CHANNELS;
-        System.out.printf(Locale.ROOT, "Knitting image pipeline: %dx%d picture (%s RGB), %d tiles, %d workers,"
-                + " best of %d rounds after %d warm-up%n", size, size, ResultTable.bytes(imageBytes), o.tiles(),
+    /**
+     * @param input the user's picture, or {@code null} to render the Mandelbrot view
+     * @param tiles the row bands to cut the picture into
+     */
+    static int run(DemoOptions o, ImageFile input, int tiles) throws Exception {
+        int width = input == null ? o.size() : input.width();
+        int height = input == null ? o.size() : input.height();
+        long imageBytes = (long) width * height * EdgeKernel.CHANNELS;
+        System.out.printf(Locale.ROOT, "Knitting image pipeline: %dx%d picture (%s, %s RGB), %d tiles, %d workers,"
+                + " best of %d rounds after %d warm-up%n", width, height,
+                input == null ? "generated" : input.path(), ResultTable.bytes(imageBytes), tiles,
                 o.workers(), o.rounds(), o.warmup());
         System.out.printf(Locale.ROOT, "Java %s (%s), %s %s, %d CPUs%n", Runtime.version(),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.arch"),
@@ -63,14 +77,18 @@ public final class ImagePipelineDemo {
         try (ProcessSharedBuffer source = ProcessSharedBuffer.create(imageBytes);
              ProcessSharedBuffer target = ProcessSharedBuffer.create(imageBytes);
              Arena arena = Arena.ofConfined()) {
-            Frame frame = new Frame(source, target, size, size, Band.split(size, o.tiles()));
+            Frame frame = new Frame(source, target, width, height, Band.split(height, tiles));
             long start = System.nanoTime();
-            Picture.render(source.segment(), size, size);
+            if (input == null) {
+                Picture.render(source.segment(), width, height);
+            } else {
+                input.copyRgbTo(source.segment());
+            }
             // the reference: one band, one thread; every variant's tiled output must equal it
-            new SingleThreadVariant().run(new Frame(source, target, size, size, List.of(new Band(0, size))));
+            new SingleThreadVariant().run(new Frame(source, target, width, height, List.of(new Band(0, height))));
             MemorySegment reference = arena.allocate(imageBytes).copyFrom(target.segment());
-            System.out.printf(Locale.ROOT, "rendered the picture and the reference output in %s%n",
-                    ResultTable.millis(System.nanoTime() - start));
+            System.out.printf(Locale.ROOT, "%s the picture and computed the reference output in %s%n",
+                    input == null ? "rendered" : "read", ResultTable.millis(System.nanoTime() - start));
 
             List<Measurements> results = runVariants(o, frame, reference);
             int status = report(results, reference);
@@ -82,7 +100,7 @@ public final class ImagePipelineDemo {
     private static List<Measurements> runVariants(DemoOptions o, Frame frame, MemorySegment reference)
             throws Exception {
         int n = o.workers();
-        long copyingPayload = Math.max(8L << 20, CopiedTilesVariant.largestPayload(frame) + (1 << 20));
+        long copyingPayload = CopiedTilesVariant.payloadLimit(frame);
         long start = System.nanoTime();
         // Each process variant has worker JVMs of its own, so neither inherits the other's heap or JIT state.
         try (ExecutorVariant executor = new ExecutorVariant(n);
