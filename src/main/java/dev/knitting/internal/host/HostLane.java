@@ -33,7 +33,7 @@ final class HostLane {
     private static final Duration SEND_SETTLE_WAIT = Duration.ofSeconds(10);
 
     private final int index;
-    private final PoolRuntime runtime;
+    private final CallOwner owner;
     private final WorkerStarter starter;
     private final PendingTable pending = new PendingTable();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -49,15 +49,15 @@ final class HostLane {
     private volatile boolean stopping;
     private volatile KnittingException down;
 
-    private HostLane(int index, PoolRuntime runtime, WorkerStarter starter) {
+    private HostLane(int index, CallOwner owner, WorkerStarter starter) {
         this.index = index;
-        this.runtime = runtime;
+        this.owner = owner;
         this.starter = starter;
     }
 
     /** Starts the lane's first worker and waits until it is ready. */
-    static HostLane start(int index, PoolRuntime runtime, WorkerStarter starter) {
-        HostLane lane = new HostLane(index, runtime, starter);
+    static HostLane start(int index, CallOwner owner, WorkerStarter starter) {
+        HostLane lane = new HostLane(index, owner, starter);
         lane.begin(starter.start(index));
         return lane;
     }
@@ -102,7 +102,6 @@ final class HostLane {
     void submit(PendingCall call, int taskId, MemorySegment payload) {
         while (true) {
             Incarnation target = awaitIncarnation();
-            call.unanswered();
             int slot = -1;
             if (call.task().definition().abortAware()) {
                 slot = target.tryAcquireAbortSlot();
@@ -112,7 +111,7 @@ final class HostLane {
                 }
             }
             long id = nextCallId.incrementAndGet();
-            call.dispatched(this, target, id, slot); // SENDING until sendFinished
+            call.dispatched(this, target, id, slot); // SENDING until queued() or takenBack()
             int sent;
             try {
                 pending.put(id, call);
@@ -128,6 +127,7 @@ final class HostLane {
                 if (takeBack(id, false) == null) {
                     return; // already failed by shutdownNow
                 }
+                call.takenBack();
                 replaceLater(target, new ProtocolException("lane " + index + " is corrupt: " + corrupt.getMessage(),
                         corrupt));
                 if (!call.claimResend()) {
@@ -135,10 +135,12 @@ final class HostLane {
                             + " this call: " + corrupt.getMessage(), corrupt);
                 }
                 continue;
-            } finally {
-                call.sendFinished();
+            } catch (RuntimeException | Error e) {
+                takeBack(id, false);
+                throw e;
             }
             if (sent == Incarnation.SENT || sent == Incarnation.SENT_WOKE_WORKER) {
+                call.queued();
                 call.workerWasAsleep(sent == Incarnation.SENT_WOKE_WORKER);
                 if (call.abortRequested()) {
                     call.raiseAbortFlag();
@@ -148,6 +150,7 @@ final class HostLane {
             if (takeBack(id, false) == null) {
                 return; // already failed by shutdownNow
             }
+            call.takenBack();
             if (sent == Incarnation.ABANDONED) {
                 throw new KnittingException(Thread.currentThread().isInterrupted()
                         ? "interrupted while waiting for space in lane " + index + "'s request ring"
@@ -193,7 +196,7 @@ final class HostLane {
             return; // no such call: a forged or repeated id; its owner has ended already
         }
         answersCollected.setRelease(answersCollected.getPlain() + 1);
-        runtime.answer(call, status, payload);
+        owner.answer(call, status, payload);
     }
 
     /**
@@ -276,15 +279,16 @@ final class HostLane {
             }
         }
         for (PendingCall call : taken) {
-            runtime.fail(call, reason.apply(call));
+            owner.fail(call, reason.apply(call));
         }
     }
 
     /**
      * The one take-back path, for answers, timeouts, shutdown, worker loss and unsent requests:
-     * removes the call from the pending table (whoever removes it owns its end), optionally raises
-     * its abort flag so a worker still running it stops, closes its abort window and frees its abort
-     * slot, and stops counting it in flight.
+     * removes the call from the pending table (whoever removes it owns what happens next: its end,
+     * or {@link PendingCall#takenBack()} and another send), optionally raises its abort flag so a
+     * worker still running it stops, closes its abort window and frees its abort slot, and stops
+     * counting it in flight.
      *
      * @param raiseAbort whether the worker should stop running the call
      * @return the call, now the caller's to end; {@code null} if another path took it first
@@ -297,7 +301,7 @@ final class HostLane {
         if (raiseAbort) {
             call.raiseAbortFlag();
         }
-        call.answered();
+        call.closeAbortWindow();
         Incarnation at = call.incarnation();
         if (at != null) {
             at.releaseAbortSlot(call.abortSlot());
@@ -327,28 +331,47 @@ final class HostLane {
         replaceLater(incarnation, crash);
     }
 
-    /** {@link #replace} on a thread of its own, so that neither a sender nor a watcher waits for a worker's boot. */
+    /**
+     * {@link #replaceClaimed} on a thread of its own, so that neither a sender nor a watcher waits for a
+     * worker's boot. The lane stops handing out {@code dead} at once: callers arriving meanwhile
+     * wait for the replacement.
+     */
     private void replaceLater(Incarnation dead, KnittingException reason) {
-        if (stopping || current != dead) {
+        if (!claimReplacement(dead)) {
             return;
         }
-        Thread restarter = new Thread(() -> replace(dead, reason), starter.name(index) + "-restart");
+        Thread restarter = new Thread(() -> replaceClaimed(dead, reason), starter.name(index) + "-restart");
         restarter.setDaemon(true);
         restarter.start();
     }
 
-    /** Retires a corrupt incarnation: its worker is killed and replaced like a crashed one. */
-    private void corrupted(Incarnation incarnation, ProtocolException e) {
-        replace(incarnation, new ProtocolException("lane " + index + " is corrupt: " + e.getMessage(), e));
-    }
-
-    private void replace(Incarnation dead, KnittingException reason) {
+    /** @return whether this thread is the one to replace {@code dead} (it was current, and the lane runs) */
+    private boolean claimReplacement(Incarnation dead) {
         synchronized (lifecycle) {
             if (stopping || current != dead) {
-                return;
+                return false;
             }
             current = null;
+            return true;
         }
+    }
+
+    /** Retires a corrupt incarnation: its worker is killed and replaced like a crashed one. */
+    private void corrupted(Incarnation incarnation, ProtocolException e) {
+        if (claimReplacement(incarnation)) {
+            replaceClaimed(incarnation, new ProtocolException("lane " + index + " is corrupt: " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * Replaces a worker, in this order: kill it; retire its incarnation (no new sends, the pump and
+     * waiting threads leave); wait (bounded) for senders still writing into its ring; collect the
+     * answers it published (bounded); split its pending calls by its taken position into taken
+     * (they fail with {@code reason}) and untaken (resent once, or failed if already resent once);
+     * free its memory; start the replacement; resend. The caller has claimed the replacement
+     * ({@link #claimReplacement}).
+     */
+    private void replaceClaimed(Incarnation dead, KnittingException reason) {
         dead.worker().kill();
         dead.retire();
         awaitSends(dead);
@@ -361,17 +384,18 @@ final class HostLane {
             }
             long end = call.requestEnd();
             if (end >= 0 && end < taken) {
-                runtime.fail(call, reason);
+                owner.fail(call, reason);
             } else if (call.claimResend()) {
+                call.takenBack();
                 untaken.add(call);
             } else {
-                runtime.fail(call, new WorkerCrashedException("lane " + index + " lost a second worker while the call"
+                owner.fail(call, new WorkerCrashedException("lane " + index + " lost a second worker while the call"
                         + " was at it (" + reason.getMessage() + "); a call is resent at most once", null, null, "",
                         reason));
             }
         }
         dead.release();
-        runtime.workerLost(index, reason, untaken.size());
+        owner.workerReplaced(index, reason, untaken.size());
         Incarnation next;
         try {
             next = stopping ? null : starter.start(index);
@@ -382,11 +406,11 @@ final class HostLane {
                 down = failure;
                 lifecycle.notifyAll();
             }
-            untaken.forEach(call -> runtime.fail(call, failure));
+            untaken.forEach(call -> owner.fail(call, failure));
             return;
         }
         if (next == null) {
-            untaken.forEach(call -> runtime.fail(call, new PoolClosedException("the pool stopped while lane "
+            untaken.forEach(call -> owner.fail(call, new PoolClosedException("the pool stopped while lane "
                     + index + " was replacing its worker")));
             return;
         }
@@ -406,11 +430,11 @@ final class HostLane {
             }
             next.retire();
             next.release();
-            untaken.forEach(call -> runtime.fail(call, new PoolClosedException("the pool stopped while lane "
+            untaken.forEach(call -> owner.fail(call, new PoolClosedException("the pool stopped while lane "
                     + index + " was replacing its worker")));
             return;
         }
-        untaken.forEach(runtime::resend);
+        untaken.forEach(owner::resend);
     }
 
     // ---------------------------------------------------------------- stop

@@ -18,14 +18,14 @@ import java.util.function.Supplier;
  * same exception rebuilding).
  */
 final class InlineLane {
-    private final PoolRuntime runtime;
+    private final CallCompletion completion;
     private final int workerIndex;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Calls started here and not answered yet, for shutdownNow. */
     private final Set<PendingCall> running = ConcurrentHashMap.newKeySet();
 
-    InlineLane(PoolRuntime runtime, int workerIndex) {
-        this.runtime = runtime;
+    InlineLane(CallCompletion completion, int workerIndex) {
+        this.completion = completion;
         this.workerIndex = workerIndex;
     }
 
@@ -37,7 +37,7 @@ final class InlineLane {
     void failAll(Supplier<Throwable> failure) {
         for (PendingCall call : running) {
             if (running.remove(call)) {
-                runtime.fail(call, failure.get());
+                completion.fail(call, failure.get());
             }
         }
     }
@@ -48,8 +48,8 @@ final class InlineLane {
         Object argument;
         Received received;
         try {
-            argument = runtime.decode(encodedArgument);
-            received = runtime.takeReceived();
+            argument = completion.decode(encodedArgument);
+            received = completion.takeReceived();
         } catch (RuntimeException e) {
             end(call, ResponseStatus.FAILURE, e);
             return;
@@ -82,6 +82,6 @@ final class InlineLane {
     private void end(PendingCall call, int status, Object value) {
         inFlight.decrementAndGet();
         running.remove(call);
-        runtime.answerLocally(call, status, value);
+        completion.answerLocally(call, status, value);
     }
 }

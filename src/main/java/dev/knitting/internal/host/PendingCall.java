@@ -14,64 +14,79 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /**
- * One call from {@code Pool.call} until it ends: the caller's future, where it went, and its abort
- * slot. The abort slot is only raised while the call is at the worker; {@link #answered()} closes
- * that window before the slot is released, so a late abort never reaches a slot that was handed
- * to another call.
+ * One call from {@code Pool.call} until it ends: the caller's future, where it went, its abort
+ * slot, and its lifecycle {@code state}, an {@code int} changed only by compare-and-set:
  *
- * <p>Where the call went ({@code lane}, {@code incarnation}, {@code requestEnd}) is written by the
- * sending thread with release stores and read with acquire loads: a plain store on x86, where a
- * volatile store would cost a full fence each on the path every call takes. {@code sendState}
- * tells a lane retiring its worker which calls are still being written into the old ring.
+ * <pre>
+ *            dispatch to a lane                request committed in the ring
+ *   NEW ─────────────────────────────▶ SENDING ─────────────────────────────▶ QUEUED
+ *    ▲                                    │                                      │
+ *    └──── not sent (worker died, ring ───┘                                      │
+ *    │     corrupt, caller gave up): taken back                                  │
+ *    └──── worker lost before it took the call: taken back to resend (once) ─────┘
+ *
+ *   NEW | SENDING | QUEUED ──▶ ENDED      exactly once: the call completed and was counted
+ * </pre>
+ *
+ * Whether the worker has <em>taken</em> a queued call (started running it) is the worker's word,
+ * read from its lane's taken position; it is no state of the host's, and it decides only whether a
+ * lost worker's call fails or is resent. {@code SENDING} tells a lane retiring its worker which
+ * calls a thread is still writing into the old ring ({@link HostLane} waits for those, bounded).
+ *
+ * <p>Who writes what: the call's data ({@code task}, {@code timeout}, {@code argument}) is written
+ * by the admitting thread before the call is published. Where the call went ({@code lane},
+ * {@code incarnation}, {@code requestEnd}, {@code callId}, {@code abortSlot}) is written by the
+ * sending thread before the pending table's compare-and-set publishes the call, with release
+ * stores read by acquire loads (a plain store on x86, where a volatile store would cost a full
+ * fence on the path every call takes). {@code resent} is the lane's replacing thread's alone.
+ * {@code abortWindowOpen} is guarded by this object's monitor: an abort raises the worker-visible
+ * flag only while the call is at the worker, and the one take-back path closes the window before
+ * the slot is released, so a late abort never reaches a slot handed to another call.
  */
 final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
+    /** {@link #state}: admitted, at no lane (encoding, awaiting its argument, or taken back). */
+    static final int NEW = 0;
+    /** {@link #state}: in a lane's pending table, a thread is writing its request into the ring. */
+    static final int SENDING = 1;
+    /** {@link #state}: its request is committed in the ring; its worker answers it (or dies). */
+    static final int QUEUED = 2;
+    /** {@link #state}: completed and counted; terminal. */
+    static final int ENDED = 3;
+
+    private static final VarHandle STATE;
     private static final VarHandle LANE;
     private static final VarHandle INCARNATION;
     private static final VarHandle REQUEST_END;
-    private static final VarHandle SEND_STATE;
-    private static final VarHandle ENDED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(PendingCall.class, "state", int.class);
             LANE = lookup.findVarHandle(PendingCall.class, "lane", HostLane.class);
             INCARNATION = lookup.findVarHandle(PendingCall.class, "incarnation", Incarnation.class);
             REQUEST_END = lookup.findVarHandle(PendingCall.class, "requestEnd", long.class);
-            SEND_STATE = lookup.findVarHandle(PendingCall.class, "sendState", int.class);
-            ENDED = lookup.findVarHandle(PendingCall.class, "ended", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** {@link #sendState}: not being written into a ring (before, after, or never sent). */
-    private static final int NOT_SENDING = 0;
-    /** {@link #sendState}: between registering as pending and the end of the ring write. */
-    private static final int SENDING = 1;
-
-    private final PoolRuntime runtime;
+    private volatile int state = NEW;
     private TaskCall<Object> future;
     private TaskEntry task;
     private TimeoutSpec timeout;
+    private Object argument;
+    private Transfers transfers;
     private HostLane lane;
     private Incarnation incarnation;
     private long requestEnd = -1;
-    private int sendState;
-    private boolean workerWasAsleep;
-    private Object argument;
-    private Transfers transfers;
     private long callId = -1;
     private int abortSlot = -1;
-    private boolean answered;
+    private boolean workerWasAsleep;
     private boolean resent;
+    private boolean abortWindowOpen;
     private volatile boolean abortRequested;
     private volatile Future<?> timer;
     private volatile Future<?> hardTimer;
-    private volatile boolean ended;
-
-    PendingCall(PoolRuntime runtime) {
-        this.runtime = runtime;
-    }
 
     void bind(TaskCall<Object> call) {
         this.future = call;
@@ -114,16 +129,22 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     }
 
     /**
-     * Records where the call went and marks it {@link #SENDING}; called before the call is put in
-     * its lane's pending table, whose compareAndSet publishes all of it.
+     * NEW -> SENDING: records where the call goes, before the lane's pending table publishes it.
+     * A release store, not a compare-and-set: until the table publishes it, a call in NEW belongs
+     * to the thread dispatching it (no other path can reach it to end it).
      */
     void dispatched(HostLane target, Incarnation at, long id, int slot) {
         this.callId = id;
         this.abortSlot = slot;
-        this.sendState = SENDING;
+        if (slot >= 0) {
+            synchronized (this) {
+                abortWindowOpen = true;
+            }
+        }
         REQUEST_END.setRelease(this, -1L);
         INCARNATION.setRelease(this, at);
         LANE.setRelease(this, target);
+        STATE.setRelease(this, SENDING);
     }
 
     Incarnation incarnation() {
@@ -150,14 +171,25 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
         return (long) REQUEST_END.getAcquire(this);
     }
 
-    /** Marks the ring write over (committed, or given up); see {@link #isSending()}. */
-    void sendFinished() {
-        SEND_STATE.setRelease(this, NOT_SENDING);
+    /** SENDING -> QUEUED: the request is in the ring. A call that ended meanwhile stays ENDED. */
+    void queued() {
+        STATE.compareAndSet(this, SENDING, QUEUED);
     }
 
-    /** @return whether a thread is still writing this call into a ring (between dispatch and send's end) */
+    /**
+     * SENDING or QUEUED -> NEW: the lane took the call back (it was not sent, or its worker died
+     * before taking it), to be sent again. A call that ended meanwhile stays ENDED.
+     */
+    void takenBack() {
+        int now = state;
+        while ((now == SENDING || now == QUEUED) && !STATE.compareAndSet(this, now, NEW)) {
+            now = state;
+        }
+    }
+
+    /** @return whether a thread is still writing this call into a ring (SENDING) */
     boolean isSending() {
-        return (int) SEND_STATE.getAcquire(this) == SENDING;
+        return state == SENDING;
     }
 
     /** Records whether sending the call had to wake its worker from sleep. */
@@ -252,32 +284,29 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
 
     /** @return whether the call has ended (answered, failed, or taken back by shutdown) */
     boolean isEnded() {
-        return ended;
+        return state == ENDED;
     }
 
-    /** @return {@code true} the first time only: every call ends exactly once */
+    /** Any -> ENDED. @return {@code true} the first time only: every call ends exactly once */
     boolean markEnded() {
-        argument = null;
-        return ENDED.compareAndSet(this, false, true);
+        int now = state;
+        while (now != ENDED) {
+            if (STATE.compareAndSet(this, now, ENDED)) {
+                argument = null;
+                return true;
+            }
+            now = state;
+        }
+        return false;
     }
 
-    /** Marks the worker's answer as arrived (or the call as taken back): the abort slot may no longer be raised. */
-    void answered() {
+    /** Closes the abort window: the worker's answer arrived, or the call was taken back; the slot may be reused. */
+    void closeAbortWindow() {
         if (abortSlot < 0) {
             return; // no slot to protect: skip the monitor on the hot path
         }
         synchronized (this) {
-            answered = true;
-        }
-    }
-
-    /** Re-arms the call for sending again to a replacement worker. */
-    void unanswered() {
-        if (abortSlot < 0 && !answered) {
-            return;
-        }
-        synchronized (this) {
-            answered = false;
+            abortWindowOpen = false;
         }
     }
 
@@ -291,7 +320,7 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     synchronized void raiseAbortFlag() {
         abortRequested = true;
         Incarnation at = incarnation();
-        if (!answered && at != null && abortSlot >= 0) {
+        if (abortWindowOpen && at != null && abortSlot >= 0) {
             at.raiseAbort(abortSlot);
         }
     }
@@ -310,9 +339,5 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
         if (at != null) {
             at.wakeSleepingJoiners();
         }
-    }
-
-    PoolRuntime runtime() {
-        return runtime;
     }
 }

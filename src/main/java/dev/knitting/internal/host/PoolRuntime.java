@@ -5,7 +5,6 @@ import dev.knitting.PayloadException;
 import dev.knitting.Pool;
 import dev.knitting.PoolClosedException;
 import dev.knitting.PoolStats;
-import dev.knitting.ProtocolException;
 import dev.knitting.Task;
 import dev.knitting.TaskCall;
 import dev.knitting.TaskFunction;
@@ -13,7 +12,6 @@ import dev.knitting.WorkerRuntime;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
 import dev.knitting.internal.codec.Peer;
-import dev.knitting.internal.share.Received;
 import dev.knitting.internal.share.Transfers;
 import dev.knitting.internal.share.Transit;
 import dev.knitting.internal.codec.TypePolicy;
@@ -21,8 +19,6 @@ import dev.knitting.internal.task.ApiAccess;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
 import dev.knitting.internal.task.TaskTable;
-import dev.knitting.internal.worker.ResponseEncoding;
-import dev.knitting.internal.worker.ResponseStatus;
 import dev.knitting.internal.spawn.WorkerEnv;
 import dev.knitting.internal.worker.WorkerSpec;
 import java.lang.foreign.MemorySegment;
@@ -43,14 +39,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 
 /**
- * A running pool: admits calls, encodes their arguments, picks lanes, arms timeouts, completes
- * calls from answers, and shuts down.
+ * A running pool: admits calls, encodes their arguments, picks lanes and sends, resends calls a
+ * lost worker had not taken, and shuts down. Calls end in {@link CallCompletion}, their clocks run
+ * in {@link CallTimeouts}, and each lane ({@link HostLane}) hands calls back only through the
+ * narrow {@link CallOwner}.
  *
  * <p>Lifecycle ({@code state}): RUNNING -> DRAINING (shutdown: no new calls, submitted ones
  * finish) -> STOPPING (lanes being stopped) -> TERMINATED; shutdownNow goes straight to STOPPING
- * after failing every pending call. {@code outstanding} counts admitted calls that have not ended;
- * a call is admitted by incrementing it and then checking the state, and shutdown sets the state
- * and then checks the count, so whichever side sees zero last starts the stop, exactly once.
+ * after failing every pending call. A call is admitted by counting it outstanding and then
+ * checking the state, and shutdown sets the state and then checks the count, so whichever side
+ * sees zero last starts the stop, exactly once.
  */
 public final class PoolRuntime implements Pool {
     private static final int RUNNING = 0;
@@ -71,10 +69,9 @@ public final class PoolRuntime implements Pool {
     private final CallTimeouts timeouts;
     private final DebugLog debug;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
-    private final AtomicLong outstanding = new AtomicLong();
+    private final CallCompletion completion;
+    private final LaneCalls laneCalls = new LaneCalls();
     private final LongAdder submitted = new LongAdder();
-    private final LongAdder completed = new LongAdder();
-    private final LongAdder failed = new LongAdder();
     private final AtomicLong workerRestarts = new AtomicLong();
     private final Set<PendingCall> awaitingArgument = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -95,7 +92,12 @@ public final class PoolRuntime implements Pool {
         this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy, peer));
         this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy, peer));
         this.lanes = new HostLane[config.threads()];
-        this.inline = config.inlineLane() ? new InlineLane(this, config.threads()) : null;
+        this.completion = new CallCompletion(encoders, decoders, config.maxPayloadBytes(), () -> {
+            if (state.get() == DRAINING) {
+                beginStop();
+            }
+        });
+        this.inline = config.inlineLane() ? new InlineLane(completion, config.threads()) : null;
         this.balancer = new LaneBalancer(config.balancer());
         // Process workers put workerClassPath on their class path; thread workers need a loader for it.
         this.workerClasses = WorkerClasses.of(name,
@@ -147,7 +149,7 @@ public final class PoolRuntime implements Pool {
                         Peer.sameProcess(transit));
         try {
             for (int i = 0; i < lanes.length; i++) {
-                lanes[i] = HostLane.start(i, this, starter);
+                lanes[i] = HostLane.start(i, laneCalls, starter);
                 debug.log("worker " + i + " ready (" + config.runtime() + ")");
             }
         } catch (RuntimeException | Error e) {
@@ -203,10 +205,10 @@ public final class PoolRuntime implements Pool {
                     return; // failed by shutdownNow meanwhile
                 }
                 if (failure != null) {
-                    fail(call, failure instanceof CompletionException && failure.getCause() != null
+                    completion.fail(call, failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure);
                 } else if (call.future().isDone()) {
-                    end(call); // cancelled while its argument was pending
+                    completion.end(call); // cancelled while its argument was pending
                 } else {
                     dispatch(call, id, value);
                 }
@@ -216,16 +218,16 @@ public final class PoolRuntime implements Pool {
     }
 
     private PendingCall newCall() {
-        PendingCall call = new PendingCall(this);
+        PendingCall call = new PendingCall();
         call.bind(ApiAccess.get().newCall(call));
         submitted.increment();
         return call;
     }
 
     private boolean admit(PendingCall call) {
-        outstanding.incrementAndGet();
+        completion.admitted();
         if (state.get() != RUNNING) {
-            fail(call, new PoolClosedException("the pool is shut down; no new calls are accepted"));
+            completion.fail(call, new PoolClosedException("the pool is shut down; no new calls are accepted"));
             return false;
         }
         return true;
@@ -239,7 +241,7 @@ public final class PoolRuntime implements Pool {
         try {
             encoder.encode(argument, facts.config().maxPayloadBytes());
         } catch (PayloadException e) {
-            fail(call, e);
+            completion.fail(call, e);
             return;
         }
         Transfers transfers = encoder.takeTransfers();
@@ -248,7 +250,7 @@ public final class PoolRuntime implements Pool {
                 && inFlightTotal() >= facts.config().inlineThreshold());
         if (lane < 0) {
             rollback(transfers);
-            fail(call, new PoolClosedException("no worker of the pool is up"));
+            completion.fail(call, new PoolClosedException("no worker of the pool is up"));
             return;
         }
         call.transfers(transfers);
@@ -259,9 +261,9 @@ public final class PoolRuntime implements Pool {
         }
         try {
             lanes[lane].submit(call, taskId, encoder.encoded());
-        } catch (KnittingException e) {
+        } catch (RuntimeException e) {
             rollback(call.takeTransfers());
-            fail(call, e);
+            completion.fail(call, e);
         }
     }
 
@@ -280,110 +282,51 @@ public final class PoolRuntime implements Pool {
         return total + (inline == null ? 0 : inline.inFlight());
     }
 
-    // ---------------------------------------------------------------- answers
+    // ---------------------------------------------------------------- the lanes' calls back
 
-    /** Completes a call from an encoded answer (a worker's, or the inline lane's). */
-    void answer(PendingCall call, int status, MemorySegment payload) {
-        TaskCall<Object> future = call.future();
-        PayloadDecoder decoder = decoders.get();
-        boolean taken = false;
-        Received received = null;
-        try {
-            call.cancelTimer();
-            // decoded even when nobody waits any more: shared buffers and references in it must be ended
-            Object value = decoder.decode(payload);
-            received = decoder.takeReceived();
-            if (status == ResponseStatus.VALUE) {
-                taken = future.complete(value);
-            } else if (status == ResponseStatus.FAILURE && value instanceof Throwable t) {
-                taken = future.completeExceptionally(t);
-            } else {
-                future.completeExceptionally(new ProtocolException("answer with status " + status
-                        + " carries a " + (value == null ? "null" : value.getClass().getName())));
-            }
-        } catch (RuntimeException e) {
-            future.completeExceptionally(e);
-        } catch (VirtualMachineError e) {
-            // A worker's answer that exhausts the heap or the stack while decoding fails its own
-            // call; the thread that collected it goes on serving the lane.
-            future.completeExceptionally(new ProtocolException("the answer could not be decoded: " + e, e));
-        } catch (Error e) {
-            future.completeExceptionally(e);
-            throw e;
-        } finally {
-            if (received != null && !taken) {
-                received.discard();
-            }
-            end(call);
+    /** The runtime as its lanes see it: where their calls end or go again. */
+    private final class LaneCalls implements CallOwner {
+        @Override
+        public void answer(PendingCall call, int status, MemorySegment payload) {
+            completion.answer(call, status, payload);
         }
-    }
 
-    /** Encodes and decodes an inline answer so it is the same as a worker's. */
-    void answerLocally(PendingCall call, int status, Object value) {
-        PayloadEncoder encoder = encoders.get();
-        int code = ResponseEncoding.encode(encoder, status, value, facts.config().maxPayloadBytes());
-        answer(call, code, encoder.encoded());
-    }
-
-    Object decode(MemorySegment payload) {
-        return decoders.get().decode(payload);
-    }
-
-    /** @return the shared buffers and references this thread's last {@link #decode} produced, or null */
-    Received takeReceived() {
-        return decoders.get().takeReceived();
-    }
-
-    /** Ends a call with an exception (unless it already completed, e.g. by a timeout). */
-    void fail(PendingCall call, Throwable failure) {
-        call.cancelTimer();
-        call.future().completeExceptionally(failure);
-        end(call);
-    }
-
-    private void end(PendingCall call) {
-        if (!call.markEnded()) {
-            return;
+        @Override
+        public void fail(PendingCall call, Throwable failure) {
+            completion.fail(call, failure);
         }
-        Transfers transfers = call.takeTransfers();
-        if (transfers != null) {
-            transfers.settle();
-        }
-        if (call.future().isCompletedExceptionally()) {
-            failed.increment();
-        } else {
-            completed.increment();
-        }
-        if (outstanding.decrementAndGet() == 0 && state.get() == DRAINING) {
-            beginStop();
-        }
-    }
 
-    /** Counts a worker replaced after a crash, a hard timeout or a corrupt lane. */
-    void workerLost(int laneIndex, Throwable reason, int callsToResend) {
-        workerRestarts.incrementAndGet();
-        debug.log("lane " + laneIndex + " lost its worker (" + reason.getMessage() + "); " + callsToResend
-                + " calls it had not taken go to the replacement");
+        @Override
+        public void resend(PendingCall call) {
+            PoolRuntime.this.resend(call);
+        }
+
+        @Override
+        public void workerReplaced(int lane, Throwable reason, int resent) {
+            workerRestarts.incrementAndGet();
+            debug.log("lane " + lane + " lost its worker (" + reason.getMessage() + "); " + resent
+                    + " calls it had not taken go to the replacement");
+        }
     }
 
     /** Sends a call again (to its lane's replacement worker) from its argument. */
-    void resend(PendingCall call) {
+    private void resend(PendingCall call) {
         if (call.future().isDone()) {
-            end(call); // timed out or cancelled meanwhile
+            completion.end(call); // timed out or cancelled meanwhile
             return;
         }
         PayloadEncoder encoder = encoders.get();
         try {
             encoder.encode(call.argument(), facts.config().maxPayloadBytes());
         } catch (KnittingException e) {
-            fail(call, e);
+            completion.fail(call, e);
             return;
         }
         call.addTransfers(encoder.takeTransfers());
         try {
             call.lane().submit(call, call.task().id(), encoder.encoded());
-        } catch (KnittingException e) {
-            fail(call, e);
+        } catch (RuntimeException e) {
+            completion.fail(call, e);
         }
     }
 
@@ -392,8 +335,8 @@ public final class PoolRuntime implements Pool {
     @Override
     public CompletableFuture<Void> shutdown() {
         if (state.compareAndSet(RUNNING, DRAINING)) {
-            debug.log("shutdown: waiting for " + outstanding.get() + " calls");
-            if (outstanding.get() == 0) {
+            debug.log("shutdown: waiting for " + completion.outstanding() + " calls");
+            if (completion.outstanding() == 0) {
                 beginStop();
             }
         }
@@ -424,10 +367,10 @@ public final class PoolRuntime implements Pool {
         if (previous >= STOPPING) {
             return terminated;
         }
-        debug.log("shutdownNow: failing " + outstanding.get() + " calls");
+        debug.log("shutdownNow: failing " + completion.outstanding() + " calls");
         for (PendingCall call : new ArrayList<>(awaitingArgument)) {
             if (awaitingArgument.remove(call)) {
-                fail(call, closedNow());
+                completion.fail(call, closedNow());
             }
         }
         for (HostLane lane : lanes) {
@@ -488,7 +431,8 @@ public final class PoolRuntime implements Pool {
         if (inline != null) {
             inFlight.add(inline.inFlight());
         }
-        return new PoolStats(submitted.sum(), completed.sum(), failed.sum(), inFlight, workerRestarts.get());
+        return new PoolStats(submitted.sum(), completion.completed(), completion.failed(), inFlight,
+                workerRestarts.get());
     }
 
     @SuppressWarnings("unchecked")
