@@ -393,7 +393,7 @@ final class LinuxLibc {
         }
     }
 
-    // ---- pidfd: a worker's watch over its host ({@link Pidfd}); its own lazy holder, its own block ----
+    // ---- a worker's watch over its host (Pidfd, NativeProcess.exitNow): its own lazy holder, its own block ----
 
     /** {@code SYS_pidfd_open}: 434 on x86-64 and aarch64 alike (Linux 5.3+); -1 on other archs. */
     static final long SYS_PIDFD_OPEN = SYS_FUTEX > 0 ? 434 : -1;
@@ -419,7 +419,7 @@ final class LinuxLibc {
 
     /** {@code syscall(SYS_pidfd_open, pid, 0)}: control path, throws {@link NativeCallException}. */
     static int pidfd_open(long pid) {
-        MethodHandle handle = required(PidfdHandles.SYSCALL_PIDFD_OPEN, "syscall");
+        MethodHandle handle = required(HostWatchHandles.SYSCALL_PIDFD_OPEN, "syscall");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             long fd;
@@ -442,14 +442,29 @@ final class LinuxLibc {
      */
     static int poll(MemorySegment capture, MemorySegment fds, long nfds, int timeoutMillis) {
         try {
-            return (int) required(PidfdHandles.POLL, "poll").invokeExact(capture, fds, nfds, timeoutMillis);
+            return (int) required(HostWatchHandles.POLL, "poll").invokeExact(capture, fds, nfds, timeoutMillis);
         } catch (Throwable t) {
             throw Errno.rethrow("poll", t);
         }
     }
 
-    /** {@code syscall} in the pidfd_open(2) shape and {@code poll}, linked on the first pidfd. */
-    private static final class PidfdHandles {
+    /**
+     * {@code _exit(status)}: ends the process at once, without the JVM's shutdown (which waits up to
+     * ~300 ms for threads blocked in native calls, such as a worker parked in futex).
+     */
+    static void _exit(int status) {
+        try {
+            required(HostWatchHandles.EXIT, "_exit").invokeExact(status);
+        } catch (Throwable t) {
+            throw Errno.rethrow("_exit", t);
+        }
+    }
+
+    /**
+     * {@code syscall} in the pidfd_open(2) shape, {@code poll} and {@code _exit}, linked together on
+     * the first pidfd, so that exiting once the host is gone links nothing.
+     */
+    private static final class HostWatchHandles {
         // long syscall(long number, ...): every variadic argument a full register
         private static final MethodHandle SYSCALL_PIDFD_OPEN = downcall("syscall",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
@@ -457,5 +472,7 @@ final class LinuxLibc {
         // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
         private static final MethodHandle POLL = downcall("poll",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+        // void _exit(int status)
+        private static final MethodHandle EXIT = downcall("_exit", FunctionDescriptor.ofVoid(JAVA_INT));
     }
 }

@@ -4,6 +4,7 @@ import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.MappingCache;
 
 import dev.knitting.internal.os.MappedRegion;
+import dev.knitting.internal.os.NativeProcess;
 import dev.knitting.internal.os.SharedMemory;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
@@ -57,7 +58,7 @@ public final class ProcessWorkerMain {
                 System.err.println(me + "halting, the host is gone: " + reason);
                 System.err.flush();
             }
-            Runtime.getRuntime().halt(EXIT_HOST_GONE);
+            NativeProcess.exitNow(EXIT_HOST_GONE);
         }, HostWatch.DEFAULT_PERIOD, note -> {
             if (boot.debug()) {
                 System.err.println(me + "warning: " + note);
