@@ -95,7 +95,7 @@ final class HostileWorkerScenario {
 
     private void scribbler(Pool pool, long end) {
         while (System.nanoTime() - end < 0) {
-            timed(pool, SCRIBBLE, 500, TINY_TIMEOUT);
+            timed(pool, "SCRIBBLE_200MS", SCRIBBLE, 500, TINY_TIMEOUT);
             sleepMillis(300);
         }
     }
@@ -105,16 +105,16 @@ final class HostileWorkerScenario {
         while (System.nanoTime() - end < 0) {
             int pick = random.nextInt(10);
             if (pick < 7) {
-                timed(pool, INC, random.nextInt(1000), TINY_TIMEOUT);
+                timed(pool, "INC_200MS", INC, random.nextInt(1000), TINY_TIMEOUT);
             } else if (pick < 9) {
-                timed(pool, FLOOD_STRINGS, FLOOD, FLOOD_TIMEOUT);
+                timed(pool, "FLOOD_STRINGS_1S", FLOOD_STRINGS, FLOOD, FLOOD_TIMEOUT);
             } else {
-                timed(pool, FLOOD_RECORDS, FLOOD, FLOOD_TIMEOUT);
+                timed(pool, "FLOOD_RECORDS_1S", FLOOD_RECORDS, FLOOD, FLOOD_TIMEOUT);
             }
         }
     }
 
-    private <R> void timed(Pool pool, Task<Integer, R> task, int arg, Duration timeout) {
+    private <R> void timed(Pool pool, String name, Task<Integer, R> task, int arg, Duration timeout) {
         calls.incrementAndGet();
         long start = System.nanoTime();
         AtomicLong ended = new AtomicLong();
@@ -137,7 +137,7 @@ final class HostileWorkerScenario {
         } catch (TimeoutException e) {
             notEnded.incrementAndGet();
             late.incrementAndGet();
-            raw.println("G13 a call of " + task + " did not end within its timeout + 5 s");
+            raw.println("G13 a call of " + name + "(" + arg + ") did not end within its timeout + 5 s");
             call.cancel(true);
             return;
         } catch (ExecutionException | CompletionException e) {
@@ -158,7 +158,7 @@ final class HostileWorkerScenario {
         long overshoot = took - timeout.toNanos();
         worstOvershoot.accumulateAndGet(overshoot, Math::max);
         if (overshoot > SLACK_NANOS && late.incrementAndGet() <= 20) {
-            raw.printf(Locale.ROOT, "G13 late: %s(%d) ended after %s, its timeout is %s%n", task, arg,
+            raw.printf(Locale.ROOT, "G13 late: %s(%d) ended after %s, its timeout is %s%n", name, arg,
                     Units.nanos(took), Units.nanos(timeout.toNanos()));
         }
     }

@@ -1,5 +1,7 @@
 package dev.knitting.internal.os;
 
+import java.util.concurrent.CountDownLatch;
+
 /**
  * A child JVM for {@link NativeProcessTest}: blocks one thread in a native call (poll on its own
  * pidfd), registers a shutdown hook that must not run, then calls {@link NativeProcess#exitNow}(42).
@@ -10,16 +12,16 @@ public final class ExitNowChild {
 
     public static void main(String[] args) throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("hook ran")));
-        Thread blocked = Thread.ofPlatform().daemon().start(() -> {
+        CountDownLatch blocking = new CountDownLatch(1);
+        Thread.ofPlatform().daemon().start(() -> {
             try (Pidfd own = Pidfd.open(ProcessHandle.current().pid())) {
                 System.out.println("blocking");
                 System.out.flush();
+                blocking.countDown();
                 own.awaitExit(Integer.MAX_VALUE);
             }
         });
-        while (blocked.getState() != Thread.State.RUNNABLE) {
-            Thread.sleep(1); // polls a condition; the child's output is what the test checks
-        }
+        blocking.await();
         System.out.println("exiting");
         System.out.flush();
         NativeProcess.exitNow(42);
