@@ -24,12 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Test JVM -> host JVM ({@link HostMain}, a two-worker process pool) -> two worker JVMs. The host
  * is killed with SIGKILL, so nothing of it runs any more: its workers must notice and exit by
- * themselves, and no shared-memory name of the pool may be left in /dev/shm.
+ * themselves, soon, and no shared-memory name of the pool may be left in /dev/shm.
+ *
+ * <p>"Soon" is measured from the kill (so it includes the host's own teardown) to the moment no
+ * worker runs any more (a zombie waiting for its new parent to reap it has exited). The
+ * specification says 100 ms, which {@code scripts/chaos} measures (G12); this test only bounds it
+ * generously, so that a loaded machine cannot fail it, yet a watch that polls every second or
+ * two, or never notices, does.
  */
 class HostDeathTest {
     private static final int ROUNDS = 3;
-    /** The specification says "within a second"; this leaves room for a loaded machine. */
-    private static final Duration ORPHAN_EXIT = Duration.ofSeconds(10);
+    /** From the kill of the host to the last of its workers gone: the spec's 100 ms, times ten. */
+    private static final Duration ORPHAN_EXIT = Duration.ofSeconds(1);
+    /** How long to wait for the workers at all, for the message when they overstay. */
+    private static final Duration GIVE_UP = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -64,17 +72,32 @@ class HostDeathTest {
                 }
             }
 
+            long killed = System.nanoTime();
             host.destroyForcibly();
+            await("the orphaned workers " + workers + " to exit", GIVE_UP,
+                    () -> workers.stream().allMatch(HostDeathTest::exited), () -> "round " + round + ", running: "
+                            + workers.stream().filter(pid -> !exited(pid)).toList());
+            Duration orphaned = Duration.ofNanos(System.nanoTime() - killed);
+            assertThat(orphaned).as("round %d: from the kill of the host to its workers gone", round)
+                    .isLessThanOrEqualTo(ORPHAN_EXIT);
             assertThat(host.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(host.exitValue()).isEqualTo(137);
-
-            await("the orphaned workers " + workers + " to exit", ORPHAN_EXIT,
-                    () -> workers.stream().allMatch(ProcessTestSupport::gone), () -> "round " + round + ", alive: "
-                            + workers.stream().filter(pid -> !gone(pid)).toList());
             assertThat(ProcessTestSupport.shmNames(prefix)).as("names after the host died").isEmpty();
         } finally {
             stop(host);
             workers.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    /** @return whether no process has this pid, or it is a zombie: it runs no more */
+    private static boolean exited(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state == 'Z' || state == 'X';
+        } catch (IOException noSuchProcess) {
+            return true;
         }
     }
 

@@ -437,4 +437,87 @@ final class LinuxLibc {
         private static final MethodHandle SYSCALL_FSTAT = downcall("syscall",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(1));
     }
+
+    // ---- a worker's watch over its host (Pidfd, NativeProcess.exitNow): its own lazy holder, its own block ----
+
+    /** {@code SYS_pidfd_open}: 434 on x86-64 and aarch64 alike (Linux 5.3+); -1 on other archs. */
+    static final long SYS_PIDFD_OPEN = SYS_FUTEX > 0 ? 434 : -1;
+    /** {@code poll} event: the pidfd is readable, i.e. its process has exited. */
+    static final short POLLIN = 0x1;
+    /** {@code poll} revent: the fd is not open. */
+    static final short POLLNVAL = 0x20;
+    /**
+     * {@code struct pollfd}, 8 bytes:
+     * <pre>
+     *  0               16              32
+     * +-------------------------------+
+     * | fd (int)                      |  0
+     * +---------------+---------------+
+     * | events (short)| revents(short)|  4
+     * +---------------+---------------+
+     * </pre>
+     */
+    static final long POLLFD_LENGTH = 8;
+    static final long POLLFD_FD_OFFSET = 0;
+    static final long POLLFD_EVENTS_OFFSET = 4;
+    static final long POLLFD_REVENTS_OFFSET = 6;
+
+    /** {@code syscall(SYS_pidfd_open, pid, 0)}: control path, throws {@link NativeCallException}. */
+    static int pidfd_open(long pid) {
+        MethodHandle handle = required(HostWatchHandles.SYSCALL_PIDFD_OPEN, "syscall");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            long fd;
+            try {
+                fd = (long) handle.invokeExact(state, SYS_PIDFD_OPEN, pid, 0L);
+            } catch (Throwable t) {
+                throw Errno.rethrow("pidfd_open", t);
+            }
+            if (fd < 0) {
+                throw Errno.failure("pidfd_open(pid=" + pid + ", flags=0)", errno(state));
+            }
+            return (int) fd;
+        }
+    }
+
+    /**
+     * {@code poll(fds, nfds, timeout)}, raw: the waiting thread passes its own capture segment.
+     *
+     * @return how many entries have events, 0 on timeout, -1 with errno in {@code capture}
+     */
+    static int poll(MemorySegment capture, MemorySegment fds, long nfds, int timeoutMillis) {
+        try {
+            return (int) required(HostWatchHandles.POLL, "poll").invokeExact(capture, fds, nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw Errno.rethrow("poll", t);
+        }
+    }
+
+    /**
+     * {@code _exit(status)}: ends the process at once, without the JVM's shutdown (which waits up to
+     * ~300 ms for threads blocked in native calls, such as a worker parked in futex).
+     */
+    static void _exit(int status) {
+        try {
+            required(HostWatchHandles.EXIT, "_exit").invokeExact(status);
+        } catch (Throwable t) {
+            throw Errno.rethrow("_exit", t);
+        }
+    }
+
+    /**
+     * {@code syscall} in the pidfd_open(2) shape, {@code poll} and {@code _exit}, linked together on
+     * the first pidfd, so that exiting once the host is gone links nothing.
+     */
+    private static final class HostWatchHandles {
+        // long syscall(long number, ...): every variadic argument a full register
+        private static final MethodHandle SYSCALL_PIDFD_OPEN = downcall("syscall",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                ERRNO, Linker.Option.firstVariadicArg(1));
+        // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+        private static final MethodHandle POLL = downcall("poll",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+        // void _exit(int status)
+        private static final MethodHandle EXIT = downcall("_exit", FunctionDescriptor.ofVoid(JAVA_INT));
+    }
 }

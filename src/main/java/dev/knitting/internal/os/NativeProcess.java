@@ -24,4 +24,21 @@ public final class NativeProcess {
         return NATIVE ? LinuxLibc.getppid()
                 : ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
     }
+
+    /**
+     * Ends this process now with {@code status}: {@code _exit(2)} where native calls are allowed,
+     * else {@link Runtime#halt}. Neither runs shutdown hooks; {@code _exit} also skips the JVM's
+     * own teardown, which waits up to ~300 ms for threads blocked in native calls. For a worker
+     * whose host is gone: nothing is left to flush or to tell.
+     */
+    public static void exitNow(int status) {
+        if (NATIVE) {
+            try {
+                LinuxLibc._exit(status);
+            } catch (RuntimeException | LinkageError e) {
+                // no _exit in this libc: the JVM's halt is slower but as final
+            }
+        }
+        Runtime.getRuntime().halt(status);
+    }
 }

@@ -4,6 +4,7 @@ import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.MappingCache;
 
 import dev.knitting.internal.os.MappedRegion;
+import dev.knitting.internal.os.NativeProcess;
 import dev.knitting.internal.os.SharedMemory;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
@@ -56,9 +57,17 @@ public final class ProcessWorkerMain {
             fail(EXIT_BOOT_FAILED, "cannot boot", e);
             return;
         }
-        HostWatch.start(boot.hostPid(), boot.hostStartMillis(), () -> {
-            System.err.println("knitting worker " + boot.workerIndex() + ": host " + boot.hostPid() + " is gone, exiting");
-            Runtime.getRuntime().halt(EXIT_HOST_GONE);
+        String me = "knitting worker " + boot.workerIndex() + ": ";
+        HostWatch.start(boot.hostPid(), boot.hostStartMillis(), reason -> {
+            if (boot.debug()) { // stderr is a pipe to the dead host: write only when asked to
+                System.err.println(me + "halting, the host is gone: " + reason);
+                System.err.flush();
+            }
+            NativeProcess.exitNow(EXIT_HOST_GONE);
+        }, HostWatch.DEFAULT_PERIOD, note -> {
+            if (boot.debug()) {
+                System.err.println(me + "warning: " + note);
+            }
         });
         WorkerSpec spec = new WorkerSpec(boot.workerIndex(), boot.taskNames(), boot.taskFingerprint(),
                 boot.allowedPackages(), boot.maxPayloadBytes(), boot.idle(), boot.bootstrapClass(),

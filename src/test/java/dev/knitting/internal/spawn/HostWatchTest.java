@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +24,7 @@ class HostWatchTest {
     void shouldSeeALiveHostAsAlive() {
         AtomicInteger calls = new AtomicInteger();
         try (HostWatch watch = HostWatch.start(ProcessHandle.current().pid(), HostWatch.currentStartMillis(),
-                calls::incrementAndGet, Duration.ofMillis(20))) {
+                reason -> calls.incrementAndGet(), Duration.ofMillis(20))) {
             assertThat(watch.hostAlive()).isTrue();
             assertThat(watch.hostIsParent()).isFalse();
             assertThat(watch.goneReason()).isEmpty();
@@ -32,10 +34,23 @@ class HostWatchTest {
 
     @Test
     @Timeout(60)
+    void shouldWatchALiveHostThroughItsPidfdOnLinux() {
+        List<String> notes = new CopyOnWriteArrayList<>();
+        try (HostWatch watch = HostWatch.start(ProcessHandle.current().pid(), HostWatch.currentStartMillis(),
+                reason -> { }, Duration.ofMillis(20), notes::add)) {
+            SpawnFixtures.await("the watch to choose its mode", () -> watch.mode() != HostWatch.Mode.STARTING);
+            assertThat(watch.mode()).as("notes: %s", notes).isEqualTo(HostWatch.Mode.PIDFD);
+            assertThat(notes).isEmpty();
+            assertThat(watch.hostAlive()).isTrue();
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldNotTakeAProcessWithTheHostsPidButAnotherStartForTheHost() throws Exception {
         CountDownLatch gone = new CountDownLatch(1);
         long anHourEarlier = HostWatch.currentStartMillis() - TimeUnit.HOURS.toMillis(1);
-        try (HostWatch watch = HostWatch.start(ProcessHandle.current().pid(), anHourEarlier, gone::countDown,
+        try (HostWatch watch = HostWatch.start(ProcessHandle.current().pid(), anHourEarlier, reason -> gone.countDown(),
                 Duration.ofMillis(20))) {
             assertThat(gone.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(watch.hostAlive()).isFalse();
@@ -52,13 +67,15 @@ class HostWatchTest {
             assertThat(host.inputReader().readLine()).startsWith("ready");
             long start = host.info().startInstant().orElseThrow().toEpochMilli();
             CountDownLatch gone = new CountDownLatch(1);
-            try (HostWatch watch = HostWatch.start(host.pid(), start, gone::countDown, Duration.ofMillis(20))) {
+            try (HostWatch watch = HostWatch.start(host.pid(), start, reason -> gone.countDown(),
+                    Duration.ofMillis(20))) {
                 assertThat(watch.hostAlive()).isTrue();
 
                 host.destroyForcibly();
 
                 assertThat(gone.await(60, TimeUnit.SECONDS)).isTrue();
-                assertThat(watch.goneReason()).isPresent();
+                assertThat(watch.goneReason())
+                        .hasValue("the host " + host.pid() + " exited (its pidfd became readable)");
             }
         } finally {
             host.destroyForcibly();
@@ -69,9 +86,9 @@ class HostWatchTest {
     @Test
     @Timeout(30)
     void shouldRejectBadArguments() {
-        assertThatThrownBy(() -> HostWatch.start(0, -1, () -> { }, Duration.ofMillis(1)))
+        assertThatThrownBy(() -> HostWatch.start(0, -1, reason -> { }, Duration.ofMillis(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hostPid=0");
-        assertThatThrownBy(() -> HostWatch.start(1, -1, () -> { }, Duration.ZERO))
+        assertThatThrownBy(() -> HostWatch.start(1, -1, reason -> { }, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("period");
     }
 
@@ -94,13 +111,14 @@ class HostWatchTest {
             long workerPid = Long.parseLong(line.substring("grandchild ".length()));
             worker = ProcessHandle.of(workerPid);
             SpawnFixtures.await("the worker to watch", () -> SpawnFixtures.read(workerOut).contains("watching"));
-            assertThat(SpawnFixtures.read(workerOut)).contains("watching " + workerPid + " parent=true");
+            assertThat(SpawnFixtures.read(workerOut)).contains("watching " + workerPid + " parent=true mode=PIDFD");
 
             host.destroyForcibly();
             assertThat(host.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
             SpawnFixtures.await("the worker to notice", () -> SpawnFixtures.read(workerOut).contains("host gone"));
-            assertThat(SpawnFixtures.read(workerOut)).contains("host gone: the parent pid changed");
+            assertThat(SpawnFixtures.read(workerOut))
+                    .contains("host gone: the host " + host.pid() + " exited (its pidfd became readable)");
             SpawnFixtures.await("the worker to exit", () -> ProcessHandle.of(workerPid).map(h -> !h.isAlive())
                     .orElse(true));
         } finally {
