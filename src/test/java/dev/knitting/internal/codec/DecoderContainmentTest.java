@@ -78,7 +78,7 @@ class DecoderContainmentTest {
     // ---------------------------------------------------------------- hash flooding
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aSetOf150kKeysWithOneHashIsRejectedNamingTheBoundInsteadOfTakingQuadraticTime() {
         byte[] flooded = asSet(collidingLists(FLOOD));
 
@@ -92,7 +92,7 @@ class DecoderContainmentTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aMapOf150kKeysWithOneHashIsRejectedNamingTheBoundInsteadOfTakingQuadraticTime() {
         byte[] flooded = asMap(collidingLists(FLOOD), "v");
 
@@ -126,7 +126,7 @@ class DecoderContainmentTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void stringsAndLongsSharingOneHashDecodeCorrectlyBecauseHashMapOrdersThem() {
         // 2^17 strings of 17 blocks "Aa" or "BB" ("Aa".hashCode() == "BB".hashCode()): one hash.
         int blocks = 17;
