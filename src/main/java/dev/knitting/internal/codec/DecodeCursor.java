@@ -75,22 +75,22 @@ final class DecodeCursor {
 
     /** Reads a value that must be a string. */
     String string() {
+        return string(u8tag());
+    }
+
+    /** Reads a value that may be a string or NULL; the tag byte is read once (the peer may change it). */
+    String nullableString() {
         byte tag = u8tag();
+        return tag == Tags.NULL ? null : string(tag);
+    }
+
+    private String string(byte tag) {
         return switch (tag) {
             case Tags.STRING_LATIN1 -> latin1(count(1, tag));
             case Tags.STRING_UTF16 -> utf16(count(2, tag));
             default -> throw new ProtocolException("expected a string at offset " + (pos - 1) + " but found tag "
                     + Tags.name(tag));
         };
-    }
-
-    String nullableString() {
-        need(1);
-        if (in.get(ValueLayout.JAVA_BYTE, pos) == Tags.NULL) {
-            pos++;
-            return null;
-        }
-        return string();
     }
 
     <A> A copyIn(A array, int n, ValueLayout element) {

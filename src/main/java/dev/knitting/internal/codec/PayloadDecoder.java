@@ -13,6 +13,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,11 +54,22 @@ import static dev.knitting.internal.codec.LittleEndian.SHORT_LAYOUT;
  * {@link ProtocolException} (malformed bytes) or {@link PayloadException} (a type that may not
  * travel, or a record that rejects its components). No other exception leaves {@link #decode}.
  *
+ * <p>Containment (SPEC 3): decoding n bytes costs O(n log n) time and O(n) memory whatever they
+ * say. Each byte of shared memory is read once: a peer may rewrite a tag or a class name between
+ * two reads, so nothing is checked in one read and used in another. Nothing is presized from a
+ * count beyond {@value #MAX_PRESIZE} elements (containers, stack traces): nested containers could
+ * otherwise each presize from the same remaining bytes; larger ones grow with what was decoded.
+ * Sets and maps follow {@link KeyHashLimit} (keys per hash, key depth): no hash flooding. At most
+ * {@value ZeroCopyDescriptors#MAX_SHARED_BUFFERS} shared-buffer descriptors are resolved per
+ * payload, so one payload holds a bounded number of fds and mappings.
+ *
  * <p>One instance per thread; not thread-safe. Scratch arrays are reused and bounded.
  */
 public final class PayloadDecoder {
     private static final int NAME_CACHE = 16;
-    private static final int MAX_PRESIZE = 1 << 16;
+    /** Longest encoded class name (tag and length included) kept in the name cache. */
+    private static final int MAX_CACHED_NAME_BYTES = 1024;
+    private static final int MAX_PRESIZE = 64;
     /** Smallest encoded stack frame: 3 x NULL, 2 x empty string, NULL, i32. */
     private static final int MIN_FRAME_BYTES = 3 + 5 + 5 + 1 + 4;
 
@@ -67,6 +79,9 @@ public final class PayloadDecoder {
     /** The zero-copy objects of the last decode, for the receiver to end; null when none. */
     private Received received;
     private int depth;
+    /** How many set elements and map keys enclose the value being decoded. */
+    private int keyDepth;
+    private int sharedBuffers;
 
     private Object[] types = new Object[8];
     private int typeCount;
@@ -113,6 +128,8 @@ public final class PayloadDecoder {
         Objects.requireNonNull(payload, "payload");
         cur.reset(payload);
         depth = 0;
+        keyDepth = 0;
+        sharedBuffers = 0;
         typeCount = 0;
         throwableCount = 0;
         received = null;
@@ -148,7 +165,11 @@ public final class PayloadDecoder {
     // ---------------------------------------------------------------- values
 
     private Object readValue() {
-        byte tag = cur.u8tag();
+        return readValue(cur.u8tag());
+    }
+
+    /** Reads the body of a value whose tag was just read. */
+    private Object readValue(byte tag) {
         switch (tag) {
             case Tags.NULL:
                 return null;
@@ -340,14 +361,12 @@ public final class PayloadDecoder {
     private Envelope<Object, Object> envelope() {
         enter();
         Object header = readValue();
-        cur.need(1);
         long at = cur.pos;
-        byte tag = cur.in.get(ValueLayout.JAVA_BYTE, at);
+        byte tag = cur.u8tag();
         Object body;
         switch (tag) {
-            case Tags.BYTE_ARRAY, Tags.BYTE_BUFFER, Tags.SHARED_BUFFER, Tags.BUFFER_REFERENCE -> body = readValue();
+            case Tags.BYTE_ARRAY, Tags.BYTE_BUFFER, Tags.SHARED_BUFFER, Tags.BUFFER_REFERENCE -> body = readValue(tag);
             case Tags.MEMORY_SEGMENT -> {
-                cur.pos++;
                 int n = cur.count(1, tag);
                 body = MemorySegment.ofArray(cur.copyIn(new byte[n], n, ValueLayout.JAVA_BYTE));
             }
@@ -359,7 +378,13 @@ public final class PayloadDecoder {
     }
 
     private ProcessSharedBuffer sharedBuffer() {
-        ProcessSharedBuffer buffer = ZeroCopyDescriptors.readSharedBuffer(cur, cur.pos - 1, peer);
+        long at = cur.pos - 1;
+        if (sharedBuffers == ZeroCopyDescriptors.MAX_SHARED_BUFFERS) {
+            throw new PayloadException("SHARED_BUFFER at payload offset " + at + " is one more than maxSharedBuffers="
+                    + ZeroCopyDescriptors.MAX_SHARED_BUFFERS + " per payload (each maps memory and holds a descriptor)");
+        }
+        sharedBuffers++;
+        ProcessSharedBuffer buffer = ZeroCopyDescriptors.readSharedBuffer(cur, at, peer);
         received().buffer(buffer);
         return buffer;
     }
@@ -393,26 +418,87 @@ public final class PayloadDecoder {
     }
 
     private LinkedHashSet<Object> set() {
+        long at = cur.pos - 1;
         enter();
         int n = cur.count(1, Tags.SET);
-        LinkedHashSet<Object> set = LinkedHashSet.newLinkedHashSet(Math.min(n, MAX_PRESIZE));
-        for (int i = 0; i < n; i++) {
-            set.add(readValue());
+        int maxPerHash = openKeys(n, Tags.SET, at);
+        LinkedHashSet<Object> set;
+        if (n <= maxPerHash) {
+            set = LinkedHashSet.newLinkedHashSet(n);
+            for (int i = 0; i < n; i++) {
+                set.add(readValue());
+            }
+        } else {
+            Object[] keys = new Object[Math.min(n, MAX_PRESIZE)];
+            for (int i = 0; i < n; i++) {
+                keys = room(keys, i, n);
+                keys[i] = readValue();
+            }
+            KeyHashLimit.check(keys, n, maxPerHash, Tags.SET, at);
+            set = LinkedHashSet.newLinkedHashSet(n);
+            for (int i = 0; i < n; i++) {
+                set.add(keys[i]);
+            }
         }
+        keyDepth--;
         depth--;
         return set;
     }
 
     private LinkedHashMap<Object, Object> map() {
+        long at = cur.pos - 1;
         enter();
         int n = cur.count(2, Tags.MAP);
-        LinkedHashMap<Object, Object> map = LinkedHashMap.newLinkedHashMap(Math.min(n, MAX_PRESIZE));
-        for (int i = 0; i < n; i++) {
-            Object key = readValue();
-            map.put(key, readValue());
+        int maxPerHash = openKeys(n, Tags.MAP, at);
+        LinkedHashMap<Object, Object> map;
+        if (n <= maxPerHash) {
+            map = LinkedHashMap.newLinkedHashMap(n);
+            for (int i = 0; i < n; i++) {
+                Object key = readValue();
+                keyDepth--;
+                map.put(key, readValue());
+                keyDepth++;
+            }
+        } else {
+            Object[] keys = new Object[Math.min(n, MAX_PRESIZE)];
+            Object[] values = new Object[keys.length];
+            for (int i = 0; i < n; i++) {
+                keys = room(keys, i, n);
+                values = room(values, i, n);
+                keys[i] = readValue();
+                keyDepth--;
+                values[i] = readValue();
+                keyDepth++;
+            }
+            KeyHashLimit.check(keys, n, maxPerHash, Tags.MAP, at);
+            map = LinkedHashMap.newLinkedHashMap(n);
+            for (int i = 0; i < n; i++) {
+                map.put(keys[i], values[i]);
+            }
         }
+        keyDepth--;
         depth--;
         return map;
+    }
+
+    /**
+     * Starts reading the keys of a set or map of {@code n} entries: checks the key depth and counts
+     * the keys' level (the caller undoes it).
+     *
+     * @return the most keys of one hash this set or map may hold ({@link KeyHashLimit})
+     */
+    private int openKeys(int n, byte tag, long at) {
+        int maxPerHash = KeyHashLimit.maxKeysPerHash(keyDepth);
+        if (n > 0) {
+            KeyHashLimit.checkKeyDepth(keyDepth, tag, at);
+        }
+        keyDepth++;
+        return maxPerHash;
+    }
+
+    /** @return {@code a}, or a copy with room for element {@code i} of {@code n} */
+    private static <T> T[] room(T[] a, int i, int n) {
+        return i < a.length ? a : Arrays.copyOf(a, (int) Math.min(n, 2L * a.length));
     }
 
     private Optional<Object> optional() {
@@ -521,15 +607,29 @@ public final class PayloadDecoder {
                 }
             }
         }
-        String name = tag == Tags.STRING_LATIN1 ? cur.latin1(n) : cur.utf16(n);
-        Object codec = policy.resolve(name, record);
+        // One read of the name's bytes: resolved and cached from the same copy, so a peer rewriting
+        // them meanwhile cannot bind one name to another name's codec.
         byte[] key = cur.copyOut(start, (int) size);
+        cur.pos = start + size;
+        String name = tag == Tags.STRING_LATIN1
+                ? new String(key, (int) (size - n), n, StandardCharsets.ISO_8859_1)
+                : utf16(key, (int) (size - 2L * n), n);
+        Object codec = policy.resolve(name, record);
+        if (size > MAX_CACHED_NAME_BYTES) {
+            return codec;
+        }
         int slot = nameNext;
         nameNext = (slot + 1) % NAME_CACHE;
         nameKeys[slot] = key;
         nameKeySegments[slot] = MemorySegment.ofArray(key);
         nameCodecs[slot] = codec;
         return codec;
+    }
+
+    private static String utf16(byte[] bytes, int offset, int n) {
+        char[] chars = new char[n];
+        MemorySegment.copy(MemorySegment.ofArray(bytes), CHAR_LAYOUT, offset, chars, 0, n);
+        return new String(chars);
     }
 
     private Throwable throwable() {
@@ -544,8 +644,9 @@ public final class PayloadDecoder {
         String className = cur.string();
         String message = cur.nullableString();
         int frames = cur.count(MIN_FRAME_BYTES, Tags.THROWABLE);
-        StackTraceElement[] stack = new StackTraceElement[frames];
+        StackTraceElement[] stack = new StackTraceElement[Math.min(frames, MAX_PRESIZE)];
         for (int i = 0; i < frames; i++) {
+            stack = room(stack, i, frames);
             String loader = cur.nullableString();
             String module = cur.nullableString();
             String version = cur.nullableString();

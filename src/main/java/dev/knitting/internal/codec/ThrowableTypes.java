@@ -1,6 +1,6 @@
 package dev.knitting.internal.codec;
 
-import dev.knitting.KnittingException;
+import dev.knitting.PayloadException;
 import dev.knitting.RemoteTaskException;
 
 import java.lang.reflect.Constructor;
@@ -12,17 +12,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link RemoteTaskException}.
  *
  * <p>Why: a task's exception should reach the caller as what it is, yet a payload must never make
- * us load or construct an arbitrary class. Only two families are rebuilt as themselves: public
- * classes of {@code java.*} packages defined in {@code java.base} (looked up in the boot loader
- * only), and public {@link KnittingException} subclasses of this module. Both need a public
- * {@code (String)} or {@code (String, T extends Throwable)} constructor. Everything else, and every
- * constructor failure, becomes a {@code RemoteTaskException} carrying the remote class name.
- * Thread-safe; the cache holds only classes that exist, plus a bounded number of misses.
+ * us load or construct an arbitrary class, and a hostile worker must not be able to show the
+ * caller a failure that means something about the host: a fake {@code OutOfMemoryError} (callers
+ * treat errors as fatal) or a fake {@code PoolClosedException} (the pool is not closed). So only
+ * public, non-abstract exception classes of {@code java.*} packages defined in {@code java.base}
+ * (looked up in the boot loader only) that are not {@link Error}s are rebuilt as themselves, plus
+ * exactly {@link PayloadException}: the worker runtime reports an argument or result that cannot
+ * travel with it (SPEC 2), and a worker that forges one claims nothing it could not cause for real
+ * by returning an oversized result. Every {@code Error} and every other type of this library
+ * ({@code PoolClosedException}, {@code WorkerCrashedException}, {@code TaskTimeoutException},
+ * {@code ProtocolException}, ...) arrives as a {@code RemoteTaskException} carrying the remote
+ * class name, as does every type without a public {@code (String)} or {@code (String, T extends
+ * Throwable)} constructor, and every constructor failure. Thread-safe; the cache holds only
+ * classes that exist, plus a bounded number of misses.
  */
 final class ThrowableTypes {
     private static final int MAX_CACHED_MISSES = 1024;
     private static final Module JAVA_BASE = Object.class.getModule();
-    private static final Module KNITTING = KnittingException.class.getModule();
+    /** The one type of this library rebuilt as itself (see the class comment). */
+    private static final String PAYLOAD_EXCEPTION = PayloadException.class.getName();
     private static final Factory REMOTE_ONLY = new Factory(null, null, null);
     private static final ConcurrentHashMap<String, Factory> FACTORIES = new ConcurrentHashMap<>();
 
@@ -55,14 +63,11 @@ final class ThrowableTypes {
     private static Factory find(String className) {
         Class<?> type;
         try {
-            if (className.startsWith("java.")) {
+            if (className.equals(PAYLOAD_EXCEPTION)) {
+                type = PayloadException.class;
+            } else if (className.startsWith("java.")) {
                 type = Class.forName(className, false, null);
-                if (type.getModule() != JAVA_BASE) {
-                    return REMOTE_ONLY;
-                }
-            } else if (className.startsWith("dev.knitting.")) {
-                type = Class.forName(className, false, KnittingException.class.getClassLoader());
-                if (type.getModule() != KNITTING || !KnittingException.class.isAssignableFrom(type)) {
+                if (type.getModule() != JAVA_BASE || Error.class.isAssignableFrom(type)) {
                     return REMOTE_ONLY;
                 }
             } else {

@@ -19,6 +19,14 @@ import dev.knitting.unsafe.BufferReference;
  * decoder call in here after reading or writing the tag.
  */
 final class ZeroCopyDescriptors {
+    /**
+     * Most {@link Tags#SHARED_BUFFER} descriptors one payload may carry. A peer process's buffer
+     * costs the receiver an open descriptor and a mapping until the call is over; without a bound an
+     * 8 MiB payload could name some 150,000 of them, past {@code vm.max_map_count} and the fd limit.
+     * The decoder refuses the first descriptor past the bound before resolving it.
+     */
+    static final int MAX_SHARED_BUFFERS = 64;
+
     private ZeroCopyDescriptors() {
     }
 

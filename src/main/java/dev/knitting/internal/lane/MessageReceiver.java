@@ -21,6 +21,12 @@ import java.util.Objects;
  * are copied into a reusable buffer and the message is delivered once its last fragment arrived.
  * The buffer is dropped after delivery when it grew past {@link #KEEP_BUFFER_BYTES}.
  *
+ * <p>The total a first fragment announces is only believed up to {@link #KEEP_BUFFER_BYTES}:
+ * beyond, the buffer grows with the bytes that actually arrived (doubling, never past the total),
+ * so a peer announcing {@code maxPayloadBytes} and sending one fragment costs this side one
+ * fragment's worth of memory, not the announced total; reassembling n bytes allocates and copies
+ * O(n).
+ *
  * <p>Every record is validated: type, header length against record length, flags, fragment order,
  * the same call id, type, code, abort slot and total length across fragments, and the total within
  * {@code maxPayloadBytes}. A continuation fragment with no message started is <em>rejected</em>
@@ -73,6 +79,11 @@ public final class MessageReceiver {
      */
     public long deliveredPosition() {
         return ring.currentPosition();
+    }
+
+    /** @return bytes of the reassembly buffer held now (0 when none): what announced totals cost */
+    long bufferCapacity() {
+        return buffer == null ? 0 : buffer.byteSize();
     }
 
     /** @return whether a fragmented message has started and not ended */
@@ -151,7 +162,7 @@ public final class MessageReceiver {
                 throw reject(bodyOffset, "first fragment of " + fragment + " bytes is not shorter than totalPayloadLength="
                         + total);
             }
-            ensureBuffer(total);
+            ensureCapacity(fragment, total);
             MemorySegment.copy(region, payloadOffset, buffer, 0, fragment);
             assembling = true;
             partialType = type;
@@ -178,6 +189,7 @@ public final class MessageReceiver {
             throw reject(bodyOffset, (last ? "last" : "middle") + " fragment of " + fragment + " bytes after " + received
                     + " does not fit totalPayloadLength=" + total);
         }
+        ensureCapacity(end, total);
         MemorySegment.copy(region, payloadOffset, buffer, received, fragment);
         received = end;
         if (last) {
@@ -189,18 +201,30 @@ public final class MessageReceiver {
         }
     }
 
-    private void ensureBuffer(long total) {
-        if (buffer != null && buffer.byteSize() >= total) {
+    /**
+     * Makes the buffer hold at least {@code needed} bytes of a message of {@code total}, keeping the
+     * {@link #received} bytes already in it. Up to {@link #KEEP_BUFFER_BYTES} the whole total at
+     * once (a power of two, kept for the next message); beyond, doubling from what is there, so
+     * capacity stays below twice what arrived and the copies sum to less than the total.
+     */
+    private void ensureCapacity(long needed, long total) {
+        long capacity = buffer == null ? 0 : buffer.byteSize();
+        if (capacity >= needed) {
             return;
         }
+        MemorySegment grown;
         if (total <= KEEP_BUFFER_BYTES) {
             long size = Math.max(4096, Long.highestOneBit(total - 1) << 1);
-            buffer = MemorySegment.ofArray(new byte[(int) Math.min(size, KEEP_BUFFER_BYTES)]);
-        } else if (total <= MAX_ARRAY_BYTES) {
-            buffer = MemorySegment.ofArray(new byte[(int) total]);
+            grown = MemorySegment.ofArray(new byte[(int) Math.min(size, KEEP_BUFFER_BYTES)]);
         } else {
-            buffer = Arena.ofAuto().allocate(total, Long.BYTES);
+            long size = Math.min(total, Math.max(needed, Math.max(2 * capacity, KEEP_BUFFER_BYTES)));
+            grown = size <= MAX_ARRAY_BYTES ? MemorySegment.ofArray(new byte[(int) size])
+                    : Arena.ofAuto().allocate(size, Long.BYTES);
         }
+        if (received > 0) {
+            MemorySegment.copy(buffer, 0, grown, 0, received);
+        }
+        buffer = grown;
     }
 
     private void reset() {

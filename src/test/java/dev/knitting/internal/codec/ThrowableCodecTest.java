@@ -1,7 +1,12 @@
 package dev.knitting.internal.codec;
 
+import dev.knitting.AbortCapacityException;
 import dev.knitting.PayloadException;
+import dev.knitting.PoolClosedException;
+import dev.knitting.ProtocolException;
 import dev.knitting.RemoteTaskException;
+import dev.knitting.TaskTimeoutException;
+import dev.knitting.WorkerCrashedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -77,10 +82,41 @@ class ThrowableCodecTest {
     }
 
     static Stream<Throwable> rebuiltAsThemselves() {
-        return Stream.of(new NullPointerException(), new ArithmeticException("x"), new Error("fatal"),
+        return Stream.of(new NullPointerException(), new ArithmeticException("x"),
                 new UncheckedIOException("wrapped", new IOException("inner")), new ConcurrentModificationException("cme"),
                 new java.util.concurrent.TimeoutException("late"), new PayloadException("too big"),
                 new Exception("plain", new RuntimeException("inner")), new Throwable((String) null));
+    }
+
+    /** Failures that would mean something about the caller's own JVM or pool, not the task. */
+    static Stream<Throwable> neverRebuiltAsThemselves() {
+        return Stream.of(new OutOfMemoryError("Java heap space"), new StackOverflowError(), new Error("fatal"),
+                new AssertionError("assumed"), new InternalError("vm"), new LinkageError("missing"),
+                new PoolClosedException("pool closed"), new WorkerCrashedException("crashed", 1, null, "", new IllegalStateException("inner")),
+                new TaskTimeoutException("late"), new ProtocolException("lane corrupt"),
+                new AbortCapacityException("no slots"), new RemoteTaskException("java.lang.OutOfMemoryError", "forged"),
+                new RemoteTaskException("dev.knitting.PoolClosedException", "forged"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("neverRebuiltAsThemselves")
+    void errorsAndTheLibrarysOwnExceptionsArriveAsRemoteTaskExceptionsNamingTheRemoteClass(Throwable t) {
+        if (t.getCause() == null && !(t instanceof RemoteTaskException) && !(t instanceof WorkerCrashedException)) {
+            t.initCause(new IllegalStateException("inner"));
+        }
+        String remoteClass = t instanceof RemoteTaskException r ? r.remoteClassName() : t.getClass().getName();
+        String remoteMessage = t instanceof RemoteTaskException r ? r.remoteMessage() : t.getMessage();
+
+        Throwable decoded = (Throwable) roundTrip(t);
+
+        assertThat(decoded).isExactlyInstanceOf(RemoteTaskException.class);
+        RemoteTaskException remote = (RemoteTaskException) decoded;
+        assertThat(remote.remoteClassName()).isEqualTo(remoteClass);
+        assertThat(remote.remoteMessage()).isEqualTo(remoteMessage);
+        assertThat(remote.getStackTrace()).isEqualTo(t.getStackTrace());
+        if (t.getCause() != null) {
+            assertThat(remote.getCause()).isExactlyInstanceOf(IllegalStateException.class).hasMessage("inner");
+        }
     }
 
     @ParameterizedTest
@@ -150,7 +186,8 @@ class ThrowableCodecTest {
         }
         deep.setStackTrace(frames);
         Throwable decoded = (Throwable) roundTrip(deep);
-        assertThat(decoded).isExactlyInstanceOf(StackOverflowError.class);
+        assertThat(decoded).isExactlyInstanceOf(RemoteTaskException.class);
+        assertThat(((RemoteTaskException) decoded).remoteClassName()).isEqualTo(StackOverflowError.class.getName());
         assertThat(decoded.getStackTrace()).isEqualTo(frames);
     }
 }

@@ -345,6 +345,64 @@ class MessageFramingTest {
         }
     }
 
+    /** Writes one fragment of callId 1 carrying {@code payload[from, from + length)}. */
+    private static void fragment(MpscRing ring, int flags, long total, byte[] payload, int from, int length) {
+        long record = ring.tryClaim(REQUEST, MessageDescriptor.HEADER_LENGTH + length);
+        assertThat(record).isNotEqualTo(MpscRing.INSUFFICIENT_CAPACITY);
+        long body = record + RecordDescriptor.BODY_OFFSET;
+        MemorySegment region = ring.region();
+        region.set(ValueLayout.JAVA_LONG, body + MessageDescriptor.CALL_ID_OFFSET, 1L);
+        region.set(ValueLayout.JAVA_INT, body + MessageDescriptor.CODE_OFFSET, 5);
+        region.set(ValueLayout.JAVA_INT, body + MessageDescriptor.ABORT_SLOT_OFFSET, -1);
+        region.set(ValueLayout.JAVA_INT, body + MessageDescriptor.FLAGS_OFFSET, flags);
+        region.set(ValueLayout.JAVA_LONG, body + MessageDescriptor.TOTAL_PAYLOAD_LENGTH_OFFSET, total);
+        MemorySegment.copy(payload, from, region, ValueLayout.JAVA_BYTE, body + MessageDescriptor.PAYLOAD_OFFSET, length);
+        ring.commit(record);
+    }
+
+    @Test
+    void anAnnouncedTotalIsNotAllocatedBeforeItsBytesArrive() {
+        try (Arena arena = Arena.ofConfined()) {
+            MpscRing ring = LaneTesting.ring(arena, 64 * 1024);
+            MessageReceiver receiver = new MessageReceiver(ring, 1L << 30);
+            Collector collector = new Collector();
+
+            raw(ring, REQUEST, 1, FLAG_FIRST, 1L << 30, 40); // a peer announcing 1 GiB, sending 40 bytes
+            assertThat(receiver.poll(collector, 1)).isEqualTo(1);
+
+            assertThat(receiver.isAssembling()).isTrue();
+            assertThat(receiver.bufferCapacity()).isLessThanOrEqualTo(MessageReceiver.KEEP_BUFFER_BYTES);
+            raw(ring, REQUEST, 2, FLAG_FIRST, 100, 40); // breaks off: the partial message is dropped
+            assertThatThrownBy(() -> receiver.poll(collector, 1)).isInstanceOf(ProtocolException.class);
+            assertThat(receiver.bufferCapacity()).isLessThanOrEqualTo(MessageReceiver.KEEP_BUFFER_BYTES);
+        }
+    }
+
+    @Test
+    void aLargeMessageGrowsItsBufferWithWhatArrivedAndArrivesIntact() {
+        try (Arena arena = Arena.ofConfined()) {
+            MpscRing ring = LaneTesting.ring(arena, 64 * 1024);
+            MessageReceiver receiver = new MessageReceiver(ring, 1L << 30);
+            Collector collector = new Collector();
+            byte[] payload = LaneTesting.bytes((int) (5 * MessageReceiver.KEEP_BUFFER_BYTES + 12_345), 3);
+            int step = 7_000;
+
+            for (int from = 0; from < payload.length; from += step) {
+                int length = Math.min(step, payload.length - from);
+                int flags = (from == 0 ? FLAG_FIRST : 0) | (from + length == payload.length ? FLAG_LAST : 0);
+                fragment(ring, flags, payload.length, payload, from, length);
+                assertThat(receiver.poll(collector, 1)).isEqualTo(1);
+                if (receiver.isAssembling()) {
+                    assertThat(receiver.bufferCapacity()).as("capacity after %d bytes", from + length)
+                            .isLessThanOrEqualTo(Math.max(MessageReceiver.KEEP_BUFFER_BYTES, 2L * (from + length)));
+                }
+            }
+
+            assertThat(collector.messages).singleElement().satisfies(m -> assertThat(m.payload()).isEqualTo(payload));
+            assertThat(receiver.bufferCapacity()).as("dropped after delivery").isZero();
+        }
+    }
+
     @Test
     void fragmentedMessageSurvivesUnfragmentedMessagesInBetween() {
         try (Arena arena = Arena.ofConfined()) {
