@@ -64,7 +64,7 @@ final class HostLane {
 
     private void begin(Incarnation incarnation) {
         current = incarnation;
-        incarnation.startPump(starter.name(index) + "-answers", answers, e -> corrupted(incarnation, e));
+        incarnation.answers().startPump(starter.name(index) + "-answers", answers, e -> corrupted(incarnation, e));
         incarnation.worker().exited().thenAccept(crash -> onWorkerExit(incarnation, crash));
     }
 
@@ -210,7 +210,7 @@ final class HostLane {
             if (at == null || !at.alive()) {
                 return;
             }
-            at.helpUntilDone(future, call.workerWasAsleep(), call.requestEnd(), answers, deadline);
+            at.answers().helpUntilDone(future, call.workerWasAsleep(), call.requestEnd(), answers, deadline);
             if (call.incarnation() == at) {
                 return;
             }
@@ -375,7 +375,7 @@ final class HostLane {
         dead.worker().kill();
         dead.retire();
         awaitSends(dead);
-        dead.drainRemaining(answers);
+        dead.answers().drainRemaining(answers);
         long taken = dead.takenPosition();
         List<PendingCall> untaken = new ArrayList<>();
         for (PendingCall call : pending.snapshot()) {

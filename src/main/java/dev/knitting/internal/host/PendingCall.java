@@ -337,7 +337,7 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     public void completed(TaskCall<?> call) {
         Incarnation at = incarnation();
         if (at != null) {
-            at.wakeSleepingJoiners();
+            at.answers().wakeSleepingJoiners();
         }
     }
 }

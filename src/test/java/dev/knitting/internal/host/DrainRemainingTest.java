@@ -38,7 +38,7 @@ class DrainRemainingTest {
         };
 
         dead.retire();
-        dead.drainRemaining(replenishing);
+        dead.answers().drainRemaining(replenishing);
 
         assertThat(collected.get()).as("answers collected before giving up").isPositive();
         assertThat(lane.responses().hasCommittedRecord()).as("the helper's latest answer is left behind").isTrue();
