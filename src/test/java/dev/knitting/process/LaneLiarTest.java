@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -103,6 +104,32 @@ class LaneLiarTest {
                 .hasCauseInstanceOf(NoClassDefFoundError.class);
         assertThat(pool.call(CrashTasks.PID, 0).join()).as("the same worker").isEqualTo(pid);
         assertThat(pool.stats().workerRestarts()).isZero();
+    }
+
+    /**
+     * A caller whose lane is replacing its worker waits for the replacement, but not past its own
+     * call's timeout: here the replacement's JVM is held back (a command prefix sleeps while a
+     * marker file exists), far longer than the call's 300 ms.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void aCallerWaitingForAReplacementWorkerLeavesWhenItsCallTimesOut() throws Exception {
+        Path marker = dir.resolve("hold-replacements");
+        Pool pool = start(Knitting.pool().commandPrefix("sh", "-c",
+                "while [ -e '" + marker + "' ]; do sleep 0.05; done; exec \"$0\" \"$@\""));
+        long pid = pool.call(CrashTasks.PID, 0).join();
+        Files.createFile(marker);
+        failureOf(pool.call(CrashTasks.HALT, new CrashTasks.Crash(3, "halting on purpose", null)));
+        await("the worker to be gone", () -> gone(pid), () -> "pid " + pid + " alive");
+
+        CompletableFuture<TaskCall<Integer>> caller = CompletableFuture.supplyAsync(
+                () -> pool.call(LaneLiarTasks.SQUARE_WITHIN_300MS, 4));
+
+        TaskCall<Integer> call = caller.get(60, TimeUnit.SECONDS);
+        assertThat(Files.exists(marker)).as("the replacement is still held back").isTrue();
+        assertThat(failureOf(call)).isInstanceOf(TaskTimeoutException.class);
+        Files.delete(marker);
+        assertThat(pool.call(LaneLiarTasks.SQUARE, 6).join()).isEqualTo(36);
     }
 
     private Pool start(dev.knitting.PoolBuilder builder) {

@@ -101,7 +101,7 @@ final class HostLane {
      */
     void submit(PendingCall call, int taskId, MemorySegment payload) {
         while (true) {
-            Incarnation target = awaitIncarnation();
+            Incarnation target = awaitIncarnation(call);
             int slot = -1;
             if (call.task().definition().abortAware()) {
                 slot = target.tryAcquireAbortSlot();
@@ -160,30 +160,48 @@ final class HostLane {
         }
     }
 
-    private Incarnation awaitIncarnation() {
+    /**
+     * The incarnation to send to now; while the lane replaces its worker, waits for the replacement,
+     * but never past the call's own end (its timeout, a cancel) or the thread's interrupt: the
+     * call's completion wakes this wait ({@link #wakeCallersAwaitingWorker}).
+     */
+    private Incarnation awaitIncarnation(PendingCall call) {
         Incarnation now = current;
         if (now != null && now.alive() && !stopping) {
             return now;
         }
         synchronized (lifecycle) {
-            while (true) {
-                if (stopping) {
-                    throw new PoolClosedException("lane " + index + " is stopping");
-                }
-                if (down != null) {
-                    throw down;
-                }
-                now = current;
-                if (now != null && now.alive()) {
-                    return now;
-                }
-                try {
+            call.awaitingWorkerOf(this);
+            try {
+                while (true) {
+                    if (stopping) {
+                        throw new PoolClosedException("lane " + index + " is stopping");
+                    }
+                    if (down != null) {
+                        throw down;
+                    }
+                    now = current;
+                    if (now != null && now.alive()) {
+                        return now;
+                    }
+                    if (call.future().isDone()) {
+                        throw new KnittingException("the call ended while lane " + index + " was replacing its worker");
+                    }
                     lifecycle.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new PoolClosedException("interrupted while lane " + index + " restarts its worker");
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PoolClosedException("interrupted while lane " + index + " restarts its worker");
+            } finally {
+                call.awaitingWorkerOf(null);
             }
+        }
+    }
+
+    /** Wakes callers waiting for a replacement worker, so that one whose call just ended can leave. */
+    void wakeCallersAwaitingWorker() {
+        synchronized (lifecycle) {
+            lifecycle.notifyAll();
         }
     }
 

@@ -87,6 +87,7 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     private volatile boolean abortRequested;
     private volatile Future<?> timer;
     private volatile Future<?> hardTimer;
+    private volatile HostLane awaitingWorker;
 
     void bind(TaskCall<Object> call) {
         this.future = call;
@@ -339,5 +340,17 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
         if (at != null) {
             at.answers().wakeSleepingJoiners();
         }
+        HostLane replacing = awaitingWorker;
+        if (replacing != null) {
+            replacing.wakeCallersAwaitingWorker();
+        }
+    }
+
+    /**
+     * Marks the sending thread as waiting for {@code lane}'s replacement worker ({@code null}: no
+     * longer), so that the call's end wakes it. Written under the lane's lifecycle monitor.
+     */
+    void awaitingWorkerOf(HostLane lane) {
+        awaitingWorker = lane;
     }
 }
