@@ -8,6 +8,7 @@ import dev.knitting.TaskCall;
 import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.lane.MessageDescriptor;
 import dev.knitting.internal.lane.MessageHandler;
+import dev.knitting.internal.observe.CallTrace;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ final class HostLane {
 
     private void begin(Incarnation incarnation) {
         current = incarnation;
+        runtime.events().workerStarted(index, starter.name(index), incarnation.worker().pid());
         incarnation.startPump(starter.name(index) + "-answers", answers, e -> corrupted(incarnation, e));
         incarnation.worker().exited().thenAccept(crash -> onWorkerExit(incarnation, crash));
     }
@@ -118,6 +120,7 @@ final class HostLane {
                     }
                     throw new PoolClosedException("lane " + index + " is stopping");
                 }
+                CallTrace.toLane(call.trace(), index, payload);
                 sent = target.send(call, id, taskId, slot, payload);
             } finally {
                 call.sendFinished();
@@ -273,6 +276,7 @@ final class HostLane {
     // ---------------------------------------------------------------- worker loss
 
     private void onWorkerExit(Incarnation incarnation, WorkerCrashedException crash) {
+        runtime.events().workerExited(index, incarnation.worker().pid(), crash, stopping);
         if (stopping || current != incarnation) {
             return;
         }

@@ -3,6 +3,7 @@ package dev.knitting.internal.host;
 import dev.knitting.internal.share.Transfers;
 
 import dev.knitting.TaskCall;
+import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.task.CallControl;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
@@ -58,6 +59,8 @@ final class PendingCall implements CallControl, LongConsumer {
     private boolean workerWasAsleep;
     private Object argument;
     private Transfers transfers;
+    /** Set by the dispatching thread before the call is published; null when no recording wants it. */
+    private CallTrace trace;
     private long callId = -1;
     private int abortSlot = -1;
     private boolean answered;
@@ -130,6 +133,7 @@ final class PendingCall implements CallControl, LongConsumer {
     /** Records the ring position of the request's last record, before it is committed. */
     @Override
     public void accept(long position) {
+        CallTrace.sent(trace);
         REQUEST_END.setRelease(this, position);
     }
 
@@ -187,6 +191,15 @@ final class PendingCall implements CallControl, LongConsumer {
             transfers = null;
             return t;
         }
+    }
+
+    /** @return what a recording learns about this call, or null */
+    CallTrace trace() {
+        return trace;
+    }
+
+    void trace(CallTrace value) {
+        this.trace = value;
     }
 
     /** Keeps the argument until the call ends, so a call a dead worker never took can be sent again. */

@@ -14,6 +14,8 @@ import dev.knitting.WorkerRuntime;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
 import dev.knitting.internal.codec.Peer;
+import dev.knitting.internal.observe.CallTrace;
+import dev.knitting.internal.observe.PoolEvents;
 import dev.knitting.internal.share.Received;
 import dev.knitting.internal.share.Transfers;
 import dev.knitting.internal.share.Transit;
@@ -69,7 +71,7 @@ public final class PoolRuntime implements Pool {
     private final InlineLane inline;
     private final LaneBalancer balancer;
     private final CallTimer timer;
-    private final DebugLog debug;
+    private final PoolEvents events;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final AtomicLong outstanding = new AtomicLong();
     private final LongAdder submitted = new LongAdder();
@@ -101,7 +103,7 @@ public final class PoolRuntime implements Pool {
         this.workerClasses = WorkerClasses.of(name,
                 config.runtime() == WorkerRuntime.THREAD ? config.workerClassPath() : List.of(), loader);
         this.timer = new CallTimer(name + "-timer");
-        this.debug = new DebugLog(config.debug(), name);
+        this.events = new PoolEvents(name, config.runtime(), config.threads(), config.debug(), this::stats);
     }
 
     /**
@@ -146,8 +148,8 @@ public final class PoolRuntime implements Pool {
                         Peer.sameProcess(transit));
         try {
             for (int i = 0; i < lanes.length; i++) {
+                events.workerStarting(i);
                 lanes[i] = HostLane.start(i, this, starter);
-                debug.log("worker " + i + " ready (" + config.runtime() + ")");
             }
         } catch (RuntimeException | Error e) {
             for (HostLane lane : lanes) {
@@ -160,7 +162,7 @@ public final class PoolRuntime implements Pool {
             workerClasses.close();
             throw e;
         }
-        debug.log("started: " + lanes.length + " workers, " + table.size() + " tasks"
+        events.poolStarted(lanes.length + " " + config.runtime() + " workers, " + table.size() + " tasks"
                 + (inline != null ? ", inline lane from " + config.inlineThreshold() + " in flight" : ""));
     }
 
@@ -233,6 +235,7 @@ public final class PoolRuntime implements Pool {
     private void dispatch(PendingCall call, int taskId, Object argument) {
         TaskEntry entry = table.entry(taskId);
         call.task(entry);
+        call.trace(events.callStarted(entry.name()));
         call.argument(argument);
         PayloadEncoder encoder = encoders.get();
         try {
@@ -340,7 +343,7 @@ public final class PoolRuntime implements Pool {
         }
         if (call.future().completeExceptionally(new TaskTimeoutException("task " + call.task().name()
                 + " ran past the pool's hard timeout of " + hard))) {
-            debug.log("hard timeout of " + call.task().name());
+            events.log("hard timeout of " + call.task().name());
         }
         call.raiseAbortFlag();
         HostLane lane = call.lane();
@@ -353,6 +356,7 @@ public final class PoolRuntime implements Pool {
 
     /** Completes a call from an encoded answer (a worker's, or the inline lane's). */
     void answer(PendingCall call, int status, MemorySegment payload) {
+        CallTrace.answered(call.trace(), payload);
         call.cancelTimer();
         TaskCall<Object> future = call.future();
         PayloadDecoder decoder = decoders.get();
@@ -406,6 +410,7 @@ public final class PoolRuntime implements Pool {
         if (!call.markEnded()) {
             return;
         }
+        CallTrace.ended(call.trace(), call.future());
         Transfers transfers = call.takeTransfers();
         if (transfers != null) {
             transfers.settle();
@@ -423,8 +428,7 @@ public final class PoolRuntime implements Pool {
     /** Counts a worker replaced after a crash, a hard timeout or a corrupt lane. */
     void workerLost(int laneIndex, Throwable reason, int callsToResend) {
         workerRestarts.incrementAndGet();
-        debug.log("lane " + laneIndex + " lost its worker (" + reason.getMessage() + "); " + callsToResend
-                + " calls it had not taken go to the replacement");
+        events.workerReplaced(laneIndex, reason, callsToResend);
     }
 
     /** Sends a call again (to its lane's replacement worker) from its argument. */
@@ -453,7 +457,7 @@ public final class PoolRuntime implements Pool {
     @Override
     public CompletableFuture<Void> shutdown() {
         if (state.compareAndSet(RUNNING, DRAINING)) {
-            debug.log("shutdown: waiting for " + outstanding.get() + " calls");
+            events.log("shutdown: waiting for " + outstanding.get() + " calls");
             if (outstanding.get() == 0) {
                 beginStop();
             }
@@ -485,7 +489,7 @@ public final class PoolRuntime implements Pool {
         if (previous >= STOPPING) {
             return terminated;
         }
-        debug.log("shutdownNow: failing " + outstanding.get() + " calls");
+        events.log("shutdownNow: failing " + outstanding.get() + " calls");
         for (PendingCall call : new ArrayList<>(awaitingArgument)) {
             if (awaitingArgument.remove(call)) {
                 fail(call, closedNow());
@@ -525,7 +529,7 @@ public final class PoolRuntime implements Pool {
                 bootstrap.release();
                 workerClasses.close();
                 state.set(TERMINATED);
-                debug.log("terminated");
+                events.poolTerminated();
                 terminated.complete(null);
             } catch (Throwable t) {
                 terminated.completeExceptionally(t);
@@ -538,6 +542,11 @@ public final class PoolRuntime implements Pool {
     @Override
     public void close() {
         shutdown().join();
+    }
+
+    /** @return where this pool's events and lifecycle lines go */
+    PoolEvents events() {
+        return events;
     }
 
     @Override
