@@ -98,15 +98,24 @@ abstract class PoolEventsContractTest {
     static String poolOfCall(List<RecordedEvent> events, String taskName) {
         List<String> pools = events.stream().filter(e -> e.getEventType().getName().equals(CALL))
                 .filter(e -> e.getString("task").equals(taskName)).map(e -> e.getString("pool")).distinct().toList();
-        assertThat(pools).as("pools with a call of " + taskName).hasSize(1);
+        assertThat(pools).as("pools with a call of %s; recorded: %s", taskName, summary(events)).hasSize(1);
         return pools.getFirst();
+    }
+
+    /** @return event type, pool and task of every knitting event, for failure messages */
+    static String summary(List<RecordedEvent> events) {
+        return events.stream().filter(e -> e.getEventType().getName().startsWith("dev.knitting."))
+                .map(e -> e.getEventType().getName() + "/" + e.getString("pool")
+                        + (e.hasField("task") ? "/" + e.getString("task") : ""))
+                .toList().toString();
     }
 
     @Test
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldRecordEachCallWithItsTaskLaneKindBytesTimesAndOutcome() throws IOException {
-        Recording recording = recordEverything();
         Pool pool = start(Knitting.pool().threads(2), EchoTasks.class, FailingTasks.class);
+        assertThat(pool.call(EchoTasks.SQUARE, 2).join()).as("a call before the recording").isEqualTo(4);
+        Recording recording = recordEverything(); // call events are wanted from now on, by a pool that ran before
         byte[] big = new byte[40_000];
 
         assertThat((byte[]) pool.call(EchoTasks.ECHO, big).join()).hasSize(big.length);

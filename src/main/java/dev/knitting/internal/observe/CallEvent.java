@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -18,6 +19,12 @@ import jdk.jfr.Timespan;
  * Without a field on the wire the host cannot see when the worker took the request, so time the
  * request waited in the ring for a busy worker counts as worker time.
  *
+ * <p>Off unless a recording enables it ({@code +dev.knitting.Call#enabled=true}, or {@code
+ * Recording.enable("dev.knitting.Call")}): while enabled, every call pays for the event whatever
+ * the threshold (an allocation, JFR's begin and end ticks, two clock reads: ~0.1-0.2 us on a
+ * 2-vCPU VM, see {@code PoolEventsBenchmark}), which a default profile running in production should
+ * not put on a call that takes 0.4 us.
+ *
  * <p>Not thread-safe by itself: each step happens in the order {@link CallTrace} lists, and the
  * host's hand-over of the call between threads orders them.
  */
@@ -25,6 +32,7 @@ import jdk.jfr.Timespan;
 @Label("Knitting Call")
 @Category("Knitting")
 @Description("A pool call that took at least the threshold, from dispatch until it ended")
+@Enabled(false)
 @Threshold("20 ms")
 @StackTrace(false)
 final class CallEvent extends Event implements CallTrace {
@@ -125,8 +133,17 @@ final class CallEvent extends Event implements CallTrace {
         bytesOut = bytes;
     }
 
+    /** Never throws: the host calls it while it ends the call, and ending must go on. */
     @Override
     public void onEnd(CompletableFuture<?> future) {
+        try {
+            commitIfWanted(future);
+        } catch (RuntimeException | LinkageError ignored) {
+            // reporting is best effort
+        }
+    }
+
+    private void commitIfWanted(CompletableFuture<?> future) {
         end();
         if (!shouldCommit()) {
             return;

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * {@code null} if not; the later steps test that {@code null}. Lifecycle methods are for control
  * paths only.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. No method throws: reporting is best effort and never breaks the pool's own work.
  */
 public final class PoolEvents {
     private static final EventSink SINK = EventSinks.SINK;
@@ -92,9 +92,11 @@ public final class PoolEvents {
         long since = starting.get(lane);
         long bootNanos = since == 0 ? 0 : System.nanoTime() - since;
         boolean replacement = started.incrementAndGet(lane) > 1;
-        log.log("worker " + lane + " ready (" + kind + (pid != ProcessHandle.current().pid() ? ", pid " + pid : "")
-                + ", " + bootNanos / 1_000_000 + " ms" + (replacement ? ", replacement" : "") + ")");
-        SINK.workerStarted(this, lane, worker, pid, bootNanos, replacement);
+        quietly(() -> {
+            log.log("worker " + lane + " ready (" + kind + (pid != ProcessHandle.current().pid() ? ", pid " + pid : "")
+                    + ", " + bootNanos / 1_000_000 + " ms" + (replacement ? ", replacement" : "") + ")");
+            SINK.workerStarted(this, lane, worker, pid, bootNanos, replacement);
+        });
     }
 
     /**
@@ -104,8 +106,10 @@ public final class PoolEvents {
      * @param expected whether the pool was stopping it (an exit), not (a crash)
      */
     public void workerExited(int lane, long pid, WorkerCrashedException how, boolean expected) {
-        log.log("worker " + lane + (expected ? " exited: " : " crashed: ") + (how == null ? "" : how.getMessage()));
-        SINK.workerEnded(this, lane, pid, how, expected);
+        quietly(() -> {
+            log.log("worker " + lane + (expected ? " exited: " : " crashed: ") + (how == null ? "" : how.getMessage()));
+            SINK.workerEnded(this, lane, pid, how, expected);
+        });
     }
 
     /**
@@ -114,28 +118,45 @@ public final class PoolEvents {
      */
     public void workerReplaced(int lane, Throwable cause, int callsResent) {
         starting.set(lane, System.nanoTime());
-        log.log("lane " + lane + " lost its worker (" + cause.getMessage() + "); " + callsResent
-                + " calls it had not taken go to the replacement");
-        SINK.workerReplaced(this, lane, cause, callsResent);
+        quietly(() -> {
+            log.log("lane " + lane + " lost its worker (" + cause.getMessage() + "); " + callsResent
+                    + " calls it had not taken go to the replacement");
+            SINK.workerReplaced(this, lane, cause, callsResent);
+        });
     }
 
     // ---------------------------------------------------------------- pool
 
     /** Every worker is ready; {@code summary} says what runs. Statistics are emitted from now on. */
     public void poolStarted(String summary) {
-        log.log("started: " + summary);
-        log.log(EventSinks.REASON);
         SINK.poolStarted(this);
+        quietly(() -> {
+            log.log("started: " + summary);
+            log.log(EventSinks.REASON);
+        });
     }
 
     /** The pool has stopped: no statistics any more. */
     public void poolTerminated() {
         SINK.poolStopped(this);
-        log.log("terminated");
+        quietly(() -> log.log("terminated"));
     }
 
     /** Any other lifecycle or debug line. */
     public void log(String line) {
-        log.log(line);
+        quietly(() -> log.log(line));
+    }
+
+    /**
+     * Runs a report so that it cannot break the pool: the host calls these methods in the middle of
+     * its own work (a worker's exit, a replacement), and a failing logger or recorder must not stop
+     * that work. What it throws is dropped.
+     */
+    private static void quietly(Runnable report) {
+        try {
+            report.run();
+        } catch (RuntimeException | LinkageError ignored) {
+            // reporting is best effort
+        }
     }
 }
