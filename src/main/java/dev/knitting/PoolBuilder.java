@@ -171,9 +171,9 @@ public final class PoolBuilder {
     }
 
     /**
-     * Turns lifecycle lines on standard error on or off.
-     *
-     * @param enabled lifecycle lines on standard error [on when {@code KNITTING_DEBUG} is set]
+     * @param enabled lifecycle lines through the {@link System.Logger} {@code dev.knitting} at {@code INFO}
+     *        instead of {@code DEBUG}, and process workers' standard error echoed [on when
+     *        {@code KNITTING_DEBUG} is set]
      * @return this builder
      */
     public PoolBuilder debug(boolean enabled) {

@@ -4,6 +4,7 @@ import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
+import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.share.Received;
 import dev.knitting.internal.share.Transfers;
 import dev.knitting.internal.worker.ResponseEncoding;
@@ -68,6 +69,7 @@ final class CallCompletion {
      * ProtocolException}, so the thread that collected it goes on serving its lane.
      */
     void answer(PendingCall call, int status, MemorySegment payload) {
+        CallTrace.answered(call.trace(), payload);
         TaskCall<Object> future = call.future();
         boolean taken = false;
         Received received = null;
@@ -129,6 +131,7 @@ final class CallCompletion {
         if (!call.markEnded()) {
             return;
         }
+        CallTrace.ended(call.trace(), call.future());
         Transfers transfers = call.takeTransfers();
         if (transfers != null) {
             transfers.settle();

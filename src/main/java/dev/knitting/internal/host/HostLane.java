@@ -9,6 +9,8 @@ import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.lane.MessageDescriptor;
 import dev.knitting.internal.lane.MessageHandler;
+import dev.knitting.internal.observe.CallTrace;
+import dev.knitting.internal.observe.PoolEvents;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ final class HostLane {
 
     private final int index;
     private final CallOwner owner;
+    private final PoolEvents events;
     private final WorkerStarter starter;
     private final PendingTable pending = new PendingTable();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -49,21 +52,23 @@ final class HostLane {
     private volatile boolean stopping;
     private volatile KnittingException down;
 
-    private HostLane(int index, CallOwner owner, WorkerStarter starter) {
+    private HostLane(int index, CallOwner owner, WorkerStarter starter, PoolEvents events) {
         this.index = index;
         this.owner = owner;
         this.starter = starter;
+        this.events = events;
     }
 
     /** Starts the lane's first worker and waits until it is ready. */
-    static HostLane start(int index, CallOwner owner, WorkerStarter starter) {
-        HostLane lane = new HostLane(index, owner, starter);
+    static HostLane start(int index, CallOwner owner, WorkerStarter starter, PoolEvents events) {
+        HostLane lane = new HostLane(index, owner, starter, events);
         lane.begin(starter.start(index));
         return lane;
     }
 
     private void begin(Incarnation incarnation) {
         current = incarnation;
+        events.workerStarted(index, starter.name(index), incarnation.worker().pid());
         incarnation.answers().startPump(starter.name(index) + "-answers", answers, e -> corrupted(incarnation, e));
         incarnation.worker().exited().thenAccept(crash -> onWorkerExit(incarnation, crash));
     }
@@ -122,6 +127,7 @@ final class HostLane {
                     takeBack(id, false);
                     throw new PoolClosedException("lane " + index + " is stopping");
                 }
+                CallTrace.toLane(call.trace(), index, payload);
                 sent = target.send(call, id, taskId, slot, payload);
             } catch (ProtocolException corrupt) {
                 if (takeBack(id, false) == null) {
@@ -271,6 +277,12 @@ final class HostLane {
         return answersCollected.getAcquire();
     }
 
+    /** @return the live worker whose ring holds the call's committed request, or null (not sent yet, being replaced, ended) */
+    Incarnation queuedAtLiveWorker(PendingCall call) {
+        Incarnation at = call.incarnation();
+        return at != null && at.alive() && call.isQueued() && pending.contains(call.callId()) ? at : null;
+    }
+
     /**
      * Stops a call that ran past the hard timeout (see {@link WorkerHandle#stopRunaway}) if it is
      * still pending at a live worker: taken by its own account, or stuck behind a worker that
@@ -346,6 +358,7 @@ final class HostLane {
     // ---------------------------------------------------------------- worker loss
 
     private void onWorkerExit(Incarnation incarnation, WorkerCrashedException crash) {
+        events.workerExited(index, incarnation.worker().pid(), crash, stopping);
         replaceLater(incarnation, crash);
     }
 

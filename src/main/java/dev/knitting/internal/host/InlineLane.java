@@ -3,6 +3,7 @@ package dev.knitting.internal.host;
 import dev.knitting.internal.share.Received;
 
 import dev.knitting.TaskContext;
+import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.task.TaskDefinition;
 import dev.knitting.internal.worker.ResponseStatus;
 import dev.knitting.internal.worker.TaskRunner;
@@ -43,6 +44,7 @@ final class InlineLane {
     }
 
     void run(PendingCall call, MemorySegment encodedArgument) {
+        CallTrace.inline(call.trace(), workerIndex, encodedArgument);
         inFlight.incrementAndGet();
         running.add(call);
         Object argument;

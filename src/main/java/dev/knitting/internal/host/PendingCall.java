@@ -4,6 +4,7 @@ import dev.knitting.internal.share.Transfers;
 
 import dev.knitting.TaskCall;
 import dev.knitting.internal.lane.Deadline;
+import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.task.CallControl;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
@@ -79,6 +80,8 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     private HostLane lane;
     private Incarnation incarnation;
     private long requestEnd = -1;
+    /** Set by the dispatching thread before the call is published; null when no recording wants it. */
+    private CallTrace trace;
     private long callId = -1;
     private int abortSlot = -1;
     private boolean workerWasAsleep;
@@ -155,6 +158,7 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     /** Records the ring position of the request's last record, before it is committed. */
     @Override
     public void accept(long position) {
+        CallTrace.sent(trace);
         REQUEST_END.setRelease(this, position);
     }
 
@@ -186,6 +190,11 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
         while ((now == SENDING || now == QUEUED) && !STATE.compareAndSet(this, now, NEW)) {
             now = state;
         }
+    }
+
+    /** @return whether the call's request is committed in a ring (QUEUED) */
+    boolean isQueued() {
+        return state == QUEUED;
     }
 
     /** @return whether a thread is still writing this call into a ring (SENDING) */
@@ -247,6 +256,15 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
         }
         resent = true;
         return true;
+    }
+
+    /** @return what a recording learns about this call, or null */
+    CallTrace trace() {
+        return trace;
+    }
+
+    void trace(CallTrace value) {
+        this.trace = value;
     }
 
     /** Keeps the argument until the call ends, so a call a dead worker never took can be sent again. */

@@ -15,6 +15,7 @@ import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.Transfers;
 import dev.knitting.internal.share.Transit;
 import dev.knitting.internal.codec.TypePolicy;
+import dev.knitting.internal.observe.PoolEvents;
 import dev.knitting.internal.task.ApiAccess;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
@@ -67,7 +68,7 @@ public final class PoolRuntime implements Pool {
     private final LaneBalancer balancer;
     private final CallTimer timer;
     private final CallTimeouts timeouts;
-    private final DebugLog debug;
+    private final PoolEvents events;
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CallCompletion completion;
     private final LaneCalls laneCalls = new LaneCalls();
@@ -103,8 +104,8 @@ public final class PoolRuntime implements Pool {
         this.workerClasses = WorkerClasses.of(name,
                 config.runtime() == WorkerRuntime.THREAD ? config.workerClassPath() : List.of(), loader);
         this.timer = new CallTimer(name + "-timer");
-        this.debug = new DebugLog(config.debug(), name);
-        this.timeouts = new CallTimeouts(timer, config.hardTimeout(), debug);
+        this.events = new PoolEvents(name, config.runtime(), config.threads(), config.debug(), this::stats);
+        this.timeouts = new CallTimeouts(timer, config.hardTimeout(), events);
     }
 
     /**
@@ -149,8 +150,8 @@ public final class PoolRuntime implements Pool {
                         Peer.sameProcess(transit));
         try {
             for (int i = 0; i < lanes.length; i++) {
-                lanes[i] = HostLane.start(i, laneCalls, starter);
-                debug.log("worker " + i + " ready (" + config.runtime() + ")");
+                events.workerStarting(i);
+                lanes[i] = HostLane.start(i, laneCalls, starter, events);
             }
         } catch (RuntimeException | Error e) {
             for (HostLane lane : lanes) {
@@ -163,7 +164,7 @@ public final class PoolRuntime implements Pool {
             workerClasses.close();
             throw e;
         }
-        debug.log("started: " + lanes.length + " workers, " + table.size() + " tasks"
+        events.poolStarted(lanes.length + " " + config.runtime() + " workers, " + table.size() + " tasks"
                 + (inline != null ? ", inline lane from " + config.inlineThreshold() + " in flight" : ""));
     }
 
@@ -236,6 +237,7 @@ public final class PoolRuntime implements Pool {
     private void dispatch(PendingCall call, int taskId, Object argument) {
         TaskEntry entry = table.entry(taskId);
         call.task(entry);
+        call.trace(events.callStarted(entry.name()));
         call.argument(argument);
         PayloadEncoder encoder = encoders.get();
         try {
@@ -304,8 +306,7 @@ public final class PoolRuntime implements Pool {
         @Override
         public void workerReplaced(int lane, Throwable reason, int resent) {
             workerRestarts.incrementAndGet();
-            debug.log("lane " + lane + " lost its worker (" + reason.getMessage() + "); " + resent
-                    + " calls it had not taken go to the replacement");
+            events.workerReplaced(lane, reason, resent);
         }
     }
 
@@ -335,7 +336,7 @@ public final class PoolRuntime implements Pool {
     @Override
     public CompletableFuture<Void> shutdown() {
         if (state.compareAndSet(RUNNING, DRAINING)) {
-            debug.log("shutdown: waiting for " + completion.outstanding() + " calls");
+            events.log("shutdown: waiting for " + completion.outstanding() + " calls");
             if (completion.outstanding() == 0) {
                 beginStop();
             }
@@ -367,7 +368,7 @@ public final class PoolRuntime implements Pool {
         if (previous >= STOPPING) {
             return terminated;
         }
-        debug.log("shutdownNow: failing " + completion.outstanding() + " calls");
+        events.log("shutdownNow: failing " + completion.outstanding() + " calls");
         for (PendingCall call : new ArrayList<>(awaitingArgument)) {
             if (awaitingArgument.remove(call)) {
                 completion.fail(call, closedNow());
@@ -407,7 +408,7 @@ public final class PoolRuntime implements Pool {
                 bootstrap.release();
                 workerClasses.close();
                 state.set(TERMINATED);
-                debug.log("terminated");
+                events.poolTerminated();
                 terminated.complete(null);
             } catch (Throwable t) {
                 terminated.completeExceptionally(t);
@@ -420,6 +421,11 @@ public final class PoolRuntime implements Pool {
     @Override
     public void close() {
         shutdown().join();
+    }
+
+    /** @return where this pool's events and lifecycle lines go */
+    PoolEvents events() {
+        return events;
     }
 
     @Override

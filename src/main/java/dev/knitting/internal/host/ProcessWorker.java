@@ -22,7 +22,8 @@ final class ProcessWorker implements WorkerHandle {
                 status.signaled() ? null : status.code(), status.signaled() ? status.signal() : null, tail, null);
     }
 
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 

@@ -36,6 +36,11 @@ final class ThreadWorker implements WorkerHandle {
     }
 
     @Override
+    public long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @Override
     public boolean isAlive() {
         return !exited.isDone();
     }

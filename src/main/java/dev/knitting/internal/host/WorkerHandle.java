@@ -9,6 +9,9 @@ import java.util.concurrent.TimeoutException;
 
 /** The host's grip on one worker, whatever kind it is. */
 interface WorkerHandle {
+    /** @return the process the worker runs in (the host's own for a thread worker) */
+    long pid();
+
     /** @return whether the worker can still answer */
     boolean isAlive();
 

@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.knitting.IdlePolicy;
 import dev.knitting.KnittingException;
 import dev.knitting.PoolClosedException;
+import dev.knitting.PoolStats;
 import dev.knitting.Task;
 import dev.knitting.TaskCall;
 import dev.knitting.WorkerCrashedException;
+import dev.knitting.WorkerRuntime;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
 import dev.knitting.internal.codec.TypePolicy;
+import dev.knitting.internal.observe.PoolEvents;
 import dev.knitting.internal.lane.IdleStrategy;
 import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.LaneDescriptor;
@@ -54,13 +57,16 @@ class LaneReplacementTest {
     private static final TaskEntry ECHO = new TaskEntry(0, "echo",
             ApiAccess.get().definition(Task.of((Object v) -> v)), LaneReplacementTest.class, false);
 
+    private static final PoolEvents EVENTS = new PoolEvents("lane-replacement-test", WorkerRuntime.THREAD, 1, false,
+            () -> new PoolStats(0, 0, 0, List.of(), 0));
+
     private final ScriptedStarter starter = new ScriptedStarter();
     private final RecordingOwner owner = new RecordingOwner();
     private HostLane lane;
 
     @Test
     void callsAWorkerDiedBeforeTakingGoToTheReplacement() {
-        lane = HostLane.start(0, owner, starter);
+        lane = HostLane.start(0, owner, starter, EVENTS);
         List<TaskCall<Object>> calls = submit(3);
 
         starter.worker(0).die();
@@ -73,7 +79,7 @@ class LaneReplacementTest {
 
     @Test
     void aCallTheWorkerTookFailsAndTheOthersGoToTheReplacement() {
-        lane = HostLane.start(0, owner, starter);
+        lane = HostLane.start(0, owner, starter, EVENTS);
         List<TaskCall<Object>> calls = submit(3);
         FakeWorker first = starter.worker(0);
 
@@ -90,7 +96,7 @@ class LaneReplacementTest {
 
     @Test
     void anAnswerPublishedBeforeTheWorkerDiedStillCounts() {
-        lane = HostLane.start(0, owner, starter);
+        lane = HostLane.start(0, owner, starter, EVENTS);
         List<TaskCall<Object>> calls = submit(2);
         FakeWorker first = starter.worker(0);
 
@@ -106,7 +112,7 @@ class LaneReplacementTest {
     @Test
     void aReplacementThatCannotStartFailsTheUntakenCallsAndTheLaneStaysDown() {
         starter.failStart(1);
-        lane = HostLane.start(0, owner, starter);
+        lane = HostLane.start(0, owner, starter, EVENTS);
         List<TaskCall<Object>> calls = submit(2);
 
         starter.worker(0).die();
@@ -122,7 +128,7 @@ class LaneReplacementTest {
 
     @Test
     void aCallWhoseReplacementAlsoDiesBeforeTakingItIsNotResentASecondTime() {
-        lane = HostLane.start(0, owner, starter);
+        lane = HostLane.start(0, owner, starter, EVENTS);
         List<TaskCall<Object>> calls = submit(1);
 
         starter.worker(0).die();
@@ -141,7 +147,7 @@ class LaneReplacementTest {
     @Test
     void stoppingWhileTheReplacementStartsFailsTheUntakenCallsAndStopsTheReplacement() throws Exception {
         CountDownLatch release = starter.holdStart(1);
-        lane = HostLane.start(0, owner, starter);
+        lane = HostLane.start(0, owner, starter, EVENTS);
         List<TaskCall<Object>> calls = submit(2);
 
         starter.worker(0).die();
@@ -418,6 +424,11 @@ class LaneReplacementTest {
             if (exited.complete(new WorkerCrashedException(why, null, null, "", null))) {
                 memory.release(); // the worker's share, as a thread worker gives it back when it ends
             }
+        }
+
+        @Override
+        public long pid() {
+            return ProcessHandle.current().pid();
         }
 
         @Override
