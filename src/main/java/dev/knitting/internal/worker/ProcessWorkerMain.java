@@ -2,6 +2,9 @@ package dev.knitting.internal.worker;
 
 import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.MappingCache;
+import dev.knitting.internal.share.SharedBufferMemory;
+import dev.knitting.internal.os.Seccomp;
+import dev.knitting.internal.spawn.ConfinementSpec;
 
 import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.SharedMemory;
@@ -44,6 +47,7 @@ public final class ProcessWorkerMain {
         BootData boot;
         MappedRegion region;
         try {
+            confine(ConfinementSpec.decode(System.getenv(WorkerEnv.CONFINE))); // first: before any task class loads
             boot = BootData.decode(System.getenv(WorkerEnv.BOOT));
             region = boot.shmMode() == ShmMode.INHERIT
                     ? SharedMemory.openPath(Path.of("/proc/self/fd/0"))
@@ -72,6 +76,22 @@ public final class ProcessWorkerMain {
         }
         System.out.flush();
         System.exit(0);
+    }
+
+    /**
+     * Confines this worker as its host asked: the seccomp filter on all threads, and the door through
+     * which a Landlock-confined worker reaches its host's shared buffers ({@code ConfinedSpawner}).
+     */
+    private static void confine(ConfinementSpec spec) {
+        if (spec == null) {
+            return;
+        }
+        if (spec.seccomp()) {
+            Seccomp.confineAllThreads(spec.exec(), spec.network());
+        }
+        if (spec.doorThread() > 0) {
+            SharedBufferMemory.reachHostThroughThread(spec.doorThread());
+        }
     }
 
     private static void fail(int code, String what, Throwable e) {

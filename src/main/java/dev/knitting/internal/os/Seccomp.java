@@ -1,0 +1,73 @@
+package dev.knitting.internal.os;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Installs a confined worker's {@link SeccompFilter} on every thread of this JVM at once
+ * ({@code SECCOMP_FILTER_FLAG_TSYNC}), and says whether the kernel can.
+ */
+public final class Seccomp {
+    private Seccomp() {
+    }
+
+    /** @return why seccomp filters cannot be used here, empty when they can */
+    public static String unavailableReason() {
+        return Probe.REASON;
+    }
+
+    /**
+     * Filters every thread of this process for good (see {@link SeccompFilter}). Sets
+     * {@code no_new_privs} first (a confined worker has it already from its spawner).
+     *
+     * @throws IllegalStateException if seccomp is unavailable or a thread could not be synchronised
+     * @throws NativeCallException if the kernel refuses the filter
+     */
+    public static void confineAllThreads(boolean allowExec, boolean allowNetwork) {
+        if (!Probe.REASON.isEmpty()) {
+            throw new IllegalStateException("seccomp is not available: " + Probe.REASON);
+        }
+        byte[] program = SeccompFilter.program(SeccompFilter.arch(System.getProperty("os.arch", "")), allowExec,
+                allowNetwork, (int) NativeProcess.pid());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = arena.allocate(program.length, 8);
+            filter.copyFrom(MemorySegment.ofArray(program));
+            MemorySegment fprog = arena.allocate(16, 8); // struct sock_fprog: u16 len, pad, pointer
+            fprog.set(JAVA_SHORT, 0, (short) (program.length / 8));
+            fprog.set(ADDRESS, 8, filter);
+            LinuxSandbox.setNoNewPrivs();
+            long result = LinuxSandbox.seccompSetFilterAllThreads(fprog);
+            if (result != 0) {
+                throw new IllegalStateException("seccomp could not filter thread " + result + " of this JVM (it has"
+                        + " a filter of its own)");
+            }
+        }
+    }
+
+    private static final class Probe {
+        static final String REASON = probe();
+
+        private static String probe() {
+            if (!Platforms.isLinux()) {
+                return "seccomp is Linux only, this is os.name=" + System.getProperty("os.name");
+            }
+            if (Platforms.nativeAccessProblem().isPresent()) {
+                return Platforms.nativeAccessProblem().get();
+            }
+            if (!LinuxSandbox.archKnown() || SeccompFilter.arch(System.getProperty("os.arch", "")) == null) {
+                return "no seccomp filter for os.arch=" + System.getProperty("os.arch");
+            }
+            long mode = LinuxSandbox.seccompMode();
+            if (mode < 0) {
+                return "this kernel has no seccomp (CONFIG_SECCOMP): " + Errno.describe((int) -mode);
+            }
+            if (!LinuxSandbox.seccompActionAvailable(SeccompFilter.RET_ERRNO)) {
+                return "this kernel's seccomp cannot return an errno (SECCOMP_RET_ERRNO)";
+            }
+            return "";
+        }
+    }
+}
