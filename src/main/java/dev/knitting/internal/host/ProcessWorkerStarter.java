@@ -101,8 +101,7 @@ final class ProcessWorkerStarter implements WorkerStarter {
                     named ? shmName : "", spec.taskNames(), spec.fingerprint(), spec.allowedPackages(), spec.maxPayloadBytes(),
                     spec.idle(), WorkerEnv.currentPoolDepth() + 1, ProcessHandle.current().pid(), hostStartMillis,
                     config.debug(), spec.bootstrapClass(), spec.bootstrapMethod());
-            process = launcher.start(name(index), boot, named ? null : region,
-                    named ? List.of(Path.of("/dev/shm", shmName)) : List.of());
+            process = launcher.start(name(index), boot, named ? null : region);
             ProcessWorker worker = new ProcessWorker(index, process);
             incarnation.worker(worker);
             WorkerReadiness.await(index, incarnation, bootstrap, config.process().startTimeout(),

@@ -66,16 +66,33 @@ public final class Landlock {
     private Landlock() {
     }
 
+    /** What a {@link Grant} allows beneath its path. */
+    public enum Access {
+        /** Read files, list directories, execute. */
+        READ(Landlock.READ),
+        /** Also write, create, remove and rename. */
+        WRITE(Landlock.WRITE),
+        /** Read and write files whose names one knows; no listing, creating or removing. */
+        OPEN_BY_NAME(READ_FILE | WRITE_FILE);
+
+        private final long rights;
+
+        Access(long rights) {
+            this.rights = rights;
+        }
+    }
+
     /**
      * A file or tree the restricted thread may use.
      *
      * @param path an absolute path that exists when the rules are applied
-     * @param write whether it may also write, create, remove and rename beneath it
+     * @param access what it may do beneath it
      */
-    public record Grant(Path path, boolean write) {
+    public record Grant(Path path, Access access) {
         /** Checks the path is absolute. */
         public Grant {
             Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(access, "access");
             if (!path.isAbsolute()) {
                 throw new IllegalArgumentException("Landlock grant path=" + path + " is not absolute");
             }
@@ -149,7 +166,7 @@ public final class Landlock {
 
     private static void addPathRule(int ruleset, MemorySegment rule, Grant grant, long handledFs) {
         boolean directory = Files.isDirectory(grant.path());
-        long allowed = (grant.write() ? WRITE : READ) & handledFs & (directory ? -1L : FILE_RIGHTS);
+        long allowed = grant.access().rights & handledFs & (directory ? -1L : FILE_RIGHTS);
         int fd = LinuxSandbox.openPath(grant.path().toString());
         try {
             rule.set(JAVA_LONG_UNALIGNED, 0, allowed);

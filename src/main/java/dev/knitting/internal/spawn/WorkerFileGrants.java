@@ -1,6 +1,7 @@
 package dev.knitting.internal.spawn;
 
 import dev.knitting.Permission;
+import dev.knitting.internal.os.Landlock.Access;
 import dev.knitting.internal.os.Landlock.Grant;
 import java.io.File;
 import java.io.IOException;
@@ -24,7 +25,8 @@ import java.util.jar.Manifest;
  * The files a Landlock-confined worker may read or write: the JDK of its launcher, its class path and
  * module path (and the jars their manifests' {@code Class-Path} names), the launch prefix's program,
  * what a JVM reads while it boots ({@link #BOOT_READS}, found by tracing a confined worker's boot),
- * the C libraries the host JVM has mapped, and the permission's grants. Paths that do not exist are
+ * the C libraries the host JVM has mapped, POSIX shared memory by name ({@link #SHM}), and the
+ * permission's grants. Paths that do not exist are
  * left out (a class path may name missing directories).
  */
 final class WorkerFileGrants {
@@ -35,17 +37,20 @@ final class WorkerFileGrants {
             "/dev/zero", "/dev/random", "/dev/urandom",
             "/proc/stat", "/proc/meminfo", "/proc/cpuinfo", "/proc/cgroups", "/proc/sys/vm/mmap_min_addr",
             "/sys/devices/system/cpu", "/sys/kernel/mm/transparent_hugepage");
+    /**
+     * POSIX shared memory: files a worker may open by name, never list, create or remove. A name is
+     * the capability: a NAMED lane's is unguessable, a named {@code ProcessSharedBuffer}'s is what
+     * the host chose to share.
+     */
+    static final Path SHM = Path.of("/dev/shm");
     /** Writable: discarding output is harmless. */
     static final List<String> BOOT_WRITES = List.of("/dev/null");
 
     private WorkerFileGrants() {
     }
 
-    /**
-     * @param extraWrites further writable files of this one worker (its NAMED lane)
-     * @return the grants, each path once
-     */
-    static List<Grant> of(WorkerCommand command, Permission permission, List<Path> extraWrites) {
+    /** @return the grants, each path once */
+    static List<Grant> of(WorkerCommand command, Permission permission) {
         Set<Path> reads = new LinkedHashSet<>();
         reads.add(javaHome(command.javaLauncher()));
         reads.add(Path.of(System.getProperty("java.home")));
@@ -67,16 +72,18 @@ final class WorkerFileGrants {
         List<Grant> grants = new ArrayList<>();
         for (Path path : reads) {
             if (Files.exists(path)) {
-                grants.add(new Grant(path.toAbsolutePath().normalize(), false));
+                grants.add(new Grant(path.toAbsolutePath().normalize(), Access.READ));
             }
         }
         List<Path> writes = new ArrayList<>(permission.writes());
         BOOT_WRITES.forEach(p -> writes.add(Path.of(p)));
-        writes.addAll(extraWrites);
         for (Path path : writes) {
             if (Files.exists(path)) {
-                grants.add(new Grant(path.toAbsolutePath().normalize(), true));
+                grants.add(new Grant(path.toAbsolutePath().normalize(), Access.WRITE));
             }
+        }
+        if (Files.isDirectory(SHM)) {
+            grants.add(new Grant(SHM, Access.OPEN_BY_NAME));
         }
         return List.copyOf(grants);
     }

@@ -6,8 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.ProcessBuilder.Redirect;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -91,7 +89,7 @@ public final class WorkerLauncher {
      *     (unless {@link #withBaseEnvironment} set one)
      */
     public WorkerLauncher withConfinement(Confinement confined) {
-        List<Grant> files = confined.landlock() ? WorkerFileGrants.of(command, confined.permission(), List.of())
+        List<Grant> files = confined.landlock() ? WorkerFileGrants.of(command, confined.permission())
                 : List.of();
         return new WorkerLauncher(command, baseEnvironment, stdout, quiet, tailLines, tailChars, confined, files);
     }
@@ -111,14 +109,6 @@ public final class WorkerLauncher {
      * @throws IOException if the process cannot be started (no such launcher, exec refused)
      */
     public WorkerProcess start(String name, BootData boot, MappedRegion lane) throws IOException {
-        return start(name, boot, lane, List.of());
-    }
-
-    /**
-     * {@link #start(String, BootData, MappedRegion)} with files this one worker may also write under
-     * Landlock (its NAMED lane).
-     */
-    public WorkerProcess start(String name, BootData boot, MappedRegion lane, List<Path> laneFiles) throws IOException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(boot, "boot");
         ProcessBuilder builder = new ProcessBuilder(command.argv());
@@ -144,9 +134,8 @@ public final class WorkerLauncher {
         builder.redirectError(Redirect.PIPE);
         Process process;
         if (confinement.landlock()) {
-            List<Grant> all = new ArrayList<>(grants);
-            laneFiles.forEach(file -> all.add(new Grant(file, true)));
-            process = ConfinedSpawner.start(builder, all, confinement.permission().network(), confinement);
+            process = ConfinedSpawner.start(builder.command(), env, boot.shmMode() == ShmMode.INHERIT ? lane.fd() : -1,
+                    stdoutFile(), grants, confinement.permission().network(), confinement);
         } else {
             if (confinement.confined()) {
                 env.put(WorkerEnv.CONFINE, confinement.spec(0).encode());
@@ -156,6 +145,18 @@ public final class WorkerLauncher {
         PrintStream echo = quiet ? null : System.err;
         StderrTail tail = StderrTail.start(process.getErrorStream(), name, echo, tailLines, tailChars);
         return new WorkerProcess(name, process, tail);
+    }
+
+    /** @return the file a confined worker's stdout is opened on, {@code null} for the host's stdout */
+    private String stdoutFile() {
+        if (stdout.type() == Redirect.Type.INHERIT) {
+            return null;
+        }
+        if (stdout.type() == Redirect.Type.WRITE) {
+            return stdout.file().getPath(); // DISCARD is a WRITE to the null device
+        }
+        throw new IllegalStateException("stdout=" + stdout + " is not supported for confined workers: only inherited"
+                + " or written to a file");
     }
 
     private static File nullDevice() {
