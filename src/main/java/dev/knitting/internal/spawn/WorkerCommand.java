@@ -102,6 +102,11 @@ public final class WorkerCommand {
         return javaLauncher;
     }
 
+    /** @return the JVM options, Knitting's and the user's */
+    public List<String> jvmArgs() {
+        return jvmArgs;
+    }
+
     /** @return the words before the launcher */
     public List<String> commandPrefix() {
         return commandPrefix;

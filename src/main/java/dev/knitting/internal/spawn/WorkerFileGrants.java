@@ -23,7 +23,8 @@ import java.util.jar.Manifest;
 
 /**
  * The files a Landlock-confined worker may read or write: the JDK of its launcher, its class path and
- * module path (and the jars their manifests' {@code Class-Path} names), the launch prefix's program,
+ * module path (and the jars their manifests' {@code Class-Path} names), the files its JVM options
+ * name ({@link #jvmOptionPaths}), the launch prefix's program,
  * what a JVM reads while it boots ({@link #BOOT_READS}, found by tracing a confined worker's boot),
  * the C libraries the host JVM has mapped, POSIX shared memory by name ({@link #SHM}), and the
  * permission's grants. Paths that do not exist are
@@ -63,6 +64,9 @@ final class WorkerFileGrants {
             }
         }
         command.extraClassPath().forEach(entry -> addClassPathEntry(reads, entry));
+        for (String option : command.jvmArgs()) {
+            jvmOptionPaths(option).forEach(path -> addClassPathEntry(reads, path));
+        }
         if (!command.commandPrefix().isEmpty()) {
             executable(command.commandPrefix().getFirst()).ifPresent(reads::add);
         }
@@ -86,6 +90,42 @@ final class WorkerFileGrants {
             grants.add(new Grant(SHM, Access.OPEN_BY_NAME));
         }
         return List.copyOf(grants);
+    }
+
+    /**
+     * @return the files a JVM option makes the JVM read: {@code -javaagent:}, {@code -agentpath:},
+     *     {@code -Xbootclasspath/a:}, {@code -XX:SharedArchiveFile=}, {@code -XX:AOTCache=},
+     *     {@code -Djava.library.path=}, {@code -Djava.class.path=}
+     */
+    static List<Path> jvmOptionPaths(String option) {
+        for (String prefix : List.of("-javaagent:", "-agentpath:")) {
+            if (option.startsWith(prefix)) {
+                String file = option.substring(prefix.length());
+                int equals = file.indexOf('=');
+                return paths(equals < 0 ? file : file.substring(0, equals));
+            }
+        }
+        for (String prefix : List.of("-Xbootclasspath/a:", "-Xbootclasspath/p:", "-XX:SharedArchiveFile=",
+                "-XX:AOTCache=", "-Djava.library.path=", "-Djava.class.path=")) {
+            if (option.startsWith(prefix)) {
+                return paths(option.substring(prefix.length()));
+            }
+        }
+        return List.of();
+    }
+
+    private static List<Path> paths(String list) {
+        List<Path> paths = new ArrayList<>();
+        for (String item : list.split(File.pathSeparator)) {
+            try {
+                if (!item.isEmpty()) {
+                    paths.add(Path.of(item));
+                }
+            } catch (InvalidPathException e) {
+                // the JVM will refuse it too
+            }
+        }
+        return paths;
     }
 
     /** @return {@code <home>} of {@code <home>/bin/java}, else the launcher's directory */
