@@ -23,14 +23,15 @@ public final class Seccomp {
      * Filters every thread of this process for good (see {@link SeccompFilter}). Sets
      * {@code no_new_privs} first (a confined worker has it already from its spawner).
      *
-     * @throws IllegalStateException if seccomp is unavailable or a thread could not be synchronised
+     * @throws IllegalStateException if this arch has no filter or a thread could not be synchronised
      * @throws NativeCallException if the kernel refuses the filter
      */
     public static void confineAllThreads(boolean allowExec, boolean allowNetwork) {
-        if (!Probe.REASON.isEmpty()) {
-            throw new IllegalStateException("seccomp is not available: " + Probe.REASON);
+        SeccompFilter.Arch arch = SeccompFilter.arch(System.getProperty("os.arch", ""));
+        if (arch == null || !LinuxSandbox.archKnown()) { // no probe here: the host asked, the kernel will answer
+            throw new IllegalStateException("no seccomp filter for os.arch=" + System.getProperty("os.arch"));
         }
-        byte[] program = SeccompFilter.program(SeccompFilter.arch(System.getProperty("os.arch", "")), allowExec,
+        byte[] program = SeccompFilter.program(arch, allowExec,
                 allowNetwork, (int) NativeProcess.pid());
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment filter = arena.allocate(program.length, 8);

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.jar.Attributes;
@@ -50,8 +52,15 @@ final class WorkerFileGrants {
     private WorkerFileGrants() {
     }
 
-    /** @return the grants, each path once */
+    /** Grants by command line and permission: computing them reads every jar's manifest. */
+    private static final Map<List<Object>, List<Grant>> CACHE = new ConcurrentHashMap<>();
+
+    /** @return the grants, each path once (computed once per JVM for a command line and permission) */
     static List<Grant> of(WorkerCommand command, Permission permission) {
+        return CACHE.computeIfAbsent(List.of(command.argv(), permission), key -> compute(command, permission));
+    }
+
+    private static List<Grant> compute(WorkerCommand command, Permission permission) {
         Set<Path> reads = new LinkedHashSet<>();
         reads.add(javaHome(command.javaLauncher()));
         reads.add(Path.of(System.getProperty("java.home")));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, threadMode = SEPARATE_THREAD)
-class ConfinementTest {
+class ProcessConfinementTest {
     private static final long HOST = ProcessHandle.current().pid();
 
     private Path dir;
@@ -105,6 +105,17 @@ class ConfinementTest {
                 .startsWith("denied java.nio.file.AccessDeniedException");
         assertThat(attempt(strict, "list:/proc/" + HOST + "/fd")).startsWith("denied java.nio.file.AccessDeniedException");
         assertThat(attempt(strict, "read:/proc/" + HOST + "/cmdline"))
+                .startsWith("denied java.nio.file.AccessDeniedException");
+    }
+
+    @Test
+    void aStrictWorkerCannotReachAnotherWorkersLane() {
+        String other = attempt(granted, "pid:");
+        assertThat(other).startsWith("ok ");
+        String pid = other.substring(3);
+
+        assertThat(attempt(strict, "list:/proc/" + pid + "/fd")).startsWith("denied java.nio.file.AccessDeniedException");
+        assertThat(attempt(strict, "read:/proc/" + pid + "/environ"))
                 .startsWith("denied java.nio.file.AccessDeniedException");
     }
 
