@@ -1,5 +1,6 @@
 package dev.knitting.internal.os;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -110,8 +111,19 @@ final class LinuxSandbox {
      * @return 0, or the id of a thread that could not be synchronised
      */
     static long seccompSetFilterAllThreads(MemorySegment program) {
-        return check(syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, program.address()),
-                "seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC)");
+        long result;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
+            try {
+                result = (long) Handles.SYSCALL_FUTEX_SHAPE.invokeExact(state, SYS_SECCOMP,
+                        MemorySegment.ofAddress(SECCOMP_SET_MODE_FILTER), (long) SECCOMP_FILTER_FLAG_TSYNC,
+                        program.address(), MemorySegment.NULL);
+            } catch (Throwable t) {
+                throw Errno.rethrow("seccomp", t);
+            }
+            result = result == -1 ? -LinuxLibc.errno(state) : result;
+        }
+        return check(result, "seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC)");
     }
 
     /** @return whether the kernel knows the filter return action {@code action} */
@@ -141,7 +153,7 @@ final class LinuxSandbox {
             MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
             long result;
             try {
-                result = (long) Handles.SYSCALL5.invokeExact(state, number, a, b, c, 0L, 0L);
+                result = (long) Handles5.SYSCALL5.invokeExact(state, number, a, b, c, 0L, 0L);
             } catch (Throwable t) {
                 throw Errno.rethrow("syscall(" + number + ")", t);
             }
@@ -157,6 +169,16 @@ final class LinuxSandbox {
     }
 
     private static final class Handles {
+        // The shape of LinuxLibc's futex wait, linked already in a worker: the JDK caches downcall stubs
+        // by shape, so installing the filter links nothing new in a cold worker JVM.
+        private static final MethodHandle SYSCALL_FUTEX_SHAPE = Linker.nativeLinker().defaultLookup().find("syscall")
+                .map(address -> Linker.nativeLinker().downcallHandle(address,
+                        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS),
+                        Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1)))
+                .orElseThrow(() -> new KnittingException("this libc has no syscall symbol"));
+    }
+
+    private static final class Handles5 {
         // long syscall(long number, ...): five full-register arguments, the last two always 0, serve
         // every call here (prctl insists that unused arguments are 0)
         private static final MethodHandle SYSCALL5 = Linker.nativeLinker().defaultLookup().find("syscall")

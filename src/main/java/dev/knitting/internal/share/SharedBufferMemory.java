@@ -36,9 +36,6 @@ public final class SharedBufferMemory {
         return t;
     });
 
-    /** A confined worker's host thread whose {@code /proc} entries it may open; 0 for none. */
-    private static volatile long hostDoorThread;
-
     private final MappedRegion region;
     private final Token token;
     private final MemorySegment data;
@@ -58,15 +55,6 @@ public final class SharedBufferMemory {
         SharedBufferHeader.attach(region.segment());
         this.cleanable = CLEANER.register(this, new Unmap(region, token, references));
         SharedBufferRegistry.register(this);
-    }
-
-    /**
-     * Makes this process (a Landlock-confined worker) open its host's buffers through
-     * {@code /proc/<host>/task/<thread>/fd}: the host thread that started it, the only one whose
-     * {@code /proc} entries Landlock lets it reach.
-     */
-    public static void reachHostThroughThread(long thread) {
-        hostDoorThread = thread;
     }
 
     /** @return a new anonymous buffer (memfd), with one reference for its creator */
@@ -159,8 +147,7 @@ public final class SharedBufferMemory {
      * (a forged fd could name a device); what counts is the check of the descriptor opened.
      */
     private static MappedRegion openPeerMemory(long pid, int fd, Token token, long length, String name) {
-        long door = hostDoorThread;
-        Path path = Path.of(door > 0 ? "/proc/" + pid + "/task/" + door + "/fd/" + fd : "/proc/" + pid + "/fd/" + fd);
+        Path path = HostFdPath.of(pid, fd);
         boolean byName = name != null && !Files.isSymbolicLink(path); // another pid namespace: by name
         try (Arena arena = Arena.ofConfined()) {
             if (!byName) {

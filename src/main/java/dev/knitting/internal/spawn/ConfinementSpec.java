@@ -33,14 +33,21 @@ public record ConfinementSpec(boolean seccomp, boolean exec, boolean network, lo
         if (value == null) {
             return null;
         }
+        // no regular expressions: this runs in every worker's boot, where each new class costs
         String[] parts = value.split(";", -1);
-        if (parts.length != 4 || !parts[0].matches("seccomp=[01]") || !parts[1].matches("exec=[01]")
-                || !parts[2].matches("network=[01]") || !parts[3].matches("door=[0-9]{1,10}")) {
+        if (parts.length != 4 || !bit(parts[0], "seccomp=") || !bit(parts[1], "exec=") || !bit(parts[2], "network=")
+                || !parts[3].startsWith("door=") || parts[3].length() < 6 || parts[3].length() > 15
+                || !parts[3].substring(5).chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException(WorkerEnv.CONFINE + "=" + value
                     + " is not seccomp=0|1;exec=0|1;network=0|1;door=<tid>");
         }
         return new ConfinementSpec(parts[0].endsWith("1"), parts[1].endsWith("1"), parts[2].endsWith("1"),
                 Long.parseLong(parts[3].substring("door=".length())));
+    }
+
+    private static boolean bit(String part, String name) {
+        return part.length() == name.length() + 1 && part.startsWith(name)
+                && (part.endsWith("0") || part.endsWith("1"));
     }
 
     private static char bit(boolean b) {

@@ -2,7 +2,7 @@ package dev.knitting.internal.worker;
 
 import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.MappingCache;
-import dev.knitting.internal.share.SharedBufferMemory;
+import dev.knitting.internal.share.HostFdPath;
 import dev.knitting.internal.os.Seccomp;
 import dev.knitting.internal.spawn.ConfinementSpec;
 
@@ -47,7 +47,7 @@ public final class ProcessWorkerMain {
         BootData boot;
         MappedRegion region;
         try {
-            confine(ConfinementSpec.decode(System.getenv(WorkerEnv.CONFINE))); // first: before any task class loads
+            ConfinementSpec confinement = ConfinementSpec.decode(System.getenv(WorkerEnv.CONFINE));
             boot = BootData.decode(System.getenv(WorkerEnv.BOOT));
             region = boot.shmMode() == ShmMode.INHERIT
                     ? SharedMemory.openPath(Path.of("/proc/self/fd/0"))
@@ -56,6 +56,8 @@ public final class ProcessWorkerMain {
                 throw new IllegalStateException("lane mapping has " + region.byteSize() + " bytes, boot data says "
                         + boot.laneBytes());
             }
+            Waiter.platform(); // links the futex calls, whose shape the filter's installation reuses
+            confine(confinement); // before any task class loads, and before the host watch starts its thread
         } catch (RuntimeException | Error e) {
             fail(EXIT_BOOT_FAILED, "cannot boot", e);
             return;
@@ -87,10 +89,10 @@ public final class ProcessWorkerMain {
             return;
         }
         if (spec.seccomp()) {
-            Seccomp.confineAllThreads(spec.exec(), spec.network());
+            Seccomp.confineAllThreads(spec.exec(), spec.network(), spec.doorThread() > 0);
         }
         if (spec.doorThread() > 0) {
-            SharedBufferMemory.reachHostThroughThread(spec.doorThread());
+            HostFdPath.useDoorThread(spec.doorThread());
         }
     }
 
