@@ -119,6 +119,17 @@ class ProcessConfinementTest {
                 .startsWith("denied java.nio.file.AccessDeniedException");
     }
 
+    /**
+     * The residual risk, pinned: through the host thread that started it, a confined worker sees the
+     * host's memfds (that is how anonymous buffers reach it), but no lane: the host closes a lane's
+     * descriptor once its worker has mapped it.
+     */
+    @Test
+    void throughItsDoorAStrictWorkerSeesNoLaneOfAnyWorker() {
+        assertThat(attempt(strict, "door:" + HOST)).startsWith("ok [").doesNotContain("knitting-lane");
+        assertThat(attempt(granted, "door:" + HOST)).startsWith("ok [").doesNotContain("knitting-lane");
+    }
+
     @Test
     void aStrictWorkerCannotPtraceItsHost() {
         assertThat(attempt(strict, "ptrace:" + HOST)).isEqualTo("denied errno 1");

@@ -107,6 +107,7 @@ final class ProcessWorkerStarter implements WorkerStarter {
             WorkerReadiness.await(index, incarnation, bootstrap, config.process().startTimeout(),
                     () -> worker.stderrTail().isBlank() ? "" : "; stderr tail:\n" + worker.stderrTail());
             ready = true;
+            region.closeDescriptor(); // the worker has mapped its lane: no other worker may find it in our fds
             return incarnation;
         } catch (IOException e) {
             throw new KnittingException("cannot start worker " + index + " (" + String.join(" ",
