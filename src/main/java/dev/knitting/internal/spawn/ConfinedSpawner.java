@@ -59,6 +59,10 @@ final class ConfinedSpawner {
      */
     static Process start(List<String> argv, Map<String, String> environment, int stdin, String stdout,
                          List<Grant> grants, boolean allowTcp, Confinement confinement) throws IOException {
+        String unavailable = LinuxSpawn.unavailableReason(); // links the spawn calls here, not in the door
+        if (!unavailable.isEmpty()) {
+            throw new IOException("cannot start a confined worker: " + unavailable);
+        }
         int[] stderrPipe = LinuxSpawn.pipe();
         ConfinedProcess process = new ConfinedProcess();
         CompletableFuture<Integer> started = new CompletableFuture<>();

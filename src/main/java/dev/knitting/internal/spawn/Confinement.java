@@ -3,6 +3,7 @@ package dev.knitting.internal.spawn;
 import dev.knitting.KnittingException;
 import dev.knitting.Permission;
 import dev.knitting.internal.os.Landlock;
+import dev.knitting.internal.os.LinuxSpawn;
 import dev.knitting.internal.os.Seccomp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,12 @@ public record Confinement(Permission permission, boolean landlock, boolean secco
     public record Mechanisms(String landlockProblem, String seccompProblem) {
         /** @return this JVM's platform */
         public static Mechanisms current() {
-            return new Mechanisms(Landlock.unavailableReason(), Seccomp.unavailableReason());
+            String landlock = Landlock.unavailableReason();
+            if (landlock.isEmpty() && !LinuxSpawn.unavailableReason().isEmpty()) {
+                // a confined worker is spawned without ProcessBuilder (see ConfinedSpawner)
+                landlock = "no confined spawn: " + LinuxSpawn.unavailableReason();
+            }
+            return new Mechanisms(landlock, Seccomp.unavailableReason());
         }
     }
 
