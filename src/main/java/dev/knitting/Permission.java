@@ -80,12 +80,12 @@ public final class Permission {
         this.exec = exec;
     }
 
-    /** @return the default of process workers: confined, with no grants */
+    /** {@return the default of process workers: confined, with no grants} */
     public static Permission strict() {
         return STRICT;
     }
 
-    /** @return no confinement: the host's environment and the user's full rights */
+    /** {@return no confinement: the host's environment and the user's full rights} */
     public static Permission unsafe() {
         return UNSAFE;
     }
@@ -133,44 +133,44 @@ public final class Permission {
         return new Permission(confined, reads, writes, union(environment, List.of(names)), network, exec);
     }
 
-    /** @return a new permission that also allows every socket family, TCP and UDP included */
+    /** {@return a new permission that also allows every socket family, TCP and UDP included} */
     public Permission allowNetwork() {
         checkGrant("allowNetwork");
         return new Permission(confined, reads, writes, environment, true, exec);
     }
 
-    /** @return a new permission that also allows starting programs (of files it may read) */
+    /** {@return a new permission that also allows starting programs (of files it may read)} */
     public Permission allowExec() {
         checkGrant("allowExec");
         return new Permission(confined, reads, writes, environment, network, true);
     }
 
-    /** @return whether workers are confined (false only for {@link #unsafe()}) */
+    /** {@return whether workers are confined (false only for {@link #unsafe()})} */
     public boolean confined() {
         return confined;
     }
 
-    /** @return the {@link #allowRead} grants, absolute and normalised, in order */
+    /** {@return the {@link #allowRead} grants, absolute and normalised, in order} */
     public List<Path> reads() {
         return reads;
     }
 
-    /** @return the {@link #allowWrite} grants, absolute and normalised, in order */
+    /** {@return the {@link #allowWrite} grants, absolute and normalised, in order} */
     public List<Path> writes() {
         return writes;
     }
 
-    /** @return the {@link #allowEnv} names, in order */
+    /** {@return the {@link #allowEnv} names, in order} */
     public List<String> environment() {
         return environment;
     }
 
-    /** @return whether {@link #allowNetwork()} was granted */
+    /** {@return whether {@link #allowNetwork()} was granted} */
     public boolean network() {
         return network;
     }
 
-    /** @return whether {@link #allowExec()} was granted */
+    /** {@return whether {@link #allowExec()} was granted} */
     public boolean exec() {
         return exec;
     }
@@ -212,7 +212,7 @@ public final class Permission {
         return Objects.hash(confined, reads, writes, environment, network, exec);
     }
 
-    /** @return the expression that builds this value, such as {@code Permission.strict().allowNetwork()} */
+    /** {@return the expression that builds this value, such as {@code Permission.strict().allowNetwork()}} */
     @Override
     public String toString() {
         if (!confined) {
