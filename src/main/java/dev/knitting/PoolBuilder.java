@@ -38,6 +38,7 @@ public final class PoolBuilder {
     private List<Path> workerClassPath = List.of();
     private Duration workerStartTimeout = ProcessOptions.DEFAULTS.startTimeout();
     private BootstrapOption bootstrap;
+    private Permission permission;
 
     PoolBuilder() {
     }
@@ -246,6 +247,20 @@ public final class PoolBuilder {
     }
 
     /**
+     * Sets what process workers may do outside their lanes: their environment, files, network,
+     * programs and other processes (see {@link Permission}).
+     *
+     * @param permission the confinement of process workers [{@link Permission#strict()} for
+     *        {@link WorkerRuntime#PROCESS}]; a THREAD pool accepts only {@link Permission#unsafe()}
+     *        (its workers are threads of this process), any other fails {@code start}
+     * @return this builder
+     */
+    public PoolBuilder permission(Permission permission) {
+        this.permission = Objects.requireNonNull(permission, "permission");
+        return this;
+    }
+
+    /**
      * Class path entries (directories or jars) that only workers load classes from, such as the
      * classes of {@link Task#imported imported tasks} and of the {@link #bootstrap bootstrap}.
      * Process workers get them on their class path after the host's; thread workers load through
@@ -380,8 +395,13 @@ public final class PoolBuilder {
                     + ") cannot be combined with the inline lane (inlineLane(" + inlineThreshold + ")): inline calls"
                     + " run on the calling thread, where no bootstrap ran");
         }
+        if (runtime == WorkerRuntime.THREAD && permission != null && permission.confined()) {
+            throw new IllegalStateException("permission=" + permission + " needs runtime(PROCESS): thread workers"
+                    + " share this process, nothing can confine them; use Permission.unsafe() or no permission");
+        }
         return new PoolConfig(threads, runtime, balancer, maxPayloadBytes, abortSignalCapacity, hardTimeout,
                 inlineThreshold, laneCapacity, idle, debug, allowedPackages, workerClassPath, bootstrap,
-                new ProcessOptions(javaCommand, jvmArgs, commandPrefix, sharedMemory, namePrefix, workerStartTimeout));
+                new ProcessOptions(javaCommand, jvmArgs, commandPrefix, sharedMemory, namePrefix, workerStartTimeout,
+                        permission == null ? Permission.strict() : permission, permission != null));
     }
 }

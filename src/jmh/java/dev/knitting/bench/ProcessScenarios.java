@@ -1,6 +1,7 @@
 package dev.knitting.bench;
 
 import dev.knitting.IdlePolicy;
+import dev.knitting.Permission;
 import dev.knitting.PoolBuilder;
 import dev.knitting.WorkerRuntime;
 import java.util.List;
@@ -55,8 +56,16 @@ public final class ProcessScenarios {
         }
     }
 
+    /**
+     * @return process workers, confined by the default {@code Permission.strict()}, or unconfined with
+     *     {@code -Dknitting.bench.permission=unsafe} (to compare the two side by side)
+     */
     static UnaryOperator<PoolBuilder> process(int workers) {
-        return b -> b.runtime(WorkerRuntime.PROCESS).threads(workers);
+        boolean unsafe = "unsafe".equals(System.getProperty("knitting.bench.permission"));
+        return b -> {
+            PoolBuilder builder = b.runtime(WorkerRuntime.PROCESS).threads(workers);
+            return unsafe ? builder.permission(Permission.unsafe()) : builder;
+        };
     }
 
     static Scenario g3(boolean quick) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
+import dev.knitting.Permission;
 import dev.knitting.Pool;
 import dev.knitting.PoolStats;
 import dev.knitting.TaskCall;
@@ -42,6 +43,7 @@ class HardTimeoutTest {
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldFailTheRunawayCallKillItsWorkerAndEndEveryLaterCallExactlyOnce() {
         try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1).hardTimeout(HARD)
+                .permission(Permission.strict().allowWrite(dir))
                 .start(CrashTasks.class)) {
             long pid = pool.call(CrashTasks.PID, 0).join();
             Path mark = dir.resolve("runaway");
@@ -76,6 +78,7 @@ class HardTimeoutTest {
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldKillOnlyTheWorkerThatRanPastTheHardTimeout() {
         try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(2).hardTimeout(HARD)
+                .permission(Permission.strict().allowWrite(dir))
                 .start(CrashTasks.class)) {
             Set<Long> pids = new HashSet<>();
             while (pids.size() < 2) {

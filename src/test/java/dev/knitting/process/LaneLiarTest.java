@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
 import dev.knitting.PayloadException;
+import dev.knitting.Permission;
 import dev.knitting.Pool;
 import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
@@ -133,7 +134,9 @@ class LaneLiarTest {
     }
 
     private Pool start(dev.knitting.PoolBuilder builder) {
-        Pool pool = builder.runtime(WorkerRuntime.PROCESS).threads(1).start(LaneLiarTasks.class, CrashTasks.class);
+        Pool pool = builder.runtime(WorkerRuntime.PROCESS).threads(1)
+                .permission(Permission.strict().allowWrite(dir)) // its tasks signal the test through files there
+                .start(LaneLiarTasks.class, CrashTasks.class);
         pools.add(pool);
         return pool;
     }

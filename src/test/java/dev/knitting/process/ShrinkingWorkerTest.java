@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
+import dev.knitting.Permission;
 import dev.knitting.Pool;
 import dev.knitting.PoolBuilder;
 import dev.knitting.ProtocolException;
@@ -64,7 +65,8 @@ class ShrinkingWorkerTest {
     @Test
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldRefuseANamedBufferAWorkerCreatedSinceTheWorkerCouldTruncateItUnderTheHost() {
-        Pool pool = processPool(Knitting.pool());
+        // a strict worker cannot create shared memory at all; granted, it tries the attack
+        Pool pool = processPool(Knitting.pool().permission(Permission.strict().allowWrite(Path.of("/dev/shm"))));
         String name = name("knsh");
 
         Throwable failure = failureOf(pool.call(ShrinkTasks.CREATE_NAMED, name));
@@ -160,7 +162,7 @@ class ShrinkingWorkerTest {
                 file.setLength(8192);
             }
         }
-        Pool pool = processPool(Knitting.pool());
+        Pool pool = processPool(Knitting.pool().permission(Permission.strict().allowWrite(directory)));
         pool.call(ShrinkTasks.SQUARE, 1).join();
         int before = openDescriptors();
 

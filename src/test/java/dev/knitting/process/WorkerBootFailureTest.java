@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
 import dev.knitting.KnittingException;
+import dev.knitting.Permission;
 import dev.knitting.Pool;
 import dev.knitting.PoolBuilder;
 import dev.knitting.WorkerRuntime;
@@ -63,6 +64,11 @@ class WorkerBootFailureTest {
         return processes.stream().map(ProcessHandle::pid).collect(Collectors.toCollection(HashSet::new));
     }
 
+    /** A script as the java command runs its shell and programs, and writes into {@link #dir}. */
+    private Permission scriptPermission() {
+        return Permission.strict().allowRead(Path.of("/bin"), Path.of("/usr/bin")).allowWrite(dir);
+    }
+
     private static PoolBuilder processPool() {
         return Knitting.pool().runtime(WorkerRuntime.PROCESS);
     }
@@ -114,8 +120,8 @@ class WorkerBootFailureTest {
         Path pidFile = dir.resolve("sleeper.pid");
         Path script = script("sleeper", "echo $$ > '" + pidFile + "'", "exec sleep 600");
 
-        Throwable failure = startFailure(processPool().javaCommand(script).workerStartTimeout(Duration.ofSeconds(3)),
-                CrashTasks.class);
+        Throwable failure = startFailure(processPool().javaCommand(script).workerStartTimeout(Duration.ofSeconds(3))
+                .permission(scriptPermission()), CrashTasks.class);
 
         assertThat(failure).isInstanceOf(KnittingException.class)
                 .hasMessageContaining("did not become ready").hasMessageContaining("PT3S");
@@ -128,7 +134,8 @@ class WorkerBootFailureTest {
     void shouldReportAChildThatDiesBeforeReady() throws IOException {
         Path script = script("dies", "echo 'no java here, giving up' >&2", "exit 42");
 
-        Throwable failure = startFailure(processPool().javaCommand(script), CrashTasks.class);
+        Throwable failure = startFailure(processPool().javaCommand(script).permission(scriptPermission()),
+                CrashTasks.class);
 
         assertThat(failure).isInstanceOf(KnittingException.class)
                 .hasMessageContaining("exit code 42").hasMessageContaining("no java here, giving up");

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
+import dev.knitting.Permission;
 import dev.knitting.Pool;
 import dev.knitting.PoolBuilder;
 import dev.knitting.PoolStats;
@@ -50,8 +51,10 @@ class WorkerCrashTest {
         return pool;
     }
 
-    private static PoolBuilder processPool(int threads) {
-        return Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(threads);
+    /** Tasks here tell the test they run through files in {@link #dir}: the workers may write there. */
+    private PoolBuilder processPool(int threads) {
+        return Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(threads)
+                .permission(Permission.strict().allowWrite(dir));
     }
 
     @AfterEach

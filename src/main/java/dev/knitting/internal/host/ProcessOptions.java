@@ -1,5 +1,6 @@
 package dev.knitting.internal.host;
 
+import dev.knitting.Permission;
 import dev.knitting.SharedMemoryMode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,12 +15,16 @@ import java.util.List;
  * @param sharedMemory how the child reaches its lane
  * @param namePrefix prefix of NAMED shared-memory object names
  * @param startTimeout how long a worker may take to become ready
+ * @param permission what a worker may do outside its lane
+ * @param permissionExplicit whether the user chose {@code permission} (a permission the platform
+ *     cannot enforce then fails start) or it is the default (then it warns once)
  */
 public record ProcessOptions(Path javaCommand, List<String> jvmArgs, List<String> commandPrefix,
-                             SharedMemoryMode sharedMemory, String namePrefix, Duration startTimeout) {
-    /** The defaults: the running JVM, INHERIT, no extras, one minute to start. */
+                             SharedMemoryMode sharedMemory, String namePrefix, Duration startTimeout,
+                             Permission permission, boolean permissionExplicit) {
+    /** The defaults: the running JVM, INHERIT, no extras, one minute to start, strict by default. */
     public static final ProcessOptions DEFAULTS = new ProcessOptions(null, List.of(), List.of(),
-            SharedMemoryMode.INHERIT, "knit", Duration.ofSeconds(60));
+            SharedMemoryMode.INHERIT, "knit", Duration.ofSeconds(60), Permission.strict(), false);
 
     /** Copies the lists. */
     public ProcessOptions {

@@ -7,6 +7,7 @@ import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.SharedMemory;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
+import dev.knitting.internal.spawn.Confinement;
 import dev.knitting.internal.spawn.HostWatch;
 import dev.knitting.internal.spawn.ShmMode;
 import dev.knitting.internal.spawn.WorkerClassSources;
@@ -30,7 +31,9 @@ import java.util.function.IntFunction;
  * or an unguessable POSIX shm name (NAMED, unlinked once the child has mapped it), a child JVM
  * with the host's class path or module path, the entries of task classes the host loaded from
  * elsewhere ({@link WorkerClassSources}) and the pool's {@code workerClassPath}, the bootstrap
- * data handed over through the lane, and a wait for its READY.
+ * data handed over through the lane, and a wait for its READY. Workers are confined as the pool's
+ * permission says ({@link Confinement}, decided once here: an explicit permission this platform
+ * cannot enforce fails the pool's start).
  */
 final class ProcessWorkerStarter implements WorkerStarter {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -58,14 +61,18 @@ final class ProcessWorkerStarter implements WorkerStarter {
         needed.add(ProcessWorkerMain.class);
         List<Path> classPath = new ArrayList<>(WorkerClassSources.entriesFor(needed, config.workerClassPath()));
         classPath.addAll(config.workerClassPath());
+        Confinement confinement = Confinement.decide(options.permission(), options.permissionExplicit());
+        confinement.checkGrants();
+        List<String> jvmArgs = new ArrayList<>(confinement.jvmArgs()); // before the user's, which win
+        jvmArgs.addAll(options.jvmArgs());
         WorkerCommand command = new WorkerCommand(ProcessWorkerMain.class.getName())
                 .withCommandPrefix(options.commandPrefix())
-                .withJvmArgs(options.jvmArgs())
+                .withJvmArgs(jvmArgs)
                 .withExtraClassPath(classPath);
         if (options.javaCommand() != null) {
             command = command.withJavaLauncher(options.javaCommand().toString());
         }
-        this.launcher = new WorkerLauncher(command).withQuiet(!config.debug());
+        this.launcher = new WorkerLauncher(command).withQuiet(!config.debug()).withConfinement(confinement);
     }
 
     @Override
@@ -100,6 +107,7 @@ final class ProcessWorkerStarter implements WorkerStarter {
             WorkerReadiness.await(index, incarnation, bootstrap, config.process().startTimeout(),
                     () -> worker.stderrTail().isBlank() ? "" : "; stderr tail:\n" + worker.stderrTail());
             ready = true;
+            region.closeDescriptor(); // the worker has mapped its lane: no other worker may find it in our fds
             return incarnation;
         } catch (IOException e) {
             throw new KnittingException("cannot start worker " + index + " (" + String.join(" ",

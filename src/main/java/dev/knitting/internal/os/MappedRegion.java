@@ -26,6 +26,8 @@ public final class MappedRegion implements AutoCloseable {
     private final MemorySegment segment;
     private final Runnable closeFd;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once the owned descriptor is closed ({@link #closeDescriptor()} or {@link #close()}). */
+    private final AtomicBoolean descriptorClosed = new AtomicBoolean();
 
     /**
      * @param closeFd closes {@code fd} once the mapping is gone, {@code null} when the caller keeps
@@ -55,7 +57,18 @@ public final class MappedRegion implements AutoCloseable {
      *     {@link #NO_FD} if the region kept none (the mapping is then the only way to the memory)
      */
     public int fd() {
-        return fd;
+        return descriptorClosed.get() ? NO_FD : fd;
+    }
+
+    /**
+     * Closes the owned descriptor now and keeps the mapping: once every process that needs the memory
+     * has mapped it (a worker's lane after READY), a descriptor is only a way for others to find it
+     * ({@code /proc/<pid>/fd}). Idempotent; does nothing for a region that owns no descriptor.
+     */
+    public void closeDescriptor() {
+        if (closeFd != null && descriptorClosed.compareAndSet(false, true)) {
+            closeFd.run();
+        }
     }
 
     /** @return whether {@link #close()} also closes {@link #fd()} */
@@ -73,6 +86,7 @@ public final class MappedRegion implements AutoCloseable {
      *     is how a child process is handed an anonymous region ({@code ProcessBuilder.redirectInput})
      */
     public Path fdPath() {
+        int fd = fd();
         if (fd == NO_FD) {
             throw new IllegalStateException("this region kept no descriptor of its memory: " + this);
         }
@@ -101,13 +115,11 @@ public final class MappedRegion implements AutoCloseable {
             closed.set(false);
             throw inUse;
         }
-        if (closeFd != null) {
-            closeFd.run();
-        }
+        closeDescriptor();
     }
 
     @Override
     public String toString() {
-        return "MappedRegion[fd=" + fd + ", size=" + size + ", name=" + name + ", open=" + isOpen() + "]";
+        return "MappedRegion[fd=" + fd() + ", size=" + size + ", name=" + name + ", open=" + isOpen() + "]";
     }
 }

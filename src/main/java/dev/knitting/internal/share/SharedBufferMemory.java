@@ -147,7 +147,7 @@ public final class SharedBufferMemory {
      * (a forged fd could name a device); what counts is the check of the descriptor opened.
      */
     private static MappedRegion openPeerMemory(long pid, int fd, Token token, long length, String name) {
-        Path path = Path.of("/proc/" + pid + "/fd/" + fd);
+        Path path = HostFdPath.of(pid, fd);
         boolean byName = name != null && !Files.isSymbolicLink(path); // another pid namespace: by name
         try (Arena arena = Arena.ofConfined()) {
             if (!byName) {

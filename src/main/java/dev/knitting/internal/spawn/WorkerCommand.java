@@ -97,6 +97,26 @@ public final class WorkerCommand {
         return new WorkerCommand(entryClass, launch, javaLauncher, commandPrefix, jvmArgs, extraClassPath);
     }
 
+    /** @return the java executable */
+    public String javaLauncher() {
+        return javaLauncher;
+    }
+
+    /** @return the JVM options, Knitting's and the user's */
+    public List<String> jvmArgs() {
+        return jvmArgs;
+    }
+
+    /** @return the words before the launcher */
+    public List<String> commandPrefix() {
+        return commandPrefix;
+    }
+
+    /** @return the worker-only class path entries */
+    public List<Path> extraClassPath() {
+        return extraClassPath;
+    }
+
     /** @return how the host runs Knitting */
     public HostLaunch host() {
         return host;

@@ -12,6 +12,8 @@ public final class WorkerEnv {
     public static final String PROCESS_WORKER = "KNITTING_PROCESS_WORKER";
     /** The pool depth of the worker process: its host's depth plus one. */
     public static final String POOL_DEPTH = "KNITTING_POOL_DEPTH";
+    /** What a confined worker does to itself at boot ({@link ConfinementSpec}); unset when unconfined. */
+    public static final String CONFINE = "KNITTING_CONFINE";
     /** The deepest pool depth {@link BootData} accepts. */
     public static final int MAX_POOL_DEPTH = 16;
 

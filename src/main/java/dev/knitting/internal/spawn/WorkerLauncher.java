@@ -1,15 +1,18 @@
 package dev.knitting.internal.spawn;
 
+import dev.knitting.internal.os.Landlock.Grant;
 import dev.knitting.internal.os.MappedRegion;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Starts worker processes: the {@link WorkerCommand}, an environment of the base environment plus
+ * Starts worker processes, confined as the pool's {@link Confinement} says: the {@link WorkerCommand},
+ * an environment of the base environment (the host's, or a confined worker's allow-list) plus
  * {@link WorkerEnv#BOOT}, {@link WorkerEnv#PROCESS_WORKER} and {@link WorkerEnv#POOL_DEPTH}, and
  * the lane as fd 0 in INHERIT mode.
  *
@@ -27,14 +30,20 @@ public final class WorkerLauncher {
     private final boolean quiet;
     private final int tailLines;
     private final int tailChars;
+    private final Confinement confinement;
+    /** The Landlock grants every worker of this launcher gets; empty without Landlock. */
+    private final List<Grant> grants;
 
     /** A launcher with the host's environment, inherited stdout, echoed stderr. */
     public WorkerLauncher(WorkerCommand command) {
-        this(command, null, Redirect.INHERIT, false, StderrTail.DEFAULT_MAX_LINES, StderrTail.DEFAULT_MAX_CHARS);
+        this(command, null, Redirect.INHERIT, false, StderrTail.DEFAULT_MAX_LINES, StderrTail.DEFAULT_MAX_CHARS,
+                Confinement.none(), List.of());
     }
 
     private WorkerLauncher(WorkerCommand command, Map<String, String> baseEnvironment, Redirect stdout,
-                           boolean quiet, int tailLines, int tailChars) {
+                           boolean quiet, int tailLines, int tailChars, Confinement confinement, List<Grant> grants) {
+        this.confinement = Objects.requireNonNull(confinement, "confinement");
+        this.grants = List.copyOf(grants);
         this.command = Objects.requireNonNull(command, "command");
         this.baseEnvironment = baseEnvironment == null ? null : Map.copyOf(baseEnvironment);
         this.stdout = Objects.requireNonNull(stdout, "stdout");
@@ -52,17 +61,17 @@ public final class WorkerLauncher {
      *     (an allow-list of the host's), or {@code null} for a copy of the host's
      */
     public WorkerLauncher withBaseEnvironment(Map<String, String> environment) {
-        return new WorkerLauncher(command, environment, stdout, quiet, tailLines, tailChars);
+        return new WorkerLauncher(command, environment, stdout, quiet, tailLines, tailChars, confinement, grants);
     }
 
     /** @param redirect where the worker's stdout goes [{@link Redirect#INHERIT}] */
     public WorkerLauncher withStdout(Redirect redirect) {
-        return new WorkerLauncher(command, baseEnvironment, redirect, quiet, tailLines, tailChars);
+        return new WorkerLauncher(command, baseEnvironment, redirect, quiet, tailLines, tailChars, confinement, grants);
     }
 
     /** @param noEcho true to keep stderr in the tail only, without echoing it to {@code System.err} */
     public WorkerLauncher withQuiet(boolean noEcho) {
-        return new WorkerLauncher(command, baseEnvironment, stdout, noEcho, tailLines, tailChars);
+        return new WorkerLauncher(command, baseEnvironment, stdout, noEcho, tailLines, tailChars, confinement, grants);
     }
 
     /**
@@ -70,7 +79,19 @@ public final class WorkerLauncher {
      * @param chars characters kept in the stderr tail
      */
     public WorkerLauncher withTail(int lines, int chars) {
-        return new WorkerLauncher(command, baseEnvironment, stdout, quiet, lines, chars);
+        return new WorkerLauncher(command, baseEnvironment, stdout, quiet, lines, chars, confinement, grants);
+    }
+
+    /**
+     * @param confined how workers are confined: with Landlock, each is started by its own restricted
+     *     thread ({@link ConfinedSpawner}) with the files {@link WorkerFileGrants} lists; when
+     *     confined, the base environment is the allow-list of {@link Confinement#environment}
+     *     (unless {@link #withBaseEnvironment} set one)
+     */
+    public WorkerLauncher withConfinement(Confinement confined) {
+        List<Grant> files = confined.landlock() ? WorkerFileGrants.of(command, confined.permission())
+                : List.of();
+        return new WorkerLauncher(command, baseEnvironment, stdout, quiet, tailLines, tailChars, confined, files);
     }
 
     /** @return the command every worker runs */
@@ -92,9 +113,10 @@ public final class WorkerLauncher {
         Objects.requireNonNull(boot, "boot");
         ProcessBuilder builder = new ProcessBuilder(command.argv());
         Map<String, String> env = builder.environment();
-        if (baseEnvironment != null) {
+        Map<String, String> base = baseEnvironment != null ? baseEnvironment : confinement.environment(System.getenv());
+        if (base != null) {
             env.clear();
-            env.putAll(baseEnvironment);
+            env.putAll(base);
         }
         env.put(WorkerEnv.BOOT, boot.encode());
         env.put(WorkerEnv.PROCESS_WORKER, "1");
@@ -110,10 +132,31 @@ public final class WorkerLauncher {
         }
         builder.redirectOutput(stdout);
         builder.redirectError(Redirect.PIPE);
-        Process process = builder.start();
+        Process process;
+        if (confinement.landlock()) {
+            process = ConfinedSpawner.start(builder.command(), env, boot.shmMode() == ShmMode.INHERIT ? lane.fd() : -1,
+                    stdoutFile(), grants, confinement.permission().network(), confinement);
+        } else {
+            if (confinement.confined()) {
+                env.put(WorkerEnv.CONFINE, confinement.spec(0).encode());
+            }
+            process = builder.start();
+        }
         PrintStream echo = quiet ? null : System.err;
         StderrTail tail = StderrTail.start(process.getErrorStream(), name, echo, tailLines, tailChars);
         return new WorkerProcess(name, process, tail);
+    }
+
+    /** @return the file a confined worker's stdout is opened on, {@code null} for the host's stdout */
+    private String stdoutFile() {
+        if (stdout.type() == Redirect.Type.INHERIT) {
+            return null;
+        }
+        if (stdout.type() == Redirect.Type.WRITE) {
+            return stdout.file().getPath(); // DISCARD is a WRITE to the null device
+        }
+        throw new IllegalStateException("stdout=" + stdout + " is not supported for confined workers: only inherited"
+                + " or written to a file");
     }
 
     private static File nullDevice() {

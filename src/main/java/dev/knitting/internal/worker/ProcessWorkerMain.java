@@ -2,6 +2,9 @@ package dev.knitting.internal.worker;
 
 import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.MappingCache;
+import dev.knitting.internal.share.HostFdPath;
+import dev.knitting.internal.os.Seccomp;
+import dev.knitting.internal.spawn.ConfinementSpec;
 
 import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.NativeProcess;
@@ -45,6 +48,7 @@ public final class ProcessWorkerMain {
         BootData boot;
         MappedRegion region;
         try {
+            ConfinementSpec confinement = ConfinementSpec.decode(System.getenv(WorkerEnv.CONFINE));
             boot = BootData.decode(System.getenv(WorkerEnv.BOOT));
             region = boot.shmMode() == ShmMode.INHERIT
                     ? SharedMemory.openPath(Path.of("/proc/self/fd/0"))
@@ -53,6 +57,8 @@ public final class ProcessWorkerMain {
                 throw new IllegalStateException("lane mapping has " + region.byteSize() + " bytes, boot data says "
                         + boot.laneBytes());
             }
+            Waiter.platform(); // links the futex calls, whose shape the filter's installation reuses
+            confine(confinement); // before any task class loads, and before the host watch starts its thread
         } catch (RuntimeException | Error e) {
             fail(EXIT_BOOT_FAILED, "cannot boot", e);
             return;
@@ -81,6 +87,22 @@ public final class ProcessWorkerMain {
         }
         System.out.flush();
         System.exit(0);
+    }
+
+    /**
+     * Confines this worker as its host asked: the seccomp filter on all threads, and the door through
+     * which a Landlock-confined worker reaches its host's shared buffers ({@code ConfinedSpawner}).
+     */
+    private static void confine(ConfinementSpec spec) {
+        if (spec == null) {
+            return;
+        }
+        if (spec.seccomp()) {
+            Seccomp.confineAllThreads(spec.exec(), spec.network(), spec.doorThread() > 0);
+        }
+        if (spec.doorThread() > 0) {
+            HostFdPath.useDoorThread(spec.doorThread());
+        }
     }
 
     private static void fail(int code, String what, Throwable e) {
