@@ -35,7 +35,8 @@ final class ProcessPoolEventsTest extends PoolEventsContractTest {
     @Timeout(value = 180, threadMode = SEPARATE_THREAD)
     void shouldRecordAKilledWorkerAsACrashFollowedByItsReplacement() throws IOException {
         Recording recording = recordEverything();
-        Pool pool = start(Knitting.pool().threads(1), CrashTasks.class);
+        // the task marks its start in a file of the test's: a confined worker writes only where granted
+        Pool pool = start(Knitting.pool().threads(1).permission(Permission.strict().allowWrite(dir)), CrashTasks.class);
         Path mark = dir.resolve("running");
         TaskCall<String> taken = pool.call(CrashTasks.RUN_FOREVER, mark.toString());
         awaitCondition("the worker runs the endless task", () -> readable(mark), () -> "no " + mark);
