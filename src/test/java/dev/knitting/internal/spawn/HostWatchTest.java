@@ -74,8 +74,9 @@ class HostWatchTest {
                 host.destroyForcibly();
 
                 assertThat(gone.await(60, TimeUnit.SECONDS)).isTrue();
-                assertThat(watch.goneReason())
-                        .hasValue("the host " + host.pid() + " exited (its pidfd became readable)");
+                // the pidfd's wake-up, or a check racing with it that already sees the zombie
+                assertThat(watch.goneReason()).hasValueSatisfying(reason -> assertThat(reason)
+                        .startsWith("the host " + host.pid()).containsAnyOf("pidfd became readable", "zombie"));
             }
         } finally {
             host.destroyForcibly();
