@@ -25,10 +25,10 @@ class BootDataFuzzTest {
     static final int MAX_INPUT_BYTES = BootData.MAX_ENCODED_LENGTH / 4 * 3 + 16;
 
     @FuzzTest
-    @DictionaryEntries({"knitting-boot=1\n", "workerIndex=", "laneBytes=", "shmMode=INHERIT\n", "shmMode=NAMED\n",
+    @DictionaryEntries({"knitting-boot=1", "workerIndex=", "laneBytes=", "shmMode=INHERIT", "shmMode=NAMED",
             "shmName=", "task=", "taskFingerprint=", "allowedPackage=", "maxPayloadBytes=", "idleSpinNanos=",
-            "idleYields=", "idleMaxParkNanos=", "poolDepth=", "hostPid=", "hostStartMillis=", "debug=true\n",
-            "debug=false\n", "bootstrapClass=", "bootstrapMethod=", "=-1\n", "#", "::", "import:"})
+            "idleYields=", "idleMaxParkNanos=", "poolDepth=", "hostPid=", "hostStartMillis=", "debug=true",
+            "debug=false", "bootstrapClass=", "bootstrapMethod=", "=-1", "#", "::", "import:"})
     void decodesAnyBootText(byte[] input) {
         if (input.length > MAX_INPUT_BYTES) {
             return;

@@ -37,19 +37,18 @@ import java.lang.foreign.ValueLayout;
  * <h2>Contract</h2>
  * Each poll returns at most its limit or throws {@link ProtocolException}, never another exception;
  * every message delivered has a message type, an abort slot of at least -1, at most
- * {@code maxPayloadBytes} bytes and, when it is a slice of the ring, lies inside the data area; a
- * poll allocates at most {@link #POLL_ALLOCATION_BUDGET} bytes (the fragment buffer must grow with the
- * fragments that arrived, not with the total a first fragment announces).
+ * {@code maxPayloadBytes} bytes and, when it is a slice of the ring, lies inside the data area; an
+ * input's polls allocate at most {@link #allocationBudget}: the fragment buffer must grow with the
+ * fragments that arrived, not with the total a first fragment announces.
  */
 class MessageReceiverFuzzTest {
     static final int CAPACITY = RingDescriptor.MIN_CAPACITY;
     /** The host's limit for answers of a pool with the default maximum payload. */
     static final long MAX_PAYLOAD_BYTES =
             Math.max(PoolConfig.DEFAULT_MAX_PAYLOAD_BYTES, ResponseEncoding.FAILURE_PAYLOAD_FLOOR);
-    /** Exceptions, slices and a reassembly buffer for what one poll can consume (two data areas). */
-    static final long POLL_ALLOCATION_BUDGET = (256L << 10) + 16L * CAPACITY;
+    /** Rounds of one input: polls of one receiver. */
+    static final int ROUNDS = 16;
     static final int MAX_INPUT_BYTES = 8 << 10;
-    private static final int ROUNDS = 16;
     private static final long REGION_BYTES = RingDescriptor.regionBytes(CAPACITY);
     private static final MemorySegment REGION =
             Arena.global().allocate(REGION_BYTES, RingDescriptor.REGION_ALIGNMENT);
@@ -59,13 +58,26 @@ class MessageReceiverFuzzTest {
         if (input.length > MAX_INPUT_BYTES) {
             return;
         }
+        AllocationMeter.withinBudget(allocationBudget(input.length), "polling " + input.length + " bytes of ring images",
+                () -> replay(input));
+    }
+
+    /**
+     * What the polls of one input of {@code length} bytes may allocate: exceptions and slices, and a
+     * reassembly buffer that grows with the fragment bytes that arrived (at most {@code length}),
+     * never with the total a first fragment announces.
+     */
+    static long allocationBudget(int length) {
+        return (256L << 10) + 16L * length;
+    }
+
+    private static void replay(byte[] input) {
         MpscRing.format(REGION, CAPACITY);
         MpscRing ring = MpscRing.attach(REGION, Waiter.platform());
         MessageReceiver receiver = new MessageReceiver(ring, MAX_PAYLOAD_BYTES);
         FuzzBytes in = new FuzzBytes(input);
         for (int round = 0; round < ROUNDS && in.hasMore(); round++) {
             int limit = writeRound(in);
-            long before = AllocationMeter.allocated();
             try {
                 int consumed = receiver.poll((type, callId, code, abortSlot, payload) -> {
                     checkMessage(type, abortSlot, payload);
@@ -77,7 +89,6 @@ class MessageReceiverFuzzTest {
             } catch (ProtocolException expected) {
                 // The documented answer to a corrupt ring; the next round polls the same receiver.
             }
-            AllocationMeter.check(before, POLL_ALLOCATION_BUDGET, "one poll of a " + CAPACITY + "-byte ring");
         }
     }
 
