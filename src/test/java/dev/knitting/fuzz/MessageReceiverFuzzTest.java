@@ -71,16 +71,23 @@ class MessageReceiverFuzzTest {
         return (256L << 10) + 16L * length;
     }
 
-    private static void replay(byte[] input) {
+    /** How the rounds of one input ended: messages delivered, polls rejected with a ProtocolException. */
+    record Outcome(int delivered, int rejected) { }
+
+    /** Plays the rounds of {@code input} on a fresh ring and receiver, checking the contract. */
+    static Outcome replay(byte[] input) {
         MpscRing.format(REGION, CAPACITY);
         MpscRing ring = MpscRing.attach(REGION, Waiter.platform());
         MessageReceiver receiver = new MessageReceiver(ring, MAX_PAYLOAD_BYTES);
         FuzzBytes in = new FuzzBytes(input);
+        int[] delivered = {0};
+        int rejected = 0;
         for (int round = 0; round < ROUNDS && in.hasMore(); round++) {
             int limit = writeRound(in);
             try {
                 int consumed = receiver.poll((type, callId, code, abortSlot, payload) -> {
                     checkMessage(type, abortSlot, payload);
+                    delivered[0]++;
                     peerWrites(in);
                 }, limit);
                 if (consumed < 0 || consumed > limit) {
@@ -88,8 +95,10 @@ class MessageReceiverFuzzTest {
                 }
             } catch (ProtocolException expected) {
                 // The documented answer to a corrupt ring; the next round polls the same receiver.
+                rejected++;
             }
         }
+        return new Outcome(delivered[0], rejected);
     }
 
     /** Writes one round's positions and records; returns the poll's limit. */

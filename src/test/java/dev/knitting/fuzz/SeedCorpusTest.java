@@ -7,15 +7,9 @@ import dev.knitting.ProtocolException;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.codec.TypePolicy;
-import dev.knitting.internal.lane.MessageReceiver;
-import dev.knitting.internal.lane.MpscRing;
-import dev.knitting.internal.lane.RingDescriptor;
-import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,13 +54,10 @@ class SeedCorpusTest {
     void everyRingSeedDeliversItsMessagesWithoutARejection() throws Exception {
         List<Path> seeds = seeds("MessageReceiverFuzzTestInputs/pollsAnyRingImage");
         assertThat(seeds).hasSizeGreaterThanOrEqualTo(5);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment region = arena.allocate(RingDescriptor.regionBytes(MessageReceiverFuzzTest.CAPACITY),
-                    RingDescriptor.REGION_ALIGNMENT);
-            for (Path seed : seeds) {
-                String name = seed.getFileName().toString();
-                assertThat(delivered(region, Files.readAllBytes(seed))).as(name).isPositive();
-            }
+        for (Path seed : seeds) {
+            MessageReceiverFuzzTest.Outcome outcome = MessageReceiverFuzzTest.replay(Files.readAllBytes(seed));
+            assertThat(outcome.delivered()).as(seed.getFileName() + " delivers messages").isPositive();
+            assertThat(outcome.rejected()).as(seed.getFileName() + " is never rejected").isZero();
         }
     }
 
@@ -84,41 +75,6 @@ class SeedCorpusTest {
                 assertThat(BootData.decode(encoded).taskNames()).as(name).isNotEmpty();
             }
         }
-    }
-
-    /** Replays a ring seed round by round as the target reads it, without peer writes; counts messages. */
-    private static int delivered(MemorySegment region, byte[] input) {
-        MpscRing.format(region, MessageReceiverFuzzTest.CAPACITY);
-        MpscRing ring = MpscRing.attach(region, Waiter.platform());
-        MessageReceiver receiver = new MessageReceiver(ring, MessageReceiverFuzzTest.MAX_PAYLOAD_BYTES);
-        FuzzBytes in = new FuzzBytes(input);
-        int[] count = {0};
-        while (in.hasMore()) {
-            int control = in.u8();
-            long head = region.get(ValueLayout.JAVA_LONG, RingDescriptor.HEAD_POSITION_OFFSET);
-            long tail;
-            if ((control & 0x80) != 0) {
-                head = in.i64();
-                tail = in.i64();
-            } else {
-                tail = head + in.u16();
-            }
-            region.set(ValueLayout.JAVA_LONG, RingDescriptor.HEAD_POSITION_OFFSET, head);
-            region.set(ValueLayout.JAVA_LONG, RingDescriptor.TAIL_POSITION_OFFSET, tail);
-            byte[] records = in.bytes(in.u16());
-            for (int i = 0; i < records.length; i++) {
-                region.set(ValueLayout.JAVA_BYTE,
-                        RingDescriptor.DATA_OFFSET + ((head + i) & (MessageReceiverFuzzTest.CAPACITY - 1)), records[i]);
-            }
-            receiver.poll((type, callId, code, abortSlot, payload) -> {
-                count[0]++;
-                int op = in.u8();
-                if (op != 0) {
-                    region.set(ValueLayout.JAVA_LONG, 8L * (op - 1), in.i64());
-                }
-            }, 1 + (control & 63));
-        }
-        return count[0];
     }
 
     private static List<Path> seeds(String dir) throws IOException, URISyntaxException {
