@@ -30,6 +30,11 @@ class SeedCorpusTest {
     /** Decoder seeds the host rightly refuses: a buffer descriptor of another process that is gone. */
     private static final Set<String> REFUSED_PAYLOADS = Set.of("shared-buffer");
     private static final Set<String> REFUSED_BOOTS = Set.of("raw-not-base64");
+    /**
+     * Ring seeds kept as regressions of a finding, not as happy paths: a first fragment announcing
+     * 8 MiB and sending 8 bytes (the receiver once allocated the announced total at once).
+     */
+    private static final Set<String> FINDING_RINGS = Set.of("announced-total-8mib-first-fragment");
 
     @Test
     void everyPayloadSeedDecodesOnTheHostOfAProcessPool() throws Exception {
@@ -56,6 +61,9 @@ class SeedCorpusTest {
         assertThat(seeds).hasSizeGreaterThanOrEqualTo(5);
         for (Path seed : seeds) {
             MessageReceiverFuzzTest.Outcome outcome = MessageReceiverFuzzTest.replay(Files.readAllBytes(seed));
+            if (FINDING_RINGS.contains(seed.getFileName().toString())) {
+                continue; // its check is the fuzz target's own allocation budget
+            }
             assertThat(outcome.delivered()).as(seed.getFileName() + " delivers messages").isPositive();
             assertThat(outcome.rejected()).as(seed.getFileName() + " is never rejected").isZero();
         }

@@ -21,11 +21,10 @@ import java.util.Objects;
  * are copied into a reusable buffer and the message is delivered once its last fragment arrived.
  * The buffer is dropped after delivery when it grew past {@link #KEEP_BUFFER_BYTES}.
  *
- * <p>The total a first fragment announces is only believed up to {@link #KEEP_BUFFER_BYTES}:
- * beyond, the buffer grows with the bytes that actually arrived (doubling, never past the total),
- * so a peer announcing {@code maxPayloadBytes} and sending one fragment costs this side one
- * fragment's worth of memory, not the announced total; reassembling n bytes allocates and copies
- * O(n).
+ * <p>The total a first fragment announces is never believed: the buffer grows with the bytes that
+ * actually arrived (from 64 KiB or the first fragment, doubling, never past the total), so a peer
+ * announcing {@code maxPayloadBytes} and sending one fragment costs this side at most that first
+ * step, not the announced total; reassembling n bytes allocates and copies O(n).
  *
  * <p>Every record is validated: type, header length against record length, flags, fragment order,
  * the same call id, type, code, abort slot and total length across fragments, and the total within
@@ -39,6 +38,8 @@ import java.util.Objects;
 public final class MessageReceiver {
     /** Reassembly buffers larger than this are released after their message is delivered. */
     public static final long KEEP_BUFFER_BYTES = 1 << 20;
+    /** The first reassembly buffer, unless the first fragment needs more or the total is smaller. */
+    private static final long FIRST_BUFFER_BYTES = 64 << 10;
 
     private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 16;
 
@@ -203,24 +204,20 @@ public final class MessageReceiver {
 
     /**
      * Makes the buffer hold at least {@code needed} bytes of a message of {@code total}, keeping the
-     * {@link #received} bytes already in it. Up to {@link #KEEP_BUFFER_BYTES} the whole total at
-     * once (a power of two, kept for the next message); beyond, doubling from what is there, so
-     * capacity stays below twice what arrived and the copies sum to less than the total.
+     * {@link #received} bytes already in it: doubling from what is there, so capacity stays below
+     * twice what arrived (or the first step) and the copies sum to less than the total. A buffer of
+     * up to {@link #KEEP_BUFFER_BYTES} is kept for the next message.
      */
     private void ensureCapacity(long needed, long total) {
         long capacity = buffer == null ? 0 : buffer.byteSize();
         if (capacity >= needed) {
             return;
         }
-        MemorySegment grown;
-        if (total <= KEEP_BUFFER_BYTES) {
-            long size = Math.max(4096, Long.highestOneBit(total - 1) << 1);
-            grown = MemorySegment.ofArray(new byte[(int) Math.min(size, KEEP_BUFFER_BYTES)]);
-        } else {
-            long size = Math.min(total, Math.max(needed, Math.max(2 * capacity, KEEP_BUFFER_BYTES)));
-            grown = size <= MAX_ARRAY_BYTES ? MemorySegment.ofArray(new byte[(int) size])
-                    : Arena.ofAuto().allocate(size, Long.BYTES);
-        }
+        // Doubling from what arrived, never past the announced total: a peer that announces much
+        // and sends little makes the host allocate at most twice what it sent (or one first step).
+        long size = Math.min(total, Math.max(needed, Math.max(2 * capacity, FIRST_BUFFER_BYTES)));
+        MemorySegment grown = size <= MAX_ARRAY_BYTES ? MemorySegment.ofArray(new byte[(int) size])
+                : Arena.ofAuto().allocate(size, Long.BYTES);
         if (received > 0) {
             MemorySegment.copy(buffer, 0, grown, 0, received);
         }
