@@ -172,6 +172,8 @@ public final class PoolBuilder {
     }
 
     /**
+     * Raises the pool's lifecycle lines to {@code INFO}.
+     *
      * @param enabled lifecycle lines through the {@link System.Logger} {@code dev.knitting} at {@code INFO}
      *        instead of {@code DEBUG}, and process workers' standard error echoed [on when
      *        {@code KNITTING_DEBUG} is set]
