@@ -40,6 +40,8 @@ import java.util.function.LongConsumer;
  * sending thread before the pending table's compare-and-set publishes the call, with release
  * stores read by acquire loads (a plain store on x86, where a volatile store would cost a full
  * fence on the path every call takes). {@code resent} is the lane's replacing thread's alone.
+ * {@code awaitingWorker} is written by the sending thread under its lane's lifecycle monitor while
+ * it waits for a replacement worker, and read by whatever completes the call, to wake it.
  * {@code abortWindowOpen} is guarded by this object's monitor: an abort raises the worker-visible
  * flag only while the call is at the worker, and the one take-back path closes the window before
  * the slot is released, so a late abort never reaches a slot handed to another call.
