@@ -32,9 +32,12 @@ class SeedCorpusTest {
     private static final Set<String> REFUSED_BOOTS = Set.of("raw-not-base64");
     /**
      * Ring seeds kept as regressions of a finding, not as happy paths: a first fragment announcing
-     * 8 MiB and sending 8 bytes (the receiver once allocated the announced total at once).
+     * 8 MiB and sending 8 bytes (the receiver once allocated the announced total at once), and two
+     * first fragments with no payload bytes (the receiver once copied them into a buffer it had not
+     * allocated: a NullPointerException instead of a ProtocolException).
      */
-    private static final Set<String> FINDING_RINGS = Set.of("announced-total-8mib-first-fragment");
+    private static final Set<String> FINDING_RINGS = Set.of("announced-total-8mib-first-fragment",
+            "empty-first-fragment", "empty-first-fragment-short");
 
     @Test
     void everyPayloadSeedDecodesOnTheHostOfAProcessPool() throws Exception {

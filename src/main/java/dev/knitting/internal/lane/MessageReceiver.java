@@ -159,8 +159,8 @@ public final class MessageReceiver {
                 throw reject(bodyOffset, "first fragment of callId=" + callId + " while callId=" + partialCallId
                         + " is incomplete (" + received + "/" + partialTotal + " bytes)");
             }
-            if (fragment >= total) {
-                throw reject(bodyOffset, "first fragment of " + fragment + " bytes is not shorter than totalPayloadLength="
+            if (fragment == 0 || fragment >= total) {
+                throw reject(bodyOffset, "first fragment of " + fragment + " bytes is empty or not shorter than totalPayloadLength="
                         + total);
             }
             ensureCapacity(fragment, total);

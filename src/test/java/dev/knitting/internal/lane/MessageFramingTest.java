@@ -279,6 +279,7 @@ class MessageFramingTest {
         LAST_FRAGMENT_SHORT,
         MIDDLE_FRAGMENT_OVERRUNS,
         FIRST_FRAGMENT_HOLDS_EVERYTHING,
+        EMPTY_FIRST_FRAGMENT,
         EMPTY_MIDDLE_FRAGMENT,
         UNKNOWN_RECORD_TYPE,
         NEGATIVE_ABORT_SLOT
@@ -324,6 +325,7 @@ class MessageFramingTest {
                     raw(ring, REQUEST, 1, 0, 100, 64);
                 }
                 case FIRST_FRAGMENT_HOLDS_EVERYTHING -> raw(ring, REQUEST, 1, FLAG_FIRST, 40, 40);
+                case EMPTY_FIRST_FRAGMENT -> raw(ring, REQUEST, 1, FLAG_FIRST, 100, 0);
                 case EMPTY_MIDDLE_FRAGMENT -> {
                     raw(ring, REQUEST, 1, FLAG_FIRST, 100, 40);
                     raw(ring, REQUEST, 1, 0, 100, 0);
