@@ -13,6 +13,7 @@ import dev.knitting.testtasks.AsyncTasks;
 import dev.knitting.testtasks.Color;
 import dev.knitting.testtasks.EchoTasks;
 import dev.knitting.testtasks.FailingTasks;
+import dev.knitting.testtasks.HostTrap;
 import dev.knitting.testtasks.NoTasks;
 import dev.knitting.testtasks.SlowTasks;
 import dev.knitting.testtasks.SlowTasks.Spin;
@@ -402,6 +403,26 @@ abstract class PoolContractTest {
         assertThat(overflow).isExactlyInstanceOf(RemoteTaskException.class);
         assertThat(((RemoteTaskException) overflow).remoteClassName()).isEqualTo(StackOverflowError.class.getName());
         assertThat(pool.call(EchoTasks.SQUARE, 9).join()).isEqualTo(81);
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void aStackOverflowWhileTheHostDecodesAnAnswerFailsThatCallOnlyAndThePoolGoesOnAnswering() {
+        Pool pool = start(builder().threads(1));
+        assertThat(pool.call(FailingTasks.RETURN_HOST_TRAP, 0).join()).isEqualTo(HostTrap.PREBUILT);
+        HostTrap.arm();
+        try {
+            for (int round = 0; round < 3; round++) {
+                assertThat(failureOf(pool.call(FailingTasks.RETURN_HOST_TRAP, round)))
+                        .isExactlyInstanceOf(ProtocolException.class).hasMessageContaining("could not be decoded")
+                        .hasRootCauseInstanceOf(StackOverflowError.class);
+                assertThat(pool.call(EchoTasks.SQUARE, round).join()).isEqualTo(round * round);
+            }
+        } finally {
+            HostTrap.disarm();
+        }
+        assertThat(pool.call(FailingTasks.RETURN_HOST_TRAP, 0).join()).isEqualTo(HostTrap.PREBUILT);
+        assertThat(pool.stats().inFlight()).isZero();
     }
 
     @Test

@@ -39,6 +39,8 @@ public final class FailingTasks {
     public static final Task<Integer, String> THROW_HUGE_MESSAGE = Task.of(length -> {
         throw new IllegalStateException("m".repeat(length));
     });
+    /** Returns {@link HostTrap#PREBUILT}, which the host cannot rebuild once it armed {@link HostTrap}. */
+    public static final Task<Integer, HostTrap> RETURN_HOST_TRAP = Task.of(ignored -> HostTrap.PREBUILT);
     /** Recurses until the worker's stack overflows. */
     public static final Task<Integer, Integer> OVERFLOW_STACK = Task.of(FailingTasks::recurse);
 
