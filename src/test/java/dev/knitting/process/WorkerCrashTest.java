@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
+import dev.knitting.KnittingException;
 import dev.knitting.Permission;
 import dev.knitting.Pool;
 import dev.knitting.PoolBuilder;
@@ -17,6 +18,7 @@ import dev.knitting.WorkerCrashedException;
 import dev.knitting.WorkerRuntime;
 import dev.knitting.process.fixtures.CrashTasks;
 import dev.knitting.process.fixtures.CrashTasks.Crash;
+import dev.knitting.process.fixtures.FailingBoots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +125,53 @@ class WorkerCrashTest {
         assertThat(stats.failed()).isEqualTo(1);
         assertThat(stats.inFlight()).isZero();
         assertThat(stats.workerRestarts()).isEqualTo(1);
+    }
+
+    /**
+     * The first replacement dies while it boots (as one killed from outside at that moment would):
+     * the lane starts another, and the calls that waited for it are served. One failed start must
+     * not cost the pool a lane for good.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldStartAnotherReplacementWhenTheFirstDiesWhileItBoots() {
+        Pool pool = start(processPool(1).bootstrap(FailingBoots.class.getName(), "boot",
+                new FailingBoots.Plan(dir.toString(), Set.of(2))));
+        assertThat(pool.call(CrashTasks.SQUARE, 3).join()).isEqualTo(9);
+
+        assertThat(failureOf(pool.call(CrashTasks.HALT, new Crash(3, "halting before a failing boot", null))))
+                .isInstanceOf(WorkerCrashedException.class);
+        List<TaskCall<Integer>> after = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            after.add(pool.call(CrashTasks.SQUARE, i));
+        }
+
+        for (int i = 0; i < after.size(); i++) {
+            assertThat(after.get(i).join()).as("call %d", i).isEqualTo(i * i);
+        }
+        assertThat(dir.resolve("boot-2")).exists();
+        assertThat(dir.resolve("boot-3")).exists();
+        assertThat(dir.resolve("boot-4")).doesNotExist();
+    }
+
+    /** Every replacement dies while it boots: after the last try the lane is down, and says why. */
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldFailCallsClearlyOnceEveryReplacementStartFailed() {
+        Pool pool = start(processPool(1).bootstrap(FailingBoots.class.getName(), "boot",
+                new FailingBoots.Plan(dir.toString(), Set.of(2, 3, 4, 5))));
+        assertThat(pool.call(CrashTasks.SQUARE, 3).join()).isEqualTo(9);
+
+        assertThat(failureOf(pool.call(CrashTasks.HALT, new Crash(3, "halting before failing boots", null))))
+                .isInstanceOf(WorkerCrashedException.class);
+        Throwable waited = failureOf(pool.call(CrashTasks.SQUARE, 4));
+
+        assertThat(waited).isInstanceOf(WorkerCrashedException.class)
+                .hasMessageContaining("could not start a replacement");
+        assertThat(waited.getCause().getSuppressed()).hasSize(2);
+        assertThat(failureOf(pool.call(CrashTasks.SQUARE, 5))).isInstanceOf(KnittingException.class);
+        assertThat(dir.resolve("boot-4")).exists();
+        assertThat(dir.resolve("boot-5")).doesNotExist();
     }
 
     /** The worker halts at once while the test keeps submitting: calls made during the restart wait for it. */

@@ -9,12 +9,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * G14: a THREAD pool and a PROCESS pool of two workers each, two callers keeping up to 64 calls in
@@ -37,6 +41,10 @@ final class SoakScenario {
     private final AtomicLong untyped = new AtomicLong();
     private final AtomicLong wrong = new AtomicLong();
     private final AtomicLong kills = new AtomicLong();
+    /** Typed failures by exception class: kills fail the calls their worker had taken, nothing else should. */
+    private final Map<String, LongAdder> typedKinds = new ConcurrentSkipListMap<>();
+    private final Map<String, String> firstTyped = new ConcurrentHashMap<>();
+    private int workersAtEnd = -1;
     private volatile long rssWarm = -1;
     private long rssEnd = -1;
     private long rssMax = -1;
@@ -89,6 +97,11 @@ final class SoakScenario {
                 }
             }
             pending = submitted.get() - values.get() - typed.get() - untyped.get();
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ProcState.workerChildren().size() < 2 && System.nanoTime() < settle) {
+                Thread.sleep(100); // a replacement started by the last kill may still boot
+            }
+            workersAtEnd = ProcState.workerChildren().size();
             System.gc();
             rssEnd = ProcState.rssBytes();
             rssMax = Math.max(rssMax, rssEnd);
@@ -134,6 +147,11 @@ final class SoakScenario {
             }
         } else if (cause instanceof KnittingException) {
             typed.incrementAndGet();
+            String kind = cause.getClass().getSimpleName();
+            typedKinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
+            if (firstTyped.putIfAbsent(kind, String.valueOf(cause.getMessage())) == null) {
+                raw.println("G14 first " + kind + ": " + cause.getMessage());
+            }
         } else {
             untyped.incrementAndGet();
             if (untyped.get() <= 10) {
@@ -171,6 +189,9 @@ final class SoakScenario {
                 (values.get() + typed.get()) + "/" + submitted.get(), submitted.get() + "/" + submitted.get(),
                 badEnds == 0 && submitted.get() == total));
         out.add(ChaosLine.atMost("G14", what + ", calls lost, wrong or failed untyped", badEnds, 0));
+        raw.println("G14 typed failures by class: " + typedKinds);
+        out.add(ChaosLine.checked("G14", what + ", process workers serving at the end (every lane replaced)",
+                workersAtEnd + "/2", "2/2", workersAtEnd == 2));
         if (rssWarm <= 0 || rssEnd <= 0) {
             out.add(ChaosLine.error("G14", what + ", host RSS growth after warm-up", "10%", "no RSS reading"));
         } else {

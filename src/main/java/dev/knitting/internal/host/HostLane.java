@@ -15,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -31,6 +32,10 @@ import java.util.function.Function;
  */
 final class HostLane {
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    /** Starts a lane tries to replace a lost worker before it gives up (see {@link #startReplacement}). */
+    static final int REPLACEMENT_STARTS = 3;
+    /** The pause before the second start; the third waits twice as long. */
+    private static final Duration REPLACEMENT_PAUSE = Duration.ofMillis(250);
     /** Longest wait for senders still writing into a retired incarnation's ring. */
     private static final Duration SEND_SETTLE_WAIT = Duration.ofSeconds(10);
 
@@ -395,6 +400,53 @@ final class HostLane {
     }
 
     /**
+     * Starts the replacement worker, or returns null once the lane is stopping. A start that fails
+     * (the new worker killed while it boots, a transient fork or memory failure) is tried again after
+     * a pause, up to {@link #REPLACEMENT_STARTS} starts in all; only then is the lane down for good.
+     *
+     * @throws RuntimeException the first start's failure, the later ones suppressed in it
+     */
+    private Incarnation startReplacement() {
+        RuntimeException failure = null;
+        for (int attempt = 0; attempt < REPLACEMENT_STARTS; attempt++) {
+            if (attempt > 0 && !pauseUnlessStopping(REPLACEMENT_PAUSE.multipliedBy(attempt))) {
+                return null;
+            }
+            if (stopping) {
+                return null;
+            }
+            try {
+                return starter.start(index);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+                events.log("lane " + index + " could not start a replacement (start " + (attempt + 1) + " of "
+                        + REPLACEMENT_STARTS + "): " + e.getMessage());
+            }
+        }
+        throw failure;
+    }
+
+    /** @return false if the lane began stopping during the pause */
+    private boolean pauseUnlessStopping(Duration pause) {
+        long end = System.nanoTime() + pause.toNanos();
+        synchronized (lifecycle) {
+            for (long left = pause.toNanos(); !stopping && left > 0; left = end - System.nanoTime()) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return !stopping;
+        }
+    }
+
+    /**
      * Replaces a worker, in this order: kill it; retire its incarnation (no new sends, the pump and
      * waiting threads leave); wait (bounded) for senders still writing into its ring; collect the
      * answers it published (bounded); split its pending calls by its taken position into taken
@@ -429,7 +481,7 @@ final class HostLane {
         owner.workerReplaced(index, reason, untaken.size());
         Incarnation next;
         try {
-            next = stopping ? null : starter.start(index);
+            next = startReplacement();
         } catch (RuntimeException e) {
             KnittingException failure = new WorkerCrashedException("lane " + index + " lost its worker ("
                     + reason.getMessage() + ") and could not start a replacement: " + e.getMessage(), null, null, "", e);
