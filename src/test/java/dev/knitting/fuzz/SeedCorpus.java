@@ -2,6 +2,7 @@ package dev.knitting.fuzz;
 
 import dev.knitting.Envelope;
 import dev.knitting.IdlePolicy;
+import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.codec.PayloadEncoder;
 import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.codec.TypePolicy;
@@ -13,7 +14,7 @@ import dev.knitting.internal.lane.MpscRing;
 import dev.knitting.internal.lane.RingDescriptor;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
-import dev.knitting.internal.spawn.ShmMode;
+import dev.knitting.internal.worker.WorkerSpec;
 import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.testtasks.Color;
 import dev.knitting.testtasks.Person;
@@ -312,13 +313,17 @@ public final class SeedCorpus {
 
     private static Map<String, byte[]> boots() {
         Map<String, byte[]> seeds = new LinkedHashMap<>();
-        BootData inherit = new BootData(BootData.PROTOCOL_VERSION, 0, 2_101_248, ShmMode.INHERIT, "",
-                List.of("com.example.Tasks#square"), 0x00c0ffee12345678L, Set.of(), 8 << 20, IdlePolicy.BALANCED, 1,
-                4242, -1, false);
-        BootData named = new BootData(BootData.PROTOCOL_VERSION, 65_535, 1L << 40, ShmMode.NAMED, "knitting-3f9a.x_y",
-                List.of("com.example.Tasks#square", "com.example.Tasks::neg(I)I", "import:com.example.Plugin#run"),
-                -1L, Set.of("", "com.example.model", "\u00e9t\u00e9.x"), Integer.MAX_VALUE, IdlePolicy.LOW_CPU, 3,
-                Long.MAX_VALUE, 1_700_000_000_000L, true, "com.example.Boot$Inner", "init");
+        BootData inherit = new BootData(BootData.PROTOCOL_VERSION,
+                new WorkerSpec(0, List.of("com.example.Tasks#square"),
+                        0x00c0ffee12345678L, Set.of(), 8 << 20, IdlePolicy.BALANCED, "", ""),
+                2_101_248, SharedMemoryMode.INHERIT, "", 1, 4242, -1, false);
+        BootData named = new BootData(BootData.PROTOCOL_VERSION,
+                new WorkerSpec(65_535,
+                        List.of("com.example.Tasks#square", "com.example.Tasks::neg(I)I",
+                                "import:com.example.Plugin#run"),
+                        -1L, Set.of("", "com.example.model", "\u00e9t\u00e9.x"), Integer.MAX_VALUE, IdlePolicy.LOW_CPU,
+                        "com.example.Boot$Inner", "init"),
+                1L << 40, SharedMemoryMode.NAMED, "knitting-3f9a.x_y", 3, Long.MAX_VALUE, 1_700_000_000_000L, true);
         seeds.put("inherit", text(inherit));
         seeds.put("named-with-bootstrap", text(named));
         seeds.put("raw-base64", ("!" + inherit.encode()).getBytes(StandardCharsets.ISO_8859_1));

@@ -83,7 +83,7 @@ class SeedCorpusTest {
             if (REFUSED_BOOTS.contains(name)) {
                 assertThatThrownBy(() -> BootData.decode(encoded)).as(name).isInstanceOf(ProtocolException.class);
             } else {
-                assertThat(BootData.decode(encoded).taskNames()).as(name).isNotEmpty();
+                assertThat(BootData.decode(encoded).spec().taskNames()).as(name).isNotEmpty();
             }
         }
     }

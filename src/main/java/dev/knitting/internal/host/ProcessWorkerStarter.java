@@ -9,7 +9,6 @@ import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
 import dev.knitting.internal.spawn.Confinement;
 import dev.knitting.internal.spawn.HostWatch;
-import dev.knitting.internal.spawn.ShmMode;
 import dev.knitting.internal.spawn.WorkerClassSources;
 import dev.knitting.internal.spawn.WorkerCommand;
 import dev.knitting.internal.spawn.WorkerEnv;
@@ -97,10 +96,9 @@ final class ProcessWorkerStarter implements WorkerStarter {
             Incarnation incarnation = new Incarnation(index, memory, lane, config.idle(),
                     Math.max(config.maxPayloadBytes(), ResponseEncoding.FAILURE_PAYLOAD_FLOOR));
             WorkerSpec spec = specs.apply(index);
-            BootData boot = new BootData(BootData.PROTOCOL_VERSION, index, bytes, named ? ShmMode.NAMED : ShmMode.INHERIT,
-                    named ? shmName : "", spec.taskNames(), spec.fingerprint(), spec.allowedPackages(), spec.maxPayloadBytes(),
-                    spec.idle(), WorkerEnv.currentPoolDepth() + 1, ProcessHandle.current().pid(), hostStartMillis,
-                    config.debug(), spec.bootstrapClass(), spec.bootstrapMethod());
+            BootData boot = new BootData(BootData.PROTOCOL_VERSION, spec, bytes, config.process().sharedMemory(),
+                    named ? shmName : "", WorkerEnv.currentPoolDepth() + 1, ProcessHandle.current().pid(),
+                    hostStartMillis, config.debug());
             process = launcher.start(name(index), boot, named ? null : region);
             ProcessWorker worker = new ProcessWorker(index, process);
             incarnation.worker(worker);

@@ -2,7 +2,9 @@ package dev.knitting.internal.spawn;
 
 import dev.knitting.IdlePolicy;
 import dev.knitting.ProtocolException;
+import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.task.JavaNames;
+import dev.knitting.internal.worker.WorkerSpec;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -65,28 +67,20 @@ import java.util.regex.Pattern;
  *
  * @param protocolVersion the lane protocol the host speaks; {@link #decode} accepts only
  *     {@link #PROTOCOL_VERSION}
- * @param workerIndex the worker's slot in the pool
+ * @param spec what every worker gets, thread or process: its index, task names and fingerprint,
+ *     payload rules, idle policy and bootstrap; validated here, because here it crosses a process
+ *     boundary ({@code ""} in its allowed packages is the unnamed package)
  * @param laneBytes the size of the lane mapping
  * @param shmMode how the lane reaches the worker
  * @param shmName the shared-memory name in NAMED mode, empty in INHERIT mode
- * @param taskNames the task table's names in id order ({@code TaskTable.names()})
- * @param taskFingerprint the task table's fingerprint, which the worker must reproduce
- * @param allowedPackages packages whose records and enums may travel as payloads; {@code ""} is the
- *     unnamed package
- * @param maxPayloadBytes the largest encoded argument or result
- * @param idle how the worker waits
  * @param poolDepth the worker's pool depth (its host's plus one)
  * @param hostPid the host's pid
  * @param hostStartMillis the host's start instant in epoch millis, -1 when unknown; with the pid it
  *     identifies the host even after the pid is reused
  * @param debug whether the worker prints debug output
- * @param bootstrapClass the class of the pool's bootstrap, empty when it has none
- * @param bootstrapMethod the method of the pool's bootstrap, empty when it has none
  */
-public record BootData(int protocolVersion, int workerIndex, long laneBytes, ShmMode shmMode, String shmName,
-                       List<String> taskNames, long taskFingerprint, Set<String> allowedPackages,
-                       long maxPayloadBytes, IdlePolicy idle, int poolDepth, long hostPid, long hostStartMillis,
-                       boolean debug, String bootstrapClass, String bootstrapMethod) {
+public record BootData(int protocolVersion, WorkerSpec spec, long laneBytes, SharedMemoryMode shmMode,
+                       String shmName, int poolDepth, long hostPid, long hostStartMillis, boolean debug) {
     /** The protocol version this build speaks. */
     public static final int PROTOCOL_VERSION = 1;
     /** Longest encoded value: under Linux's 131072-byte limit for {@code KNITTING_BOOT=value\0}. */
@@ -115,59 +109,45 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
      * @throws NullPointerException on a null component
      */
     public BootData {
+        Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(shmMode, "shmMode");
         Objects.requireNonNull(shmName, "shmName");
-        Objects.requireNonNull(idle, "idle");
-        Objects.requireNonNull(bootstrapClass, "bootstrapClass");
-        Objects.requireNonNull(bootstrapMethod, "bootstrapMethod");
-        taskNames = List.copyOf(taskNames);
-        allowedPackages = Set.copyOf(allowedPackages);
         check(protocolVersion > 0, "protocolVersion", protocolVersion, "must be positive");
-        check(workerIndex >= 0 && workerIndex <= MAX_WORKER_INDEX, "workerIndex", workerIndex,
+        check(spec.workerIndex() >= 0 && spec.workerIndex() <= MAX_WORKER_INDEX, "workerIndex", spec.workerIndex(),
                 "must be in [0, " + MAX_WORKER_INDEX + "]");
         check(laneBytes > 0 && laneBytes <= MAX_LANE_BYTES, "laneBytes", laneBytes,
                 "must be in [1, " + MAX_LANE_BYTES + "]");
-        if (shmMode == ShmMode.NAMED) {
+        if (shmMode == SharedMemoryMode.NAMED) {
             check(SHM_NAME.matcher(shmName).matches(), "shmName", quote(shmName),
                     "must be 1..255 of [A-Za-z0-9._-], not starting with '.', in NAMED mode");
         } else {
             check(shmName.isEmpty(), "shmName", quote(shmName), "must be empty in INHERIT mode");
         }
-        check(!taskNames.isEmpty(), "taskNames", taskNames, "must not be empty");
+        check(!spec.taskNames().isEmpty(), "taskNames", spec.taskNames(), "must not be empty");
         Set<String> seen = new HashSet<>();
-        for (String name : taskNames) {
+        for (String name : spec.taskNames()) {
             checkTaskName(name);
             check(seen.add(name), "task", quote(name), "appears twice");
         }
-        for (String name : allowedPackages) {
+        for (String name : spec.allowedPackages()) {
             check(name.isEmpty() || PACKAGE.matcher(name).matches(), "allowedPackage", quote(name),
                     "is not a package name (empty for the unnamed package)");
         }
-        check(maxPayloadBytes > 0 && maxPayloadBytes <= Integer.MAX_VALUE, "maxPayloadBytes", maxPayloadBytes,
-                "must be in [1, " + Integer.MAX_VALUE + "]");
+        check(spec.maxPayloadBytes() > 0 && spec.maxPayloadBytes() <= Integer.MAX_VALUE, "maxPayloadBytes",
+                spec.maxPayloadBytes(), "must be in [1, " + Integer.MAX_VALUE + "]");
+        Objects.requireNonNull(spec.idle(), "idle");
         check(poolDepth >= 1 && poolDepth <= WorkerEnv.MAX_POOL_DEPTH, "poolDepth", poolDepth,
                 "must be in [1, " + WorkerEnv.MAX_POOL_DEPTH + "]");
         check(hostPid > 0, "hostPid", hostPid, "must be positive");
         check(hostStartMillis >= -1, "hostStartMillis", hostStartMillis, "must be -1 (unknown) or an epoch millis");
+        String bootstrapClass = spec.bootstrapClass();
+        String bootstrapMethod = spec.bootstrapMethod();
         check(bootstrapClass.isEmpty() == bootstrapMethod.isEmpty(), "bootstrapMethod", quote(bootstrapMethod),
                 "must be given together with bootstrapClass=" + quote(bootstrapClass));
         check(bootstrapClass.isEmpty() || JavaNames.isBinaryClassName(bootstrapClass), "bootstrapClass",
                 quote(abbreviate(bootstrapClass)), "is not a binary class name");
         check(bootstrapMethod.isEmpty() || JavaNames.isIdentifier(bootstrapMethod), "bootstrapMethod",
                 quote(abbreviate(bootstrapMethod)), "is not a method name");
-    }
-
-    /** Boot data of a pool without a bootstrap. */
-    public BootData(int protocolVersion, int workerIndex, long laneBytes, ShmMode shmMode, String shmName,
-                    List<String> taskNames, long taskFingerprint, Set<String> allowedPackages, long maxPayloadBytes,
-                    IdlePolicy idle, int poolDepth, long hostPid, long hostStartMillis, boolean debug) {
-        this(protocolVersion, workerIndex, laneBytes, shmMode, shmName, taskNames, taskFingerprint, allowedPackages,
-                maxPayloadBytes, idle, poolDepth, hostPid, hostStartMillis, debug, "", "");
-    }
-
-    /** @return whether the pool runs a bootstrap on each worker */
-    public boolean hasBootstrap() {
-        return !bootstrapClass.isEmpty();
     }
 
     /**
@@ -178,20 +158,21 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
     public String encode() {
         StringBuilder text = new StringBuilder(256);
         line(text, TAG, Integer.toString(protocolVersion));
-        line(text, "workerIndex", Integer.toString(workerIndex));
+        line(text, "workerIndex", Integer.toString(spec.workerIndex()));
         line(text, "laneBytes", Long.toString(laneBytes));
         line(text, "shmMode", shmMode.name());
-        if (shmMode == ShmMode.NAMED) {
+        if (shmMode == SharedMemoryMode.NAMED) {
             line(text, "shmName", shmName);
         }
-        for (String task : taskNames) {
+        for (String task : spec.taskNames()) {
             line(text, "task", task);
         }
-        line(text, "taskFingerprint", String.format("%016x", taskFingerprint));
-        for (String pkg : new TreeSet<>(allowedPackages)) {
+        line(text, "taskFingerprint", String.format("%016x", spec.fingerprint()));
+        for (String pkg : new TreeSet<>(spec.allowedPackages())) {
             line(text, "allowedPackage", pkg);
         }
-        line(text, "maxPayloadBytes", Long.toString(maxPayloadBytes));
+        IdlePolicy idle = spec.idle();
+        line(text, "maxPayloadBytes", Long.toString(spec.maxPayloadBytes()));
         line(text, "idleSpinNanos", Long.toString(idle.spin().toNanos()));
         line(text, "idleYields", Integer.toString(idle.yields()));
         line(text, "idleMaxParkNanos", Long.toString(idle.maxPark().toNanos()));
@@ -199,14 +180,14 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
         line(text, "hostPid", Long.toString(hostPid));
         line(text, "hostStartMillis", Long.toString(hostStartMillis));
         line(text, "debug", Boolean.toString(debug));
-        if (hasBootstrap()) {
-            line(text, "bootstrapClass", bootstrapClass);
-            line(text, "bootstrapMethod", bootstrapMethod);
+        if (spec.hasBootstrap()) {
+            line(text, "bootstrapClass", spec.bootstrapClass());
+            line(text, "bootstrapMethod", spec.bootstrapMethod());
         }
         String encoded = Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
         if (encoded.length() > MAX_ENCODED_LENGTH) {
-            throw new IllegalArgumentException("boot data of " + taskNames.size() + " tasks encodes to "
+            throw new IllegalArgumentException("boot data of " + spec.taskNames().size() + " tasks encodes to "
                     + encoded.length() + " chars, more than an environment variable holds ("
                     + MAX_ENCODED_LENGTH + "): fewer or shorter task names");
         }
@@ -280,17 +261,17 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
                 }
             }
         }
-        ShmMode mode = switch (required(single, "shmMode")) {
-            case "INHERIT" -> ShmMode.INHERIT;
-            case "NAMED" -> ShmMode.NAMED;
+        SharedMemoryMode mode = switch (required(single, "shmMode")) {
+            case "INHERIT" -> SharedMemoryMode.INHERIT;
+            case "NAMED" -> SharedMemoryMode.NAMED;
             default -> throw bad(WorkerEnv.BOOT + " field shmMode=" + quote(abbreviate(single.get("shmMode")))
                     + " must be INHERIT or NAMED");
         };
         String shmName = single.get("shmName");
-        if (mode == ShmMode.NAMED && shmName == null) {
+        if (mode == SharedMemoryMode.NAMED && shmName == null) {
             throw bad(WorkerEnv.BOOT + " field shmName is missing in NAMED mode");
         }
-        if (mode == ShmMode.INHERIT && shmName != null) {
+        if (mode == SharedMemoryMode.INHERIT && shmName != null) {
             throw bad(WorkerEnv.BOOT + " field shmName must be absent in INHERIT mode");
         }
         String fingerprint = required(single, "taskFingerprint");
@@ -316,18 +297,16 @@ public record BootData(int protocolVersion, int workerIndex, long laneBytes, Shm
             throw bad(WorkerEnv.BOOT + " field idle: " + e.getMessage());
         }
         try {
-            return new BootData(version,
-                    (int) field(single, "workerIndex", 0, MAX_WORKER_INDEX),
-                    field(single, "laneBytes", 1, MAX_LANE_BYTES),
-                    mode, shmName == null ? "" : shmName, tasks,
+            WorkerSpec spec = new WorkerSpec((int) field(single, "workerIndex", 0, MAX_WORKER_INDEX), tasks,
                     Long.parseUnsignedLong(fingerprint, 16), packages,
-                    field(single, "maxPayloadBytes", 1, Integer.MAX_VALUE),
-                    idle,
+                    field(single, "maxPayloadBytes", 1, Integer.MAX_VALUE), idle,
+                    single.getOrDefault("bootstrapClass", ""), single.getOrDefault("bootstrapMethod", ""));
+            return new BootData(version, spec, field(single, "laneBytes", 1, MAX_LANE_BYTES),
+                    mode, shmName == null ? "" : shmName,
                     (int) field(single, "poolDepth", 1, WorkerEnv.MAX_POOL_DEPTH),
                     field(single, "hostPid", 1, Long.MAX_VALUE),
                     field(single, "hostStartMillis", -1, Long.MAX_VALUE),
-                    debug.equals("true"),
-                    single.getOrDefault("bootstrapClass", ""), single.getOrDefault("bootstrapMethod", ""));
+                    debug.equals("true"));
         } catch (IllegalArgumentException e) {
             throw bad(WorkerEnv.BOOT + " field " + e.getMessage());
         }

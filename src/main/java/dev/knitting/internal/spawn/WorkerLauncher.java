@@ -1,5 +1,6 @@
 package dev.knitting.internal.spawn;
 
+import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.os.Landlock.Grant;
 import dev.knitting.internal.os.MappedRegion;
 import java.io.File;
@@ -121,7 +122,7 @@ public final class WorkerLauncher {
         env.put(WorkerEnv.BOOT, boot.encode());
         env.put(WorkerEnv.PROCESS_WORKER, "1");
         env.put(WorkerEnv.POOL_DEPTH, Integer.toString(boot.poolDepth()));
-        if (boot.shmMode() == ShmMode.INHERIT) {
+        if (boot.shmMode() == SharedMemoryMode.INHERIT) {
             Objects.requireNonNull(lane, "lane (INHERIT mode hands it over as fd 0)");
             if (!lane.isOpen()) {
                 throw new IllegalArgumentException("lane " + lane + " is closed");
@@ -134,7 +135,7 @@ public final class WorkerLauncher {
         builder.redirectError(Redirect.PIPE);
         Process process;
         if (confinement.landlock()) {
-            process = ConfinedSpawner.start(builder.command(), env, boot.shmMode() == ShmMode.INHERIT ? lane.fd() : -1,
+            process = ConfinedSpawner.start(builder.command(), env, boot.shmMode() == SharedMemoryMode.INHERIT ? lane.fd() : -1,
                     stdoutFile(), grants, confinement.permission().network(), confinement);
         } else {
             if (confinement.confined()) {

@@ -1,5 +1,6 @@
 package dev.knitting.internal.worker;
 
+import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.MappingCache;
 import dev.knitting.internal.share.HostFdPath;
@@ -12,7 +13,6 @@ import dev.knitting.internal.os.SharedMemory;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
 import dev.knitting.internal.spawn.HostWatch;
-import dev.knitting.internal.spawn.ShmMode;
 import dev.knitting.internal.spawn.WorkerEnv;
 import java.nio.file.Path;
 
@@ -50,7 +50,7 @@ public final class ProcessWorkerMain {
         try {
             ConfinementSpec confinement = ConfinementSpec.decode(System.getenv(WorkerEnv.CONFINE));
             boot = BootData.decode(System.getenv(WorkerEnv.BOOT));
-            region = boot.shmMode() == ShmMode.INHERIT
+            region = boot.shmMode() == SharedMemoryMode.INHERIT
                     ? SharedMemory.openPath(Path.of("/proc/self/fd/0"))
                     : SharedMemory.openNamedAndForget(boot.shmName()); // before any task code runs here
             if (region.byteSize() < boot.laneBytes()) {
@@ -63,7 +63,7 @@ public final class ProcessWorkerMain {
             fail(EXIT_BOOT_FAILED, "cannot boot", e);
             return;
         }
-        String me = "knitting worker " + boot.workerIndex() + ": ";
+        String me = "knitting worker " + boot.spec().workerIndex() + ": ";
         HostWatch.start(boot.hostPid(), boot.hostStartMillis(), reason -> {
             if (boot.debug()) { // stderr is a pipe to the dead host: write only when asked to
                 System.err.println(me + "halting, the host is gone: " + reason);
@@ -75,12 +75,9 @@ public final class ProcessWorkerMain {
                 System.err.println(me + "warning: " + note);
             }
         });
-        WorkerSpec spec = new WorkerSpec(boot.workerIndex(), boot.taskNames(), boot.taskFingerprint(),
-                boot.allowedPackages(), boot.maxPayloadBytes(), boot.idle(), boot.bootstrapClass(),
-                boot.bootstrapMethod());
         MappingCache.enable(KEPT_MAPPINGS); // a pipeline sends the same buffers call after call
         try {
-            new WorkerLoop(region.segment(), spec, ClassLoader.getSystemClassLoader(), Waiter.platform(),
+            new WorkerLoop(region.segment(), boot.spec(), ClassLoader.getSystemClassLoader(), Waiter.platform(),
                     Peer.processHost()).run();
         } catch (RuntimeException | Error e) {
             fail(EXIT_LOOP_FAILED, "failed", e);

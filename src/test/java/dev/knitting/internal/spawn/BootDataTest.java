@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.knitting.IdlePolicy;
 import dev.knitting.ProtocolException;
+import dev.knitting.SharedMemoryMode;
+import dev.knitting.internal.worker.WorkerSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,16 +23,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(60)
 class BootDataTest {
-    private static final BootData NAMED = new BootData(BootData.PROTOCOL_VERSION, 7, 2_101_248, ShmMode.NAMED,
-            "knitting-3f9a_b.c-1", List.of("com.example.Tasks#square", "com.example.Tasks::neg(I)I",
-                    "com.exämple.Tâsks#ünicode", "a.B::m([Ljava/lang/String;)Ljava/util/List;"),
-            0xfedc_ba98_7654_3210L, Set.of("com.example.model", "org.other"), 8L << 20,
-            new IdlePolicy(Duration.ofNanos(12_345), 3, Duration.ofMillis(250)), 2, 4242, 1_700_000_000_123L, true);
-    private static final BootData INHERIT = new BootData(BootData.PROTOCOL_VERSION, 0, 4096, ShmMode.INHERIT, "",
-            List.of("t.T#x"), 0, Set.of(), 1, IdlePolicy.LOW_CPU, 1, 1, -1, false);
-    private static final BootData BOOTSTRAPPED = new BootData(BootData.PROTOCOL_VERSION, 1, 4096, ShmMode.INHERIT, "",
-            List.of("import:com.example.plugin.Plugin#run", "t.T#x"), 0, Set.of("com.example.plugin"), 1,
-            IdlePolicy.LOW_CPU, 1, 1, -1, false, "com.example.Boot$Inner", "init");
+    private static final BootData NAMED = new BootData(BootData.PROTOCOL_VERSION,
+                new WorkerSpec(7, List.of("com.example.Tasks#square", "com.example.Tasks::neg(I)I",
+                        "com.exämple.Tâsks#ünicode", "a.B::m([Ljava/lang/String;)Ljava/util/List;"),
+                        0xfedc_ba98_7654_3210L, Set.of("com.example.model", "org.other"), 8L << 20,
+                        new IdlePolicy(Duration.ofNanos(12_345), 3, Duration.ofMillis(250)), "", ""),
+                2_101_248, SharedMemoryMode.NAMED, "knitting-3f9a_b.c-1", 2, 4242, 1_700_000_000_123L, true);
+    private static final BootData INHERIT = new BootData(BootData.PROTOCOL_VERSION,
+                new WorkerSpec(0, List.of("t.T#x"),
+                        0, Set.of(), 1, IdlePolicy.LOW_CPU, "", ""),
+                4096, SharedMemoryMode.INHERIT, "", 1, 1, -1, false);
+    private static final BootData BOOTSTRAPPED = new BootData(BootData.PROTOCOL_VERSION,
+                new WorkerSpec(1, List.of("import:com.example.plugin.Plugin#run", "t.T#x"),
+                        0, Set.of("com.example.plugin"), 1, IdlePolicy.LOW_CPU, "com.example.Boot$Inner", "init"),
+                4096, SharedMemoryMode.INHERIT, "", 1, 1, -1, false);
 
     private static final String VALID_TEXT = """
             knitting-boot=1
@@ -57,24 +63,27 @@ class BootDataTest {
         for (BootData boot : List.of(NAMED, INHERIT, BOOTSTRAPPED)) {
             assertThat(BootData.decode(boot.encode())).isEqualTo(boot);
         }
-        assertThat(BootData.decode(BOOTSTRAPPED.encode()).hasBootstrap()).isTrue();
-        assertThat(BootData.decode(INHERIT.encode()).hasBootstrap()).isFalse();
+        assertThat(BootData.decode(BOOTSTRAPPED.encode()).spec().hasBootstrap()).isTrue();
+        assertThat(BootData.decode(INHERIT.encode()).spec().hasBootstrap()).isFalse();
     }
 
     @Test
     void shouldCarryTheUnnamedPackageAsAnEmptyPackageName() {
-        BootData boot = new BootData(BootData.PROTOCOL_VERSION, 0, 4096, ShmMode.INHERIT, "", List.of("Tasks#SQUARE"),
-                0, Set.of("", "com.example.model"), 1, IdlePolicy.LOW_CPU, 1, 1, -1, false);
+        BootData boot = new BootData(BootData.PROTOCOL_VERSION,
+                new WorkerSpec(0, List.of("Tasks#SQUARE"),
+                        0, Set.of("", "com.example.model"), 1, IdlePolicy.LOW_CPU, "", ""),
+                4096, SharedMemoryMode.INHERIT, "", 1, 1, -1, false);
 
-        assertThat(BootData.decode(boot.encode()).allowedPackages()).containsExactlyInAnyOrder("", "com.example.model");
+        assertThat(BootData.decode(boot.encode()).spec().allowedPackages())
+                .containsExactlyInAnyOrder("", "com.example.model");
     }
 
     @Test
     void shouldDecodeTheBootstrapLinesTogether() {
         BootData boot = BootData.decode(encodeText(VALID_TEXT + "bootstrapClass=com.example.Boot\nbootstrapMethod=init\n"));
 
-        assertThat(boot.bootstrapClass()).isEqualTo("com.example.Boot");
-        assertThat(boot.bootstrapMethod()).isEqualTo("init");
+        assertThat(boot.spec().bootstrapClass()).isEqualTo("com.example.Boot");
+        assertThat(boot.spec().bootstrapMethod()).isEqualTo("init");
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -96,7 +105,8 @@ class BootDataTest {
 
     @Test
     void shouldKeepTheTaskOrder() {
-        assertThat(BootData.decode(NAMED.encode()).taskNames()).containsExactlyElementsOf(NAMED.taskNames());
+        assertThat(BootData.decode(NAMED.encode()).spec().taskNames())
+                .containsExactlyElementsOf(NAMED.spec().taskNames());
     }
 
     @Test
@@ -108,12 +118,12 @@ class BootDataTest {
     void shouldDecodeTheDocumentedTextFormat() {
         BootData boot = BootData.decode(encodeText(VALID_TEXT));
 
-        assertThat(boot.workerIndex()).isEqualTo(3);
-        assertThat(boot.shmMode()).isEqualTo(ShmMode.NAMED);
+        assertThat(boot.spec().workerIndex()).isEqualTo(3);
+        assertThat(boot.shmMode()).isEqualTo(SharedMemoryMode.NAMED);
         assertThat(boot.shmName()).isEqualTo("knitting-abc");
-        assertThat(boot.taskNames()).containsExactly("com.example.Tasks#square", "com.example.Tasks::neg(I)I");
-        assertThat(boot.taskFingerprint()).isEqualTo(0x00c0ffee12345678L);
-        assertThat(boot.idle()).isEqualTo(IdlePolicy.BALANCED);
+        assertThat(boot.spec().taskNames()).containsExactly("com.example.Tasks#square", "com.example.Tasks::neg(I)I");
+        assertThat(boot.spec().fingerprint()).isEqualTo(0x00c0ffee12345678L);
+        assertThat(boot.spec().idle()).isEqualTo(IdlePolicy.BALANCED);
         assertThat(boot.hostStartMillis()).isEqualTo(1_700_000_000_000L);
         assertThat(BootData.decode(boot.encode())).isEqualTo(boot);
     }
@@ -216,22 +226,30 @@ class BootDataTest {
 
     @Test
     void shouldRejectBadComponentsAtConstructionNamingThem() {
-        assertThatThrownBy(() -> new BootData(1, 0, 4096, ShmMode.INHERIT, "x", List.of("t.T#x"), 0, Set.of(), 1,
-                IdlePolicy.BALANCED, 1, 1, -1, false)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new BootData(1,
+                new WorkerSpec(0, List.of("t.T#x"),
+                        0, Set.of(), 1, IdlePolicy.BALANCED, "", ""),
+                4096, SharedMemoryMode.INHERIT, "x", 1, 1, -1, false)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("shmName=\"x\"");
-        assertThatThrownBy(() -> new BootData(1, 0, 4096, ShmMode.INHERIT, "", List.of("bad\uD800name"), 0,
-                Set.of(), 1, IdlePolicy.BALANCED, 1, 1, -1, false)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new BootData(1,
+                new WorkerSpec(0, List.of("bad\uD800name"),
+                        0, Set.of(), 1, IdlePolicy.BALANCED, "", ""),
+                4096, SharedMemoryMode.INHERIT, "", 1, 1, -1, false)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("surrogate");
-        assertThatThrownBy(() -> new BootData(0, 0, 4096, ShmMode.INHERIT, "", List.of("t.T#x"), 0, Set.of(), 1,
-                IdlePolicy.BALANCED, 1, 1, -1, false)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new BootData(0,
+                new WorkerSpec(0, List.of("t.T#x"),
+                        0, Set.of(), 1, IdlePolicy.BALANCED, "", ""),
+                4096, SharedMemoryMode.INHERIT, "", 1, 1, -1, false)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("protocolVersion=0");
     }
 
     @Test
     void shouldRefuseToEncodeMoreThanAnEnvironmentVariableHolds() {
         List<String> tasks = IntStream.range(0, 5000).mapToObj(i -> "com.example.generated.Tasks#task" + i).toList();
-        BootData big = new BootData(1, 0, 4096, ShmMode.INHERIT, "", tasks, 0, Set.of(), 1, IdlePolicy.BALANCED,
-                1, 1, -1, false);
+        BootData big = new BootData(1,
+                new WorkerSpec(0, tasks,
+                        0, Set.of(), 1, IdlePolicy.BALANCED, "", ""),
+                4096, SharedMemoryMode.INHERIT, "", 1, 1, -1, false);
 
         assertThatThrownBy(big::encode).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("5000 tasks");

@@ -3,6 +3,7 @@ package dev.knitting.internal.spawn;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.SharedMemory;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class LaneChild {
 
     public static void main(String[] args) {
         BootData boot = BootData.decode(System.getenv(WorkerEnv.BOOT));
-        try (MappedRegion lane = boot.shmMode() == ShmMode.INHERIT
+        try (MappedRegion lane = boot.shmMode() == SharedMemoryMode.INHERIT
                 ? SharedMemory.openPath(Path.of("/proc/self/fd/0"))
                 : SharedMemory.openNamed(boot.shmName())) {
             if (lane.byteSize() != boot.laneBytes()) {
@@ -30,7 +31,7 @@ public final class LaneChild {
                 System.exit(2);
             }
             lane.segment().set(JAVA_LONG, PID_OFFSET, ProcessHandle.current().pid());
-            lane.segment().set(JAVA_INT, VALUE_OFFSET, MAGIC + boot.workerIndex());
+            lane.segment().set(JAVA_INT, VALUE_OFFSET, MAGIC + boot.spec().workerIndex());
         }
         System.out.println("mapped " + boot.shmMode() + " module=" + LaneChild.class.getModule().getName()
                 + " " + WorkerEnv.PROCESS_WORKER + "=" + System.getenv(WorkerEnv.PROCESS_WORKER)

@@ -1,6 +1,8 @@
 package dev.knitting.internal.spawn;
 
 import dev.knitting.IdlePolicy;
+import dev.knitting.SharedMemoryMode;
+import dev.knitting.internal.worker.WorkerSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,10 +19,11 @@ final class SpawnFixtures {
     }
 
     /** Boot data of worker 0 of this process, with two tasks. */
-    static BootData boot(ShmMode mode, String shmName, long laneBytes) {
-        return new BootData(BootData.PROTOCOL_VERSION, 0, laneBytes, mode, mode == ShmMode.NAMED ? shmName : "",
-                List.of("com.example.Tasks#square", "com.example.Tasks::neg(I)I"), 0x0123_4567_89ab_cdefL,
-                Set.of("com.example.model"), 8L << 20, IdlePolicy.BALANCED, WorkerEnv.currentPoolDepth() + 1,
+    static BootData boot(SharedMemoryMode mode, String shmName, long laneBytes) {
+        return new BootData(BootData.PROTOCOL_VERSION,
+                new WorkerSpec(0, List.of("com.example.Tasks#square", "com.example.Tasks::neg(I)I"),
+                        0x0123_4567_89ab_cdefL, Set.of("com.example.model"), 8L << 20, IdlePolicy.BALANCED, "", ""),
+                laneBytes, mode, mode == SharedMemoryMode.NAMED ? shmName : "", WorkerEnv.currentPoolDepth() + 1,
                 ProcessHandle.current().pid(), HostWatch.currentStartMillis(), false);
     }
 

@@ -1,5 +1,6 @@
 package dev.knitting.internal.spawn;
 
+import dev.knitting.SharedMemoryMode;
 import java.io.File;
 import java.lang.ProcessBuilder.Redirect;
 
@@ -12,7 +13,7 @@ public final class WatchedHostChild {
     }
 
     public static void main(String[] args) throws Exception {
-        BootData boot = SpawnFixtures.boot(ShmMode.NAMED, "knitting-never-mapped", 4096);
+        BootData boot = SpawnFixtures.boot(SharedMemoryMode.NAMED, "knitting-never-mapped", 4096);
         WorkerLauncher launcher = new WorkerLauncher(new WorkerCommand(WatchingChild.class.getName()))
                 .withStdout(Redirect.appendTo(new File(args[0])));
         WorkerProcess worker = launcher.start("watching", boot, null);

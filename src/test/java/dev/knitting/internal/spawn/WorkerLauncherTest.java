@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.SharedMemory;
 import java.io.IOException;
@@ -46,7 +47,8 @@ class WorkerLauncherTest {
     void shouldHandTheLaneToTheChildAsFdZero() throws Exception {
         assumeThat(SharedMemory.supported()).isTrue();
         try (MappedRegion lane = SharedMemory.createAnonymous("knitting-spawn-test", LANE_BYTES)) {
-            WorkerProcess worker = start(launcher(LaneChild.class), SpawnFixtures.boot(ShmMode.INHERIT, "", LANE_BYTES),
+            WorkerProcess worker = start(launcher(LaneChild.class),
+                    SpawnFixtures.boot(SharedMemoryMode.INHERIT, "", LANE_BYTES),
                     lane);
 
             ExitStatus status = awaitExit(worker);
@@ -67,7 +69,7 @@ class WorkerLauncherTest {
         try (MappedRegion lane = SharedMemory.createNamed(name, LANE_BYTES)) {
             try {
                 WorkerProcess worker = start(launcher(LaneChild.class),
-                        SpawnFixtures.boot(ShmMode.NAMED, name, LANE_BYTES), null);
+                        SpawnFixtures.boot(SharedMemoryMode.NAMED, name, LANE_BYTES), null);
 
                 ExitStatus status = awaitExit(worker);
 
@@ -97,7 +99,7 @@ class WorkerLauncherTest {
         try (MappedRegion lane = SharedMemory.createAnonymous("knitting-spawn-prefix", LANE_BYTES)) {
             WorkerLauncher launcher = new WorkerLauncher(new WorkerCommand(LaneChild.class.getName())
                     .withCommandPrefix(prefix)).withQuiet(true).withStdout(Redirect.PIPE);
-            WorkerProcess worker = start(launcher, SpawnFixtures.boot(ShmMode.INHERIT, "", LANE_BYTES), lane);
+            WorkerProcess worker = start(launcher, SpawnFixtures.boot(SharedMemoryMode.INHERIT, "", LANE_BYTES), lane);
 
             assertThat(awaitExit(worker)).as("stderr: %s", worker.stderr().tail()).isEqualTo(ExitStatus.of(0, false));
             assertThat(lane.segment().get(JAVA_INT, LaneChild.VALUE_OFFSET)).isEqualTo(LaneChild.MAGIC);
@@ -111,7 +113,7 @@ class WorkerLauncherTest {
         assumeThat(SharedMemory.supported()).isTrue();
         try (MappedRegion lane = SharedMemory.createAnonymous("knitting-spawn-env", LANE_BYTES)) {
             WorkerProcess worker = start(launcher(LaneChild.class).withBaseEnvironment(Map.of("ONLY", "this")),
-                    SpawnFixtures.boot(ShmMode.INHERIT, "", LANE_BYTES), lane);
+                    SpawnFixtures.boot(SharedMemoryMode.INHERIT, "", LANE_BYTES), lane);
 
             assertThat(awaitExit(worker)).as("stderr: %s", worker.stderr().tail()).isEqualTo(ExitStatus.of(0, false));
             assertThat(stdout(worker)).contains("ONLY=this HOME=null").contains("KNITTING_PROCESS_WORKER=1");
@@ -122,7 +124,7 @@ class WorkerLauncherTest {
     @Timeout(180)
     void shouldKeepTheStderrTailOfAChildThatExitsWithThree() throws Exception {
         WorkerProcess worker = start(launcher(NoisyChild.class).withTail(10, 4096),
-                SpawnFixtures.boot(ShmMode.NAMED, "unused", 4096), null);
+                SpawnFixtures.boot(SharedMemoryMode.NAMED, "unused", 4096), null);
 
         ExitStatus status = awaitExit(worker);
 
@@ -138,7 +140,8 @@ class WorkerLauncherTest {
     @Test
     @Timeout(180)
     void shouldReportTheSignalOfAKilledChild() throws Exception {
-        WorkerProcess worker = start(launcher(SleepyChild.class), SpawnFixtures.boot(ShmMode.NAMED, "unused", 4096),
+        WorkerProcess worker = start(launcher(SleepyChild.class),
+                SpawnFixtures.boot(SharedMemoryMode.NAMED, "unused", 4096),
                 null);
         assertThat(worker.process().inputReader().readLine()).as("stderr: %s", worker.stderr().tail())
                 .isEqualTo("ready " + worker.pid());
@@ -155,7 +158,8 @@ class WorkerLauncherTest {
     @Test
     @Timeout(180)
     void shouldReportSigtermOfATerminatedChild() throws Exception {
-        WorkerProcess worker = start(launcher(SleepyChild.class), SpawnFixtures.boot(ShmMode.NAMED, "unused", 4096),
+        WorkerProcess worker = start(launcher(SleepyChild.class),
+                SpawnFixtures.boot(SharedMemoryMode.NAMED, "unused", 4096),
                 null);
         assertThat(worker.process().inputReader().readLine()).startsWith("ready");
 
@@ -178,7 +182,7 @@ class WorkerLauncherTest {
 
         try (MappedRegion lane = SharedMemory.createAnonymous("knitting-spawn-modular", LANE_BYTES)) {
             WorkerProcess worker = start(new WorkerLauncher(command).withQuiet(true).withStdout(Redirect.PIPE),
-                    SpawnFixtures.boot(ShmMode.INHERIT, "", LANE_BYTES), lane);
+                    SpawnFixtures.boot(SharedMemoryMode.INHERIT, "", LANE_BYTES), lane);
 
             assertThat(awaitExit(worker)).as("stderr: %s", worker.stderr().tail()).isEqualTo(ExitStatus.of(0, false));
             assertThat(stdout(worker)).contains("mapped INHERIT module=dev.knitting");
@@ -192,7 +196,7 @@ class WorkerLauncherTest {
         WorkerLauncher launcher = new WorkerLauncher(new WorkerCommand(LaneChild.class.getName())
                 .withJavaLauncher("/nonexistent/bin/java"));
 
-        assertThatThrownBy(() -> launcher.start("w", SpawnFixtures.boot(ShmMode.NAMED, "unused", 4096), null))
+        assertThatThrownBy(() -> launcher.start("w", SpawnFixtures.boot(SharedMemoryMode.NAMED, "unused", 4096), null))
                 .isInstanceOf(IOException.class).hasMessageContaining("/nonexistent/bin/java");
     }
 
@@ -201,7 +205,7 @@ class WorkerLauncherTest {
     void shouldRequireTheLaneInInheritMode() {
         WorkerLauncher launcher = new WorkerLauncher(new WorkerCommand(LaneChild.class.getName()));
 
-        assertThatThrownBy(() -> launcher.start("w", SpawnFixtures.boot(ShmMode.INHERIT, "", 4096), null))
+        assertThatThrownBy(() -> launcher.start("w", SpawnFixtures.boot(SharedMemoryMode.INHERIT, "", 4096), null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("fd 0");
     }
 
