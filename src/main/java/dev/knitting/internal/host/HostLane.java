@@ -108,9 +108,11 @@ final class HostLane {
         while (true) {
             Incarnation target = awaitIncarnation(call);
             int slot = -1;
-            if (call.task().definition().abortAware()) {
+            boolean abortAware = call.task().definition().abortAware();
+            // A callAll chunk takes a slot when one is free, so that it can stop between elements.
+            if (abortAware || call.chunk() != null) {
                 slot = target.tryAcquireAbortSlot();
-                if (slot < 0) {
+                if (slot < 0 && abortAware) {
                     throw new AbortCapacityException("all " + target.abortCapacity() + " abort slots of lane " + index
                             + " are held by running calls (abortSignalCapacity)");
                 }

@@ -125,7 +125,8 @@ final class Incarnation {
             return NOT_SENT;
         }
         try {
-            boolean woke = requests.send(MessageDescriptor.REQUEST, callId, taskId, abortSlot, payload, isAlive,
+            int type = call.chunk() == null ? MessageDescriptor.REQUEST : MessageDescriptor.BATCH_REQUEST;
+            boolean woke = requests.send(type, callId, taskId, abortSlot, payload, isAlive,
                     call, call);
             return woke ? SENT_WOKE_WORKER : SENT;
         } catch (SendAbandonedException abandoned) {
