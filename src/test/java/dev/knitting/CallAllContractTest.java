@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
+import dev.knitting.testtasks.AsyncTasks;
 import dev.knitting.testtasks.BatchTasks;
 import dev.knitting.testtasks.BatchTasks.Step;
 import dev.knitting.testtasks.EchoTasks;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class CallAllContractTest {
-    private static final Class<?>[] TASK_CLASSES = {EchoTasks.class, BatchTasks.class};
+    private static final Class<?>[] TASK_CLASSES = {EchoTasks.class, BatchTasks.class, AsyncTasks.class};
     private static final AtomicLong TOKENS = new AtomicLong();
 
     private final List<Pool> pools = new CopyOnWriteArrayList<>();
@@ -107,6 +108,22 @@ abstract class CallAllContractTest {
         values.clear();
 
         assertThat(call.join()).hasSize(300).startsWith(0, 1, 4);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void asyncTasksRunOneElementAfterAnotherAndTheirFailuresNameTheElement() {
+        Pool pool = start(Knitting.pool().threads(2));
+        List<String> messages = IntStream.range(0, 300).mapToObj(i -> "m" + i).toList();
+
+        List<Integer> doubled = pool.callAll(AsyncTasks.DOUBLE_LATER, range(60)).join();
+        Throwable later = catchFailure(pool.callAll(AsyncTasks.FAIL_LATER, messages));
+        Throwable now = catchFailure(pool.callAll(AsyncTasks.FAIL_NOW, messages));
+
+        assertThat(doubled).isEqualTo(IntStream.range(0, 60).mapToObj(i -> 2 * i).toList());
+        assertThat(later).isInstanceOf(CompletionException.class).hasMessageContaining("of 300 failed");
+        assertThat(later.getCause()).isInstanceOf(IllegalStateException.class);
+        assertThat(now).isInstanceOf(CompletionException.class).hasMessageContaining("of 300 failed");
     }
 
     @Test

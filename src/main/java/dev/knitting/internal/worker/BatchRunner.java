@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * chunk whose call was cancelled, aborted or failed elsewhere stops between elements (an element
  * not run because of it fails with {@link CancellationException}).
  *
- * <p>Synchronous tasks run in a loop on the calling thread. An async task's next element starts
+ * <p>Synchronous tasks run in a loop on the calling thread (as {@link TaskRunner} runs one). An async task's next element starts
  * when the previous element's stage completes, on the thread that completes it; a trampoline keeps
  * a chain of stages that complete at once from growing the stack.
  */
@@ -42,7 +42,38 @@ public final class BatchRunner {
      * @param arguments the chunk's elements, decoded
      */
     public static void run(TaskDefinition task, List<?> arguments, TaskContext context, TaskRunner.Answer answer) {
-        new BatchRunner(task, arguments, context, answer).drive();
+        if (task.kind() == TaskDefinition.Kind.ASYNC) {
+            new BatchRunner(task, arguments, context, answer).drive();
+        } else {
+            runSynchronous(task, arguments, context, answer);
+        }
+    }
+
+    /** The common case: a loop on this thread, with no object per element. */
+    private static void runSynchronous(TaskDefinition task, List<?> arguments, TaskContext context,
+                                       TaskRunner.Answer answer) {
+        int size = arguments.size();
+        ArrayList<Object> results = new ArrayList<>(size);
+        for (int index = 0; index < size; index++) {
+            if (context.aborted()) {
+                answer.send(ResponseStatus.ELEMENT_FAILURE, abortedBefore(index));
+                return;
+            }
+            Object result;
+            try {
+                result = task.body().invoke(arguments.get(index), context);
+            } catch (Throwable t) {
+                answer.send(ResponseStatus.ELEMENT_FAILURE, List.of(index, t));
+                return;
+            }
+            results.add(result);
+        }
+        answer.send(ResponseStatus.VALUE, results);
+    }
+
+    private static List<Object> abortedBefore(int index) {
+        return List.of(index, new CancellationException("the call was aborted before element " + index
+                + " of its chunk ran"));
     }
 
     /** Runs elements until the chunk is answered or an element's answer is still to come (async). */
@@ -54,8 +85,7 @@ public final class BatchRunner {
                 return;
             }
             if (context.aborted()) {
-                answer.send(ResponseStatus.ELEMENT_FAILURE, List.of(index,
-                        new CancellationException("the call was aborted before element " + index + " of its chunk ran")));
+                answer.send(ResponseStatus.ELEMENT_FAILURE, abortedBefore(index));
                 return;
             }
             ElementAnswer element = new ElementAnswer(index);
