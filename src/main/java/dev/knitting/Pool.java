@@ -54,7 +54,8 @@ public interface Pool extends AutoCloseable {
      * apply per chunk; an element that cannot be sent fails the whole with a
      * {@link PayloadException} naming it. Otherwise a {@code callAll} behaves as calls would: the
      * inline lane may run chunks, never of imported tasks; a chunk a lost worker had not started
-     * is sent again once; a worker that dies running one fails the whole.
+     * is sent again once; a worker that dies running one fails the whole. Each chunk counts as one
+     * call in {@link #stats()} and for the pool's hard timeout, which bounds a chunk's run.
      *
      * @param task a task exported by one of the pool's task classes (or given to {@code start})
      * @param arguments the arguments, one task run each

@@ -199,6 +199,21 @@ abstract class CallAllContractTest {
 
     @Test
     @Timeout(value = 60, threadMode = SEPARATE_THREAD)
+    void chunksOfATaskThatIgnoresAbortsLeaveAbortSlotsToAbortAwareCalls() {
+        Pool pool = start(Knitting.pool().threads(1).abortSignalCapacity(8));
+        String token = token();
+        TaskCall<Integer> blocker = pool.call(BatchTasks.STEP, new Step(token, 0, -1, 0)); // holds the worker
+        TaskCall<List<Integer>> batch = pool.callAll(EchoTasks.SQUARE, range(20 * 256)); // 20 chunks queued behind
+
+        TaskCall<Integer> abortAware = pool.call(BatchTasks.STEP, new Step(token, 3, -1, -1));
+        blocker.cancel(true);
+
+        assertThat(abortAware.join()).isEqualTo(6);
+        assertThat(batch.join()).hasSize(20 * 256);
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = SEPARATE_THREAD)
     void theTasksTimeoutAppliesToTheWhole() {
         Pool pool = start(Knitting.pool().threads(2));
         String token = token();

@@ -109,8 +109,9 @@ final class HostLane {
             Incarnation target = awaitIncarnation(call);
             int slot = -1;
             boolean abortAware = call.task().definition().abortAware();
-            // A callAll chunk takes a slot when one is free, so that it can stop between elements.
-            if (abortAware || call.chunk() != null) {
+            // A callAll chunk of a task that does not need a slot takes one while at least half are
+            // free, so that it can stop between elements without starving abort-aware calls.
+            if (abortAware || call.chunk() != null && target.abortSlotsInUse() < target.abortCapacity() / 2) {
                 slot = target.tryAcquireAbortSlot();
                 if (slot < 0 && abortAware) {
                     throw new AbortCapacityException("all " + target.abortCapacity() + " abort slots of lane " + index

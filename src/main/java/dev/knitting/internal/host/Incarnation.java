@@ -75,6 +75,11 @@ final class Incarnation {
         return lane.aborts().capacity();
     }
 
+    /** @return abort slots held by calls now */
+    int abortSlotsInUse() {
+        return abortSlots.inUse();
+    }
+
     /** @return a free abort slot, or -1 */
     int tryAcquireAbortSlot() {
         return abortSlots.tryAcquire();
