@@ -1,6 +1,7 @@
 package dev.knitting;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -37,6 +38,48 @@ public interface Pool extends AutoCloseable {
      *         method of a class the pool was not started with
      */
     <A, R> TaskCall<R> call(TaskFunction<A, R> function, A argument);
+
+    /**
+     * Calls an exported task once per element of {@code arguments}, in chunks: a chunk of elements
+     * travels as one message and is answered once, and the chunks are spread over the pool's lanes,
+     * so that many small calls cost a few nanoseconds each instead of a future each. The result
+     * holds one value per element, in the order of {@code arguments} (taken as the list is when
+     * this method is called); {@code null} elements and results are valid.
+     *
+     * <p>The first element that fails fails the whole, and chunks not run yet are stopped: from
+     * {@code join()} it throws a {@link java.util.concurrent.CompletionException} whose message
+     * names the element's index and whose cause is the element's exception, as {@link #call} would
+     * have failed with it. {@code cancel}, {@code abort} and the task's timeout apply to the whole
+     * (a fallback timeout gives the fallback to every element without a result). Payload limits
+     * apply per chunk; an element that cannot be sent fails the whole with a
+     * {@link PayloadException} naming it. Otherwise a {@code callAll} behaves as calls would: the
+     * inline lane may run chunks, never of imported tasks; a chunk a lost worker had not started
+     * is sent again once; a worker that dies running one fails the whole. Each chunk counts as one
+     * call in {@link #stats()} and for the pool's hard timeout, which bounds a chunk's run.
+     *
+     * @param task a task exported by one of the pool's task classes (or given to {@code start})
+     * @param arguments the arguments, one task run each
+     * @param <A> the argument type
+     * @param <R> the result type
+     * @return the pending results, in order
+     * @throws IllegalArgumentException if the task is not in this pool
+     * @throws NullPointerException if {@code task} or {@code arguments} is null
+     */
+    <A, R> TaskCall<List<R>> callAll(Task<A, R> task, List<? extends A> arguments);
+
+    /**
+     * {@link #callAll(Task, List)} for a bare task: a method reference to a public static
+     * one-parameter method of one of the pool's task classes.
+     *
+     * @param function the method reference
+     * @param arguments the arguments, one task run each
+     * @param <A> the argument type
+     * @param <R> the result type
+     * @return the pending results, in order
+     * @throws IllegalArgumentException if the function is an inline lambda, an instance method, or a
+     *         method of a class the pool was not started with
+     */
+    <A, R> TaskCall<List<R>> callAll(TaskFunction<A, R> function, List<? extends A> arguments);
 
     /**
      * Calls a task once {@code argument} completes; a failed stage fails the call with the

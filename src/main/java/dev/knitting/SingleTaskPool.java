@@ -1,6 +1,7 @@
 package dev.knitting;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,6 +28,16 @@ public final class SingleTaskPool<A, R> implements AutoCloseable {
      */
     public TaskCall<R> call(A argument) {
         return pool.call(task, argument);
+    }
+
+    /**
+     * Calls the task once per element, in chunks, as {@link Pool#callAll(Task, List)} does.
+     *
+     * @param arguments the arguments, one task run each
+     * @return the pending results, in order
+     */
+    public TaskCall<List<R>> callAll(List<? extends A> arguments) {
+        return pool.callAll(task, arguments);
     }
 
     /** {@return the underlying pool (for stats and shutdown variants)} */

@@ -109,6 +109,22 @@ abstract class ImportAndBootstrapContractTest {
 
     @Test
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void shouldCallAllOfAnImportedTaskOnWorkersOnlyEvenWithAnInlineLane() {
+        Pool pool = start(builder().threads(1).inlineLane(1), SHOUT);
+        List<String> words = IntStream.range(0, 600).mapToObj(i -> "w" + i).toList();
+        List<String> shouted = words.stream().map(w -> w.toUpperCase(java.util.Locale.ROOT) + "!").toList();
+
+        List<TaskCall<List<String>>> calls = IntStream.range(0, 5).mapToObj(i -> pool.callAll(SHOUT, words)).toList();
+
+        for (TaskCall<List<String>> call : calls) {
+            assertThat(call.join()).isEqualTo(shouted);
+        }
+        assertThatThrownBy(() -> Class.forName(PLUGIN)).as("the inline lane never loaded it")
+                .isInstanceOf(ClassNotFoundException.class);
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldRunAnImportedTaskExportedAsAFieldOfATaskClass() {
         Pool pool = builder().threads(1).start(ImportingTasks.class);
         pools.add(pool);

@@ -5,6 +5,7 @@ import dev.knitting.Pool;
 import dev.knitting.PoolBuilder;
 import dev.knitting.TaskCall;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -65,6 +66,33 @@ public final class KnittingSide implements Side {
         } while (System.nanoTime() < deadline);
         Arrays.fill(calls, null);
         return watch.stop(ops, 0, null, "window=" + spec.window());
+    }
+
+    /**
+     * Windows of {@code spec.window()} task runs as one {@code callAll}: the batch path (G5b), same
+     * task, arguments and checks as {@link #batched}.
+     */
+    public Measurement batchedCallAll(RoundSpec spec) {
+        Pool p = pool;
+        Integer[] values = new Integer[spec.window()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i & 127;
+        }
+        List<Integer> arguments = Arrays.asList(values);
+        Measurement.Stopwatch watch = Measurement.start();
+        long deadline = watch.startNanos() + spec.durationNanos();
+        long ops = 0;
+        do {
+            List<Integer> results = p.callAll(BenchTasks.INC, arguments).join();
+            for (int i = 0; i < values.length; i++) {
+                Integer r = results.get(i);
+                if (r != (i & 127) + 1) {
+                    throw new IllegalStateException("INC(" + (i & 127) + ") returned " + r);
+                }
+            }
+            ops += values.length;
+        } while (System.nanoTime() < deadline);
+        return watch.stop(ops, 0, null, "callAll window=" + spec.window());
     }
 
     /** Back-to-back echo of one byte[] of {@code spec.payloadBytes()}. */

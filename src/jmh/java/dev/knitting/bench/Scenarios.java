@@ -29,6 +29,7 @@ public final class Scenarios {
         s.add(g1(quick));
         s.add(g2(quick));
         s.add(g5(quick));
+        s.add(g5b(quick));
         s.add(g6(quick));
         s.add(g7(quick));
         s.addAll(ZeroCopyScenarios.all(quick)); // G8 and the size sweep
@@ -80,12 +81,26 @@ public final class Scenarios {
                 knitting("knitting threads(1)", b -> b.threads(1), KnittingSide::batched),
                 executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::batched));
         List<Scenario.Line> lines = List.of(new Scenario.Line("batched 1 worker 1000 calls in flight vs TPE(1)",
+                Metric.callsPerSecond(), new Scenario.Goal("threads >= 1.5x TPE(1)", (k, r) -> r >= 1.5)));
+        return g5Rounds("G5a", quick, contenders, lines);
+    }
+
+    static Scenario g5b(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                knitting("knitting threads(1) callAll", b -> b.threads(1), KnittingSide::batchedCallAll),
+                executor("TPE(1) submit+get", Scenarios::tpe1, ExecutorSide::batched));
+        List<Scenario.Line> lines = List.of(new Scenario.Line("callAll of 1000 1 worker vs TPE(1) 1000 in flight",
                 Metric.callsPerSecond(), new Scenario.Goal("threads >= 20 M calls/s (>= 5x TPE(1))",
                         (k, r) -> k >= 20e6 && r >= 5)));
+        return g5Rounds("G5b", quick, contenders, lines);
+    }
+
+    private static Scenario g5Rounds(String id, boolean quick, Supplier<List<Contender>> contenders,
+                                     List<Scenario.Line> lines) {
         return quick
-                ? new Scenario("G5", contenders, lines, 1, 7, RoundSpec.timed(500).withWindow(1000),
+                ? new Scenario(id, contenders, lines, 1, 7, RoundSpec.timed(500).withWindow(1000),
                         RoundSpec.timed(200).withWindow(1000), 30_000, 0)
-                : new Scenario("G5", contenders, lines, 2, 15, RoundSpec.timed(1000).withWindow(1000),
+                : new Scenario(id, contenders, lines, 2, 15, RoundSpec.timed(1000).withWindow(1000),
                         RoundSpec.timed(1000).withWindow(1000), 60_000, 0);
     }
 
@@ -235,12 +250,18 @@ public final class Scenarios {
         return b;
     }
 
-    /** @return the scenarios whose id is listed (comma-separated, e.g. "G1,G5"), or all for null */
+    /**
+     * @return the scenarios whose id is listed (comma-separated, e.g. "G1,G5"; "G5" also selects
+     *     its lettered lines G5a and G5b), or all for null
+     */
     static List<Scenario> only(List<Scenario> all, String ids) {
         if (ids == null || ids.isBlank()) {
             return all;
         }
         List<String> wanted = List.of(ids.toUpperCase(java.util.Locale.ROOT).split(","));
-        return all.stream().filter(s -> wanted.contains(s.id())).toList();
+        return all.stream().filter(s -> {
+            String id = s.id().toUpperCase(java.util.Locale.ROOT);
+            return wanted.contains(id) || wanted.contains(id.replaceAll("[A-Z]+$", ""));
+        }).toList();
     }
 }

@@ -66,12 +66,17 @@ final class CallCompletion {
      * Completes a call from an encoded answer (a worker's, or the inline lane's). Whatever the
      * answer holds, the call ends: a payload that cannot be decoded fails this call only, and an
      * answer that exhausts the heap or the stack while decoding fails it with {@link
-     * ProtocolException}, so the thread that collected it goes on serving its lane.
+     * ProtocolException}, so the thread that collected it goes on serving its lane. A {@code callAll}
+     * chunk's answer that breaks the protocol (see {@link BatchChunk#violation}) fails the call and
+     * is then thrown, so that the collector retires the worker as for a corrupt lane.
+     *
+     * @throws ProtocolException after ending the call, if the answer to a chunk breaks the protocol
      */
     void answer(PendingCall call, int status, MemorySegment payload) {
         CallTrace.answered(call.trace(), payload);
         TaskCall<Object> future = call.future();
         boolean taken = false;
+        ProtocolException violation = null;
         Received received = null;
         try {
             call.cancelTimer();
@@ -79,7 +84,15 @@ final class CallCompletion {
             // decoded even when nobody waits any more: shared buffers and references in it must be ended
             Object value = decoder.decode(payload);
             received = decoder.takeReceived();
-            if (status == ResponseStatus.VALUE) {
+            BatchChunk chunk = call.chunk();
+            if (chunk != null) {
+                violation = chunk.violation(status, value);
+                if (violation == null) {
+                    taken = chunk.complete(future, status, value);
+                } else {
+                    future.completeExceptionally(violation);
+                }
+            } else if (status == ResponseStatus.VALUE) {
                 taken = future.complete(value);
             } else if (status == ResponseStatus.FAILURE && value instanceof Throwable t) {
                 taken = future.completeExceptionally(t);
@@ -99,6 +112,9 @@ final class CallCompletion {
                 received.discard();
             }
             end(call);
+        }
+        if (violation != null) {
+            throw violation; // the worker broke the protocol: whoever collected the answer retires its lane
         }
     }
 

@@ -113,9 +113,12 @@ final class HostLane {
         while (true) {
             Incarnation target = awaitIncarnation(call);
             int slot = -1;
-            if (call.task().definition().abortAware()) {
+            boolean abortAware = call.task().definition().abortAware();
+            // A callAll chunk of a task that does not need a slot takes one while at least half are
+            // free, so that it can stop between elements without starving abort-aware calls.
+            if (abortAware || call.chunk() != null && target.abortSlotsInUse() < target.abortCapacity() / 2) {
                 slot = target.tryAcquireAbortSlot();
-                if (slot < 0) {
+                if (slot < 0 && abortAware) {
                     throw new AbortCapacityException("all " + target.abortCapacity() + " abort slots of lane " + index
                             + " are held by running calls (abortSignalCapacity)");
                 }

@@ -75,6 +75,11 @@ final class Incarnation {
         return lane.aborts().capacity();
     }
 
+    /** @return abort slots held by calls now */
+    int abortSlotsInUse() {
+        return abortSlots.inUse();
+    }
+
     /** @return a free abort slot, or -1 */
     int tryAcquireAbortSlot() {
         return abortSlots.tryAcquire();
@@ -125,7 +130,8 @@ final class Incarnation {
             return NOT_SENT;
         }
         try {
-            boolean woke = requests.send(MessageDescriptor.REQUEST, callId, taskId, abortSlot, payload, isAlive,
+            int type = call.chunk() == null ? MessageDescriptor.REQUEST : MessageDescriptor.BATCH_REQUEST;
+            boolean woke = requests.send(type, callId, taskId, abortSlot, payload, isAlive,
                     call, call);
             return woke ? SENT_WOKE_WORKER : SENT;
         } catch (SendAbandonedException abandoned) {

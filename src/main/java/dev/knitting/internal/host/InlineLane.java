@@ -6,8 +6,10 @@ import dev.knitting.TaskContext;
 import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.task.TaskDefinition;
 import dev.knitting.internal.worker.ResponseStatus;
+import dev.knitting.internal.worker.BatchRunner;
 import dev.knitting.internal.worker.TaskRunner;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,12 +75,17 @@ final class InlineLane {
                 return workerIndex;
             }
         };
-        TaskRunner.run(task, argument, context, (status, value) -> {
+        TaskRunner.Answer answer = (status, value) -> {
             end(call, status, value);
             if (received != null) {
                 received.closeBuffers(); // as a worker does when the call is over
             }
-        });
+        };
+        if (call.chunk() != null) {
+            BatchRunner.run(task, (List<?>) argument, context, answer); // the host encoded a list
+        } else {
+            TaskRunner.run(task, argument, context, answer);
+        }
     }
 
     private void end(PendingCall call, int status, Object value) {

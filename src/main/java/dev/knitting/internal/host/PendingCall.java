@@ -78,6 +78,8 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     private TaskEntry task;
     private TimeoutSpec timeout;
     private Object argument;
+    /** The {@code callAll} chunk this call carries, or null for a plain call; set before the call is published. */
+    private BatchChunk chunk;
     private Transfers transfers;
     private HostLane lane;
     private Incarnation incarnation;
@@ -267,6 +269,15 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
 
     void trace(CallTrace value) {
         this.trace = value;
+    }
+
+    /** @return the {@code callAll} chunk this call carries, or null for a plain call */
+    BatchChunk chunk() {
+        return chunk;
+    }
+
+    void chunk(BatchChunk value) {
+        this.chunk = value;
     }
 
     /** Keeps the argument until the call ends, so a call a dead worker never took can be sent again. */

@@ -25,6 +25,7 @@ import dev.knitting.internal.worker.WorkerSpec;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -193,6 +194,92 @@ public final class PoolRuntime implements Pool {
     }
 
     @Override
+    public <A, R> TaskCall<List<R>> callAll(Task<A, R> task, List<? extends A> arguments) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(arguments, "arguments");
+        return callAll(table.idOf(task), ApiAccess.get().definition(task).timeout(), arguments);
+    }
+
+    @Override
+    public <A, R> TaskCall<List<R>> callAll(TaskFunction<A, R> function, List<? extends A> arguments) {
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(arguments, "arguments");
+        int id = table.idOf(function);
+        return callAll(id, table.entry(id).definition().timeout(), arguments);
+    }
+
+    /**
+     * Sends the elements in chunks of at most {@link #MAX_CHUNK_ELEMENTS}, spread over the lanes
+     * ({@link #chunkSize}), each chunk one {@link PendingCall} carrying a {@link BatchChunk}. A
+     * chunk whose encoding fails is split in halves until the failing element is alone; its error
+     * then names it. Stops sending once the whole has ended (a chunk failed, a cancel, a timeout).
+     */
+    private <R> TaskCall<List<R>> callAll(int taskId, TimeoutSpec timeout, List<?> arguments) {
+        Object[] elements = arguments.toArray(); // the caller's list as it is now
+        TaskEntry entry = table.entry(taskId);
+        BatchCall batch = new BatchCall(entry.name(), elements.length);
+        batch.bind(ApiAccess.get().newCall(batch));
+        TaskCall<Object> whole = batch.future();
+        if (state.get() != RUNNING) {
+            whole.completeExceptionally(new PoolClosedException("the pool is shut down; no new calls are accepted"));
+        } else if (elements.length == 0) {
+            whole.complete(List.of());
+        } else {
+            batch.arm(timer, timeout);
+            int size = chunkSize(elements.length);
+            for (int from = 0; from < elements.length && !whole.isDone(); from += size) {
+                sendChunk(batch, entry, elements, from, Math.min(elements.length, from + size));
+            }
+        }
+        return cast(whole);
+    }
+
+    /** Most elements in one chunk: one ring message, one doorbell, one answer for this many task runs. */
+    static final int MAX_CHUNK_ELEMENTS = 256;
+
+    /** @return elements per chunk: every lane gets a share, and no chunk exceeds {@link #MAX_CHUNK_ELEMENTS} */
+    private int chunkSize(int elements) {
+        int share = (elements + lanes.length - 1) / Math.max(1, lanes.length);
+        return Math.max(1, Math.min(MAX_CHUNK_ELEMENTS, share));
+    }
+
+    private void sendChunk(BatchCall batch, TaskEntry entry, Object[] elements, int from, int to) {
+        List<Object> arguments = Arrays.asList(elements).subList(from, to);
+        PayloadEncoder encoder = encoders.get();
+        try {
+            encoder.encode(arguments, facts.config().maxPayloadBytes());
+        } catch (PayloadException e) {
+            if (to - from == 1) {
+                batch.future().completeExceptionally(new PayloadException("callAll of " + entry.name() + ": element "
+                        + from + " of " + elements.length + " cannot be sent: " + e.getMessage(), e));
+                return;
+            }
+            int middle = (from + to) >>> 1;
+            sendChunk(batch, entry, elements, from, middle);
+            if (!batch.future().isDone()) {
+                sendChunk(batch, entry, elements, middle, to);
+            }
+            return;
+        }
+        PendingCall call = newCall();
+        call.chunk(new BatchChunk(batch, from, to - from));
+        call.task(entry);
+        call.argument(arguments);
+        batch.add(call);
+        if (!admit(call)) {
+            rollback(encoder.takeTransfers());
+            return;
+        }
+        if (call.future().isDone()) { // the whole ended while this chunk was being made
+            rollback(encoder.takeTransfers());
+            completion.end(call);
+            return;
+        }
+        call.trace(events.callStarted(entry.name()));
+        send(call, entry, encoder);
+    }
+
+    @Override
     public <A, R> TaskCall<R> callAfter(Task<A, R> task, CompletionStage<? extends A> argument) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(argument, "argument");
@@ -246,6 +333,12 @@ public final class PoolRuntime implements Pool {
             completion.fail(call, e);
             return;
         }
+        send(call, entry, encoder);
+    }
+
+    /** Picks a lane for a call whose argument {@code encoder} holds, starts its clocks and sends it. */
+    private void send(PendingCall call, TaskEntry entry, PayloadEncoder encoder) {
+        int taskId = entry.id();
         Transfers transfers = encoder.takeTransfers();
         // Imported tasks never run inline: the host must not load their classes.
         int lane = balancer.pick(lanes, inline != null && !entry.imported()

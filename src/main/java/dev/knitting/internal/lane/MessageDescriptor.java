@@ -34,8 +34,9 @@ package dev.knitting.internal.lane;
  * <p>Publication rule: the enclosing record's positive length (release store) publishes the header
  * and payload; a message is delivered only when its {@code LAST} fragment arrives.
  *
- * <p>Message types: {@link #REQUEST} (host to worker: a call), {@link #RESPONSE} (worker to host:
- * its answer) and {@link #BOOTSTRAP} (host to worker, once, before READY: the encoded data of the
+ * <p>Message types: {@link #REQUEST} (host to worker: a call), {@link #BATCH_REQUEST} (host to
+ * worker: one chunk of a {@code callAll}, its payload a list of arguments, one task run per element
+ * in order, answered by one response), {@link #RESPONSE} (worker to host: its answer) and {@link #BOOTSTRAP} (host to worker, once, before READY: the encoded data of the
  * pool's bootstrap, with call id 0, code 0, no abort slot). A worker configured with a bootstrap
  * takes the {@code BOOTSTRAP} message as the first message of its request ring and nothing else
  * before it; a worker without one never sees it.
@@ -64,6 +65,8 @@ public final class MessageDescriptor {
     public static final int RESPONSE = 2;
     /** Record type of the bootstrap data, host to worker, first in the request ring and before READY. */
     public static final int BOOTSTRAP = 3;
+    /** Record type of a chunk of a {@code callAll}, host to worker: the payload is a list of arguments. */
+    public static final int BATCH_REQUEST = 4;
 
     /** This record starts a message. */
     public static final int FLAG_FIRST = 1;
@@ -82,6 +85,6 @@ public final class MessageDescriptor {
 
     /** @return whether {@code type} is one of the message types above */
     public static boolean isMessageType(int type) {
-        return type == REQUEST || type == RESPONSE || type == BOOTSTRAP;
+        return type == REQUEST || type == RESPONSE || type == BOOTSTRAP || type == BATCH_REQUEST;
     }
 }

@@ -131,7 +131,8 @@ public final class MessageSender {
             BooleanSupplier peerAlive, BooleanSupplier stillWanted, LongConsumer lastRecordClaimed) {
         if (!MessageDescriptor.isMessageType(type)) {
             throw new IllegalArgumentException("type=" + type + " must be REQUEST=" + MessageDescriptor.REQUEST
-                    + ", RESPONSE=" + MessageDescriptor.RESPONSE + " or BOOTSTRAP=" + MessageDescriptor.BOOTSTRAP);
+                    + ", RESPONSE=" + MessageDescriptor.RESPONSE + ", BOOTSTRAP=" + MessageDescriptor.BOOTSTRAP
+                    + " or BATCH_REQUEST=" + MessageDescriptor.BATCH_REQUEST);
         }
         if (abortSlot < MessageDescriptor.NO_ABORT_SLOT) {
             throw new IllegalArgumentException("abortSlot=" + abortSlot + " must be >= -1");

@@ -163,7 +163,7 @@ public final class WorkerLoop implements Runnable {
     }
 
     private void onMessage(int type, long callId, int taskId, int abortSlot, MemorySegment payload) {
-        if (type != MessageDescriptor.REQUEST) {
+        if (type != MessageDescriptor.REQUEST && type != MessageDescriptor.BATCH_REQUEST) {
             throw new ProtocolException("request ring holds a message of type " + type);
         }
         if (lane.hostState() == LaneDescriptor.HOST_GONE) {
@@ -189,7 +189,41 @@ public final class WorkerLoop implements Runnable {
             respond(callId, abortSlot, ResponseStatus.FAILURE, e);
             return;
         }
-        run(callId, abortSlot, table.entry(taskId).definition(), argument, decoder.takeReceived());
+        Received received = decoder.takeReceived();
+        if (type == MessageDescriptor.BATCH_REQUEST) {
+            if (!(argument instanceof java.util.List<?> elements)) {
+                if (received != null) {
+                    received.closeBuffers();
+                }
+                respond(callId, abortSlot, ResponseStatus.FAILURE, new ProtocolException("a batch request carries a "
+                        + (argument == null ? "null" : argument.getClass().getName()) + " instead of a list"));
+                return;
+            }
+            runBatch(callId, abortSlot, table.entry(taskId).definition(), elements, received);
+            return;
+        }
+        run(callId, abortSlot, table.entry(taskId).definition(), argument, received);
+    }
+
+    /** Runs a chunk of a {@code callAll} ({@link BatchRunner}); its shared buffers are closed once it has answered. */
+    private void runBatch(long callId, int abortSlot, TaskDefinition task, java.util.List<?> elements,
+                          Received received) {
+        WorkerContext context = new WorkerContext(lane.aborts(), abortSlot, spec.workerIndex());
+        runningCallId = callId;
+        try {
+            BatchRunner.run(task, elements, context, (status, value) -> {
+                try {
+                    respond(callId, abortSlot, status, value);
+                } finally {
+                    if (received != null) {
+                        received.closeBuffers();
+                    }
+                }
+            });
+        } finally {
+            runningCallId = -1;
+            Thread.interrupted(); // a hard-timeout interrupt must not leak into the next call
+        }
     }
 
     /** Runs a task; the shared buffers its argument carried are closed once it has answered. */

@@ -72,7 +72,8 @@ class DescriptorLayoutTest {
         assertThat(MessageDescriptor.RESPONSE).isEqualTo(2);
         assertThat(MessageDescriptor.BOOTSTRAP).isEqualTo(3);
         assertThat(MessageDescriptor.BOOTSTRAP).isGreaterThanOrEqualTo(RecordDescriptor.MIN_MESSAGE_TYPE);
-        assertThat(MessageDescriptor.isMessageType(4)).isFalse();
+        assertThat(MessageDescriptor.BATCH_REQUEST).isEqualTo(4);
+        assertThat(MessageDescriptor.isMessageType(5)).isFalse();
         // The smallest ring still carries payload in each record.
         assertThat(RingDescriptor.MIN_CAPACITY / RingDescriptor.MAX_RECORD_DIVISOR - RecordDescriptor.HEADER_LENGTH)
                 .isGreaterThan(MessageDescriptor.HEADER_LENGTH);

@@ -236,8 +236,8 @@ class MessageFramingTest {
     void sendRejectsBadArguments() {
         try (Arena arena = Arena.ofConfined()) {
             MessageSender sender = new MessageSender(LaneTesting.ring(arena, 1024), new IdleStrategy(IdlePolicy.LOW_CPU));
-            assertThatThrownBy(() -> sender.send(4, 1, 1, -1, MemorySegment.NULL, ALIVE))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("type=4");
+            assertThatThrownBy(() -> sender.send(5, 1, 1, -1, MemorySegment.NULL, ALIVE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("type=5");
             assertThatThrownBy(() -> sender.send(REQUEST, 1, 1, -2, MemorySegment.NULL, ALIVE))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("abortSlot=-2");
         }
@@ -330,7 +330,7 @@ class MessageFramingTest {
                     raw(ring, REQUEST, 1, FLAG_FIRST, 100, 40);
                     raw(ring, REQUEST, 1, 0, 100, 0);
                 }
-                case UNKNOWN_RECORD_TYPE -> raw(ring, 4, 1, 3, 4, 4);
+                case UNKNOWN_RECORD_TYPE -> raw(ring, 5, 1, 3, 4, 4);
                 case NEGATIVE_ABORT_SLOT -> {
                     raw(ring, REQUEST, 1, 3, 4, 4);
                     ring.region().set(ValueLayout.JAVA_INT, RingDescriptor.DATA_OFFSET + RecordDescriptor.BODY_OFFSET
