@@ -29,6 +29,7 @@ public final class Pidfd implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment pollfd;
     private final MemorySegment capture;
+    private final MemorySegment timespec;
     private boolean closed;
     /** The fd was closed behind our back ({@code POLLNVAL}): its number may be someone else's now. */
     private boolean lost;
@@ -39,6 +40,7 @@ public final class Pidfd implements AutoCloseable {
         this.arena = Arena.ofConfined();
         this.pollfd = arena.allocate(LinuxLibc.POLLFD_LENGTH, 8);
         this.capture = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
+        this.timespec = arena.allocate(LinuxLibc.TIMESPEC_LENGTH, 8);
     }
 
     /**
@@ -98,7 +100,7 @@ public final class Pidfd implements AutoCloseable {
         pollfd.set(JAVA_INT, LinuxLibc.POLLFD_FD_OFFSET, fd);
         pollfd.set(JAVA_SHORT, LinuxLibc.POLLFD_EVENTS_OFFSET, LinuxLibc.POLLIN);
         pollfd.set(JAVA_SHORT, LinuxLibc.POLLFD_REVENTS_OFFSET, (short) 0);
-        int ready = LinuxLibc.poll(capture, pollfd, 1, timeoutMillis);
+        int ready = LinuxLibc.poll(capture, pollfd, 1, timespec, timeoutMillis);
         if (ready < 0) {
             return LinuxLibc.errno(capture) == Errno.EINTR ? Wait.NOT_YET : Wait.BROKEN;
         }
