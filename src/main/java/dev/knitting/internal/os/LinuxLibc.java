@@ -372,6 +372,25 @@ final class LinuxLibc {
                 + ", flags=0)");
     }
 
+    /** {@code eventfd} flags: close on exec, non-blocking. */
+    static final int EFD_CLOEXEC = 02000000;
+    static final int EFD_NONBLOCK = 04000;
+
+    /** {@code eventfd(initval, flags)}: control path, throws {@link NativeCallException}. */
+    static int eventfd(int initval, int flags) {
+        return (int) check(syscallOrErrno(SYS.eventfd2(), initval, flags, 0, 0, 0, 0), () -> "eventfd(initval="
+                + initval + ", flags=0" + Integer.toOctalString(flags) + ")");
+    }
+
+    /** Adds 1 to an eventfd's counter, which makes it readable: {@code write(fd, &one, 8)}. */
+    static void eventfdSignal(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(JAVA_LONG);
+            one.set(JAVA_LONG, 0, 1);
+            check(syscallOrErrno(SYS.write(), fd, one.address(), 8, 0, 0, 0), () -> "write(eventfd=" + fd + ", 8)");
+        }
+    }
+
     /**
      * {@code poll(fds, nfds, timeout)} as the raw {@code ppoll} (aarch64 has no {@code poll}): the
      * waiting thread passes its own capture and {@link #TIMESPEC_LENGTH}-byte timespec segments.

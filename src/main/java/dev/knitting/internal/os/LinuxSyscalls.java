@@ -33,20 +33,22 @@ import java.util.Locale;
  * @param pidfdOpen pidfd_open(2), Linux 5.3+
  * @param prctl prctl(2)
  * @param seccomp seccomp(2)
+ * @param write write(2)
+ * @param eventfd2 eventfd2(2), what {@code eventfd} calls
  */
 record LinuxSyscalls(String name, long read, long close, long fstat, long lseek, long mmap, long munmap,
                      long pread64, long getpid, long getppid, long gettid, long fcntl, long ftruncate, long openat,
                      long fallocate, long memfdCreate, long ppoll, long exitGroup, long futex, long pidfdOpen,
-                     long prctl, long seccomp) {
+                     long prctl, long seccomp, long write, long eventfd2) {
     /** x86-64 ({@code arch/x86/entry/syscalls/syscall_64.tbl}). */
     static final LinuxSyscalls X86_64 = new LinuxSyscalls("x86_64", 0, 3, 5, 8, 9, 11, 17, 39, 110, 186, 72, 77,
-            257, 285, 319, 271, 231, 202, 434, 157, 317);
+            257, 285, 319, 271, 231, 202, 434, 157, 317, 1, 290);
     /** aarch64 ({@code include/uapi/asm-generic/unistd.h}). */
     static final LinuxSyscalls AARCH64 = new LinuxSyscalls("aarch64", 63, 57, 80, 62, 222, 215, 67, 172, 173, 178,
-            25, 46, 56, 47, 279, 73, 94, 98, 434, 167, 277);
+            25, 46, 56, 47, 279, 73, 94, 98, 434, 167, 277, 64, 19);
     /** No table: every number -1. */
     static final LinuxSyscalls UNKNOWN = new LinuxSyscalls("unknown", -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-            -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+            -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
 
     /** The table of this JVM's {@code os.arch}. */
     static final LinuxSyscalls CURRENT = of(System.getProperty("os.arch", ""));
