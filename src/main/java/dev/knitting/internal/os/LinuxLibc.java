@@ -116,12 +116,47 @@ final class LinuxLibc {
         }
     }
 
+    /**
+     * The one shape: {@code long f(long, ...)}, seven full-register arguments, errno captured. The
+     * JDK caches downcall stubs by shape, so every handle of this shape shares one stub.
+     */
+    private static final FunctionDescriptor SHAPE = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
     /** The handle of {@code long syscall(long, long...)} in the one shape every call here uses. */
     private static final class Syscall {
-        private static final MethodHandle HANDLE = downcall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                        JAVA_LONG),
-                ERRNO, Linker.Option.firstVariadicArg(1));
+        private static final MethodHandle HANDLE = downcall("syscall", SHAPE, ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+
+    /**
+     * Links a libc function whose parameters are all integers or pointers (at most seven) and whose
+     * result is an integer, in the one shape of {@link #syscall}: nothing new is generated. This is
+     * sound on the two supported ABIs (Linux x86-64 and aarch64): integer and pointer arguments
+     * travel in the same general registers whether the call is variadic or not, a callee ignores
+     * registers past its parameters, an {@code int} or {@code short} parameter reads the low bits
+     * of a register the caller filled with the full value, and an {@code int} result is the low 32
+     * bits of the returned register (the caller narrows it).
+     *
+     * @return the handle, or {@code null} when this libc lacks the symbol
+     */
+    static MethodHandle integerFunction(String symbol) {
+        return downcall(symbol, SHAPE, ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+
+    /**
+     * Calls a handle of {@link #integerFunction}; unused arguments 0.
+     *
+     * @return the raw result (narrow an {@code int} result with a cast), errno left in {@code capture}
+     */
+    static long callFunction(MethodHandle function, String symbol, MemorySegment capture, long a1, long a2, long a3,
+                             long a4, long a5, long a6, long a7) {
+        try {
+            return (long) required(function, symbol).invokeExact(capture, a1, a2, a3, a4, a5, a6, a7);
+        } catch (KnittingException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Errno.rethrow(symbol, t);
+        }
     }
 
     // ---- hot path: raw results, errno left in the caller's capture segment ----
