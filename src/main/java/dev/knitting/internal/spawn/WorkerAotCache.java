@@ -57,6 +57,8 @@ public final class WorkerAotCache {
     public static final String ENV = "KNITTING_WORKER_AOT_CACHE";
     /** A lock older than this belongs to a training run that died: it is taken over. */
     static final Duration LOCK_STALE = Duration.ofMinutes(10);
+    /** After a failed training, hosts try again only once this has passed. */
+    static final Duration FAILED_RETRY = Duration.ofDays(1);
     /** A training run taking longer than this is killed. */
     static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(5);
     /** The training run's main class. */
@@ -147,7 +149,7 @@ public final class WorkerAotCache {
      * @return whether a training run was started
      */
     public boolean trainInBackground(Consumer<String> notes) {
-        if (Files.isRegularFile(file()) || !TRAINED_HERE.add(key)) {
+        if (Files.isRegularFile(file()) || failedRecently() || !TRAINED_HERE.add(key)) {
             return false;
         }
         Path lock = folder.resolve("worker-" + key + ".lock");
@@ -217,11 +219,25 @@ public final class WorkerAotCache {
     /**
      * {@code $1} the training's file, {@code $2} the cache file, {@code $3} the lock, then the JVM's
      * command line: run it, move its file into place (rename(2), atomic in one folder) if it exited
-     * with 0 and wrote one, and clean up whatever happened.
+     * with 0 and wrote one, else leave the {@code .failed} marker, and clean up whatever happened.
      */
     private static final String TRAINING_SCRIPT = "t=\"$1\"; f=\"$2\"; l=\"$3\"; shift 3; "
-            + "if \"$@\" && [ -s \"$t\" ]; then mv -f \"$t\" \"$f\"; fi; "
+            + "if \"$@\" && [ -s \"$t\" ]; then mv -f \"$t\" \"$f\"; else : > \"$f.failed\"; fi; "
             + "rm -f \"$t\" \"$t.config\" \"$l\"";
+
+    /** @return whether a training of this key failed less than {@link #FAILED_RETRY} ago */
+    boolean failedRecently() {
+        try {
+            return Files.getLastModifiedTime(failedMarker()).toInstant().isAfter(Instant.now().minus(FAILED_RETRY));
+        } catch (IOException noMarker) {
+            return false;
+        }
+    }
+
+    /** @return the marker a failed training leaves, so that every new host does not train again at once */
+    Path failedMarker() {
+        return Path.of(file() + ".failed");
+    }
 
     /** @return whether this process holds the lock now (a stale one is taken over once) */
     private static boolean takeLock(Path lock) throws IOException {

@@ -100,6 +100,23 @@ class WorkerAotCacheTest {
     }
 
     @Test
+    @Timeout(600)
+    void shouldMarkAFailedTrainingSoThatHostsDoNotTrainAgainAtOnce(@TempDir Path folder) throws Exception {
+        WorkerCommand command = command(knittingJar.toString(), "-Dknitting.test=fails",
+                "-XX:MaxHeapSize=1k"); // the training JVM cannot start
+        WorkerAotCache cache = WorkerAotCache.of(command, folder.toString(), null, "").orElseThrow();
+
+        assertThat(cache.trainInBackground(note -> { })).isTrue();
+
+        awaitFile(cache.failedMarker());
+        assertThat(cache.failedRecently()).isTrue();
+        assertThat(WorkerAotCache.of(command, folder.toString(), null, "").orElseThrow().trainInBackground(n -> { }))
+                .isFalse();
+        assertThat(cache.jvmArgs()).as("no cache").isEmpty();
+        awaitOnly(folder, cache.failedMarker());
+    }
+
+    @Test
     void shouldLeaveTheTrainingToAnotherProcessHoldingAFreshLock(@TempDir Path folder) throws Exception {
         WorkerCommand command = command(knittingJar.toString(), "-Dknitting.test=locked");
         WorkerAotCache cache = WorkerAotCache.of(command, folder.toString(), null, "").orElseThrow();
