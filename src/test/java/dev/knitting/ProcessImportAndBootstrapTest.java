@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,5 +47,26 @@ final class ProcessImportAndBootstrapTest extends ImportAndBootstrapContractTest
         assertThat(after.get("runsSeenAtInit")).as("before it loaded the task class").isEqualTo(1);
         assertThat(after.get("data")).isEqualTo(data);
         assertThat(pool.stats().workerRestarts()).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(value = 180, threadMode = SEPARATE_THREAD)
+    void shouldFailAParallelStartOfThreeWorkersWithTheFirstWorkersErrorAndLeaveNoWorkerProcess() {
+        Set<Long> before = children();
+
+        Throwable failure = startFailure(builder().threads(3).bootstrap(BOOT, "refuse", "no licence"), STATE);
+
+        assertThat(failure).isInstanceOf(KnittingException.class).hasMessageContaining("worker 0 failed to start")
+                .hasMessageContaining("bootstrap refused: no licence");
+        assertThat(failure.getSuppressed()).as("the other workers' failures").hasSize(2)
+                .allSatisfy(other -> assertThat(other).hasMessageContaining("failed to start"));
+        Set<Long> left = children();
+        left.removeAll(before);
+        assertThat(left).as("worker processes still alive after the failed start").isEmpty();
+    }
+
+    private static Set<Long> children() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
     }
 }

@@ -5,6 +5,8 @@ import dev.knitting.Pool;
 import dev.knitting.WorkerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +53,7 @@ public final class FreshJvmFigures {
     /** Calls a JVM has made when its later timed calls begin. */
     static final int CALLS_BEFORE_LATER = WARMUP_CALLS + TIMED_CALLS + LATER_WARMUP_CALLS;
 
-    private static final String ANSWER = "@@fresh-jvm ";
+    static final String ANSWER = "@@fresh-jvm ";
     private static final long CHILD_TIMEOUT_SECONDS = 180;
     /** Before each JVM, wait up to {@link #QUIET_WAIT_MILLIS} for other processes to use fewer cores. */
     private static final double QUIET_CORES = 0.35;
@@ -185,8 +187,45 @@ public final class FreshJvmFigures {
                 yield "ok";
             }
             case "hot" -> hot(args);
+            case "many" -> many(Integer.parseInt(args[1]));
+            case "hold" -> hold();
             default -> throw new IllegalArgumentException("child mode=" + args[0] + " is not cold or hot");
         };
+    }
+
+    /**
+     * Starts a PROCESS pool of {@code workers}, times its start, reads each worker JVM's memory while
+     * the pool is up, makes one call per worker, closes it.
+     *
+     * @return "startNanos ussBytes pssBytes": the start, and the median worker's USS and PSS
+     */
+    private static String many(int workers) {
+        long t0 = System.nanoTime();
+        try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(workers).start(BenchTasks.class)) {
+            long start = System.nanoTime() - t0;
+            List<long[]> memory = ProcessHandle.current().children()
+                    .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false))
+                    .map(h -> WorkerMemory.of(h.pid())).toList();
+            if (memory.size() != workers) {
+                throw new IllegalStateException(memory.size() + " worker JVMs found, " + workers + " expected");
+            }
+            for (int i = 0; i < workers; i++) {
+                check(i, pool.call(BenchTasks.INC, i).join());
+            }
+            return start + " " + WorkerMemory.median(memory, 0) + " " + WorkerMemory.median(memory, 1);
+        }
+    }
+
+    /** A plain JVM that stays up until its stdin closes, so that its memory can be read. */
+    private static String hold() {
+        System.out.println(ANSWER + "ready");
+        System.out.flush();
+        try {
+            System.in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return "done";
     }
 
     private static String hot(String... args) {

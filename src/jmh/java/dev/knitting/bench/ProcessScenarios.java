@@ -36,7 +36,8 @@ public final class ProcessScenarios {
         insertAfter(s, "G6", g6(quick));
         insertAfter(s, "G7", g7(quick));
         insertAfter(s, "G9", IdleCpuSide.g9(quick));
-        insertAfter(s, "G10", StartupSide.g10(quick));
+        insertAfter(s, "G10", StartupSide.g10(quick), ColdStartSide.coldThread(quick), ColdStartSide.coldProcess(quick),
+                ColdStartSide.eightWorkers(quick));
     }
 
     private static void insertAfter(List<Scenario> s, String id, Scenario... added) {

@@ -150,16 +150,13 @@ public final class PoolRuntime implements Pool {
                 : new ThreadWorkerStarter(facts.name(), config, specs, workerClasses.loader(), bootstrap,
                         Peer.sameProcess(transit));
         try {
-            for (int i = 0; i < lanes.length; i++) {
+            // process workers boot in parallel; LaneStarts stops the started ones if any fails
+            List<HostLane> started = LaneStarts.startAll(lanes.length, i -> {
                 events.workerStarting(i);
-                lanes[i] = HostLane.start(i, laneCalls, starter, events);
-            }
+                return HostLane.start(i, laneCalls, starter, events);
+            }, HostLane::stop, config.runtime() == WorkerRuntime.PROCESS, facts.name() + "-start");
+            started.toArray(lanes);
         } catch (RuntimeException | Error e) {
-            for (HostLane lane : lanes) {
-                if (lane != null) {
-                    lane.stop();
-                }
-            }
             timer.close();
             bootstrap.release();
             workerClasses.close();

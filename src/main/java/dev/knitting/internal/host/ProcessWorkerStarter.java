@@ -9,6 +9,7 @@ import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
 import dev.knitting.internal.spawn.Confinement;
 import dev.knitting.internal.spawn.HostWatch;
+import dev.knitting.internal.spawn.WorkerAotCache;
 import dev.knitting.internal.spawn.WorkerClassSources;
 import dev.knitting.internal.spawn.WorkerCommand;
 import dev.knitting.internal.spawn.WorkerEnv;
@@ -23,6 +24,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
@@ -32,7 +34,8 @@ import java.util.function.IntFunction;
  * elsewhere ({@link WorkerClassSources}) and the pool's {@code workerClassPath}, the bootstrap
  * data handed over through the lane, and a wait for its READY. Workers are confined as the pool's
  * permission says ({@link Confinement}, decided once here: an explicit permission this platform
- * cannot enforce fails the pool's start).
+ * cannot enforce fails the pool's start). Workers use the automatic AOT cache of their command line
+ * ({@link WorkerAotCache}) when there is one; the first worker up starts its training when not.
  */
 final class ProcessWorkerStarter implements WorkerStarter {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -43,6 +46,8 @@ final class ProcessWorkerStarter implements WorkerStarter {
     private final WorkerLauncher launcher;
     private final BootstrapHandoff bootstrap;
     private final long hostStartMillis = HostWatch.currentStartMillis();
+    /** The AOT cache of these workers when it does not exist yet: trained after the first start. */
+    private final WorkerAotCache untrainedCache;
 
     /**
      * @param taskClasses the classes exporting the pool's tasks (imported tasks excluded): a worker
@@ -71,6 +76,15 @@ final class ProcessWorkerStarter implements WorkerStarter {
         if (options.javaCommand() != null) {
             command = command.withJavaLauncher(options.javaCommand().toString());
         }
+        // The automatic AOT cache: used when made already, else trained once a worker is up.
+        Optional<WorkerAotCache> aot = WorkerAotCache.of(command);
+        List<String> aotArgs = aot.map(WorkerAotCache::jvmArgs).orElse(List.of());
+        if (!aotArgs.isEmpty()) {
+            List<String> withCache = new ArrayList<>(command.jvmArgs());
+            withCache.addAll(aotArgs);
+            command = command.withJvmArgs(withCache);
+        }
+        this.untrainedCache = aotArgs.isEmpty() ? aot.orElse(null) : null;
         this.launcher = new WorkerLauncher(command).withQuiet(!config.debug()).withConfinement(confinement);
     }
 
@@ -105,6 +119,13 @@ final class ProcessWorkerStarter implements WorkerStarter {
             WorkerReadiness.await(index, incarnation, bootstrap, config.process().startTimeout(),
                     () -> worker.stderrTail().isBlank() ? "" : "; stderr tail:\n" + worker.stderrTail());
             ready = true;
+            if (untrainedCache != null) {
+                untrainedCache.trainInBackground(note -> {
+                    if (config.debug()) {
+                        System.err.println("knitting " + poolName + ": " + note);
+                    }
+                });
+            }
             region.closeDescriptor(); // the worker has mapped its lane: no other worker may find it in our fds
             return incarnation;
         } catch (IOException e) {

@@ -12,7 +12,10 @@ import jdk.jfr.FlightRecorderListener;
 /**
  * Events to JDK Flight Recorder. Nothing of JFR is started here: the event classes are registered
  * and the statistics hook added when the recorder initializes (the first recording), so a JVM that
- * never records pays for neither. Events are built only when a recording wants them.
+ * never records pays for neither. Events are built only when a recording wants them, and no event
+ * class is even loaded before the recorder has initialized ({@code recording()}): loading the
+ * first {@code jdk.jfr.Event} subclass costs a cold JVM a few hundred milliseconds of JFR set-up,
+ * more than the rest of a pool's start.
  */
 final class JfrEventSink implements EventSink {
     private static final List<Class<? extends Event>> EVENTS = List.of(CallEvent.class, WorkerStartEvent.class,
@@ -36,14 +39,25 @@ final class JfrEventSink implements EventSink {
         return new JfrEventSink();
     }
 
+    /**
+     * @return whether the recorder has initialized; until then no recording exists, so no event
+     *     can be wanted, and none is built (a later recording initializes it, and events flow)
+     */
+    private static boolean recording() {
+        return FlightRecorder.isInitialized();
+    }
+
     @Override
     public CallTrace callStarted(PoolEvents pool, String task) {
-        return CallEvent.wanted() ? CallEvent.start(pool.name(), pool.kind(), task) : null;
+        return recording() && CallEvent.wanted() ? CallEvent.start(pool.name(), pool.kind(), task) : null;
     }
 
     @Override
     public void workerStarted(PoolEvents pool, int lane, String worker, long pid, long bootNanos,
                               boolean replacement) {
+        if (!recording()) {
+            return;
+        }
         WorkerStartEvent event = new WorkerStartEvent();
         if (!event.shouldCommit()) {
             return;
@@ -60,6 +74,9 @@ final class JfrEventSink implements EventSink {
 
     @Override
     public void workerEnded(PoolEvents pool, int lane, long pid, WorkerCrashedException how, boolean expected) {
+        if (!recording()) {
+            return;
+        }
         WorkerEndEvent event = expected ? new WorkerExitEvent() : new WorkerCrashEvent();
         if (!event.shouldCommit()) {
             return;
@@ -81,6 +98,9 @@ final class JfrEventSink implements EventSink {
 
     @Override
     public void workerReplaced(PoolEvents pool, int lane, Throwable cause, int callsResent) {
+        if (!recording()) {
+            return;
+        }
         WorkerReplacementEvent event = new WorkerReplacementEvent();
         if (!event.shouldCommit()) {
             return;

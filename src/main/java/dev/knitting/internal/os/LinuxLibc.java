@@ -19,18 +19,25 @@ import java.util.function.Supplier;
  * Bindings to glibc/musl {@code libc} on Linux (x86-64 and aarch64): the one class that links
  * libc functions. Raw wrappers keep the C names so the man pages map one to one.
  *
+ * <p>Every raw call goes through libc's variadic {@code syscall} with the numbers of
+ * {@link LinuxSyscalls}, through <em>one</em> downcall handle of one shape: {@code long
+ * syscall(long number, long a1, ..., long a6)} with errno captured, pointers passed as their
+ * addresses and unused arguments 0. Linking a downcall handle costs a cold JVM tens of
+ * milliseconds per distinct shape (the JDK caches stubs by shape), and a worker's boot needs
+ * a dozen calls, so one shape is what keeps a worker's start short. Only {@code shm_open} and
+ * {@code shm_unlink}, which are libc functions rather than syscalls, have handles of their own,
+ * linked on their first use (a NAMED lane only); {@code shm_open} lived in {@code librt} before
+ * glibc 2.34, which is searched when libc lacks it.
+ *
  * <p>Every wrapper except the futex pair is control path: it captures errno into a confined arena
  * of its own and throws {@link NativeCallException} naming the call and its arguments. The futex
  * pair is hot path: the caller passes its own per-thread capture and timespec segments and gets
- * the raw result, so nothing is allocated and nothing is thrown.
+ * the raw result, so nothing is allocated and nothing is thrown. A segment passed by address must
+ * stay alive for the call: every caller owns the segments it passes for at least that long.
  *
- * <p>Symbols missing from this libc (say {@code memfd_create} before glibc 2.27) do not break the
- * class: their handle is {@code null} and a call says which symbol is missing. {@code shm_open}
- * lived in {@code librt} before glibc 2.34, which is searched when libc lacks it.
- *
- * <p>Handles are linked in two lazy holders (the futex pair, everything else), each on its first
- * use; linking is a restricted operation, so only call in here when native access is enabled
- * ({@link Platforms#nativeAccessEnabled()}).
+ * <p>The handle is linked on first use; linking is a restricted operation, so only call in here
+ * when native access is enabled ({@link Platforms#nativeAccessEnabled()}). On an arch without a
+ * syscall table every call says so.
  */
 @SuppressWarnings("restricted")
 final class LinuxLibc {
@@ -55,9 +62,16 @@ final class LinuxLibc {
     static final int F_SEAL_GROW = 4;
     static final int FUTEX_WAIT = 0;
     static final int FUTEX_WAKE = 1;
+    /** {@code AT_FDCWD}: {@code openat} relative to the working directory, as {@code open} does. */
+    private static final long AT_FDCWD = -100;
+    /** The kernel's {@code sigset_t} size, for {@code ppoll}. */
+    private static final long KERNEL_SIGSET_LENGTH = 8;
+
+    /** The syscall numbers of this arch. */
+    static final LinuxSyscalls SYS = LinuxSyscalls.CURRENT;
 
     /** {@code SYS_futex}: 202 on x86-64, 98 on aarch64 (asm-generic); -1 elsewhere. */
-    static final long SYS_FUTEX = LinuxSyscalls.futexNumber(System.getProperty("os.arch", ""));
+    static final long SYS_FUTEX = SYS.futex();
 
     /** The layout {@code captureCallState("errno")} writes; {@link #ERRNO_OFFSET} inside it. */
     static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
@@ -72,7 +86,77 @@ final class LinuxLibc {
 
     /** @return whether the futex syscall is bound: libc has {@code syscall} and the arch is known */
     static boolean futexAvailable() {
-        return SYS_FUTEX > 0 && FutexHandles.SYSCALL_FUTEX_WAIT != null && FutexHandles.SYSCALL_FUTEX_WAKE != null;
+        return SYS_FUTEX > 0 && Syscall.HANDLE != null;
+    }
+
+    // ---- the one raw entry ----
+
+    /**
+     * {@code syscall(number, a1, ..., a6)}: the raw result, -1 with errno in {@code capture} on
+     * failure (libc turns the kernel's {@code -errno} into that). Hot path: no allocation.
+     */
+    static long syscall(MemorySegment capture, long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try {
+            return (long) Syscall.HANDLE.invokeExact(capture, number, a1, a2, a3, a4, a5, a6);
+        } catch (Throwable t) {
+            throw Errno.rethrow("syscall(" + number + ")", t);
+        }
+    }
+
+    /**
+     * Control path: {@code syscall(number, a1, ..., a6)} with errno captured in a scratch arena.
+     *
+     * @return the raw result, or {@code -errno} on failure (never a bare -1)
+     */
+    static long syscallOrErrno(long number, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            long result = syscall(required(state, number), number, a1, a2, a3, a4, a5, a6);
+            return result == -1 ? -errno(state) : result;
+        }
+    }
+
+    /**
+     * The one shape: {@code long f(long, ...)}, seven full-register arguments, errno captured. The
+     * JDK caches downcall stubs by shape, so every handle of this shape shares one stub.
+     */
+    private static final FunctionDescriptor SHAPE = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    /** The handle of {@code long syscall(long, long...)} in the one shape every call here uses. */
+    private static final class Syscall {
+        private static final MethodHandle HANDLE = downcall("syscall", SHAPE, ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+
+    /**
+     * Links a libc function whose parameters are all integers or pointers (at most seven) and whose
+     * result is an integer, in the one shape of {@link #syscall}: nothing new is generated. This is
+     * sound on the two supported ABIs (Linux x86-64 and aarch64): integer and pointer arguments
+     * travel in the same general registers whether the call is variadic or not, a callee ignores
+     * registers past its parameters, an {@code int} or {@code short} parameter reads the low bits
+     * of a register the caller filled with the full value, and an {@code int} result is the low 32
+     * bits of the returned register (the caller narrows it).
+     *
+     * @return the handle, or {@code null} when this libc lacks the symbol
+     */
+    static MethodHandle integerFunction(String symbol) {
+        return downcall(symbol, SHAPE, ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+
+    /**
+     * Calls a handle of {@link #integerFunction}; unused arguments 0.
+     *
+     * @return the raw result (narrow an {@code int} result with a cast), errno left in {@code capture}
+     */
+    static long callFunction(MethodHandle function, String symbol, MemorySegment capture, long a1, long a2, long a3,
+                             long a4, long a5, long a6, long a7) {
+        try {
+            return (long) required(function, symbol).invokeExact(capture, a1, a2, a3, a4, a5, a6, a7);
+        } catch (KnittingException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Errno.rethrow(symbol, t);
+        }
     }
 
     // ---- hot path: raw results, errno left in the caller's capture segment ----
@@ -83,12 +167,7 @@ final class LinuxLibc {
      * @return 0 when woken (or spuriously), -1 with errno in {@code capture} otherwise
      */
     static long futexWait(MemorySegment capture, MemorySegment word, int expected, MemorySegment timespec) {
-        try {
-            return (long) FutexHandles.SYSCALL_FUTEX_WAIT.invokeExact(capture, SYS_FUTEX, word, (long) FUTEX_WAIT,
-                    (long) expected, timespec);
-        } catch (Throwable t) {
-            throw Errno.rethrow("futex(FUTEX_WAIT)", t);
-        }
+        return syscall(capture, SYS_FUTEX, word.address(), FUTEX_WAIT, expected, timespec.address(), 0, 0);
     }
 
     /**
@@ -97,12 +176,7 @@ final class LinuxLibc {
      * @return how many sleepers were woken, -1 with errno in {@code capture} on failure
      */
     static long futexWake(MemorySegment capture, MemorySegment word, int count) {
-        try {
-            return (long) FutexHandles.SYSCALL_FUTEX_WAKE.invokeExact(capture, SYS_FUTEX, word, (long) FUTEX_WAKE,
-                    (long) count);
-        } catch (Throwable t) {
-            throw Errno.rethrow("futex(FUTEX_WAKE)", t);
-        }
+        return syscall(capture, SYS_FUTEX, word.address(), FUTEX_WAKE, count, 0, 0, 0);
     }
 
     /** @return the errno a call with {@code captureCallState("errno")} left in {@code capture} */
@@ -114,14 +188,8 @@ final class LinuxLibc {
 
     static int memfd_create(String name, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int fd;
-            try {
-                fd = (int) required(FileHandles.MEMFD_CREATE, "memfd_create").invokeExact(state, arena.allocateFrom(name), flags);
-            } catch (Throwable t) {
-                throw Errno.rethrow("memfd_create", t);
-            }
-            return check(fd, state, () -> "memfd_create(name=\"" + name + "\", flags=" + flags + ")");
+            long fd = syscallOrErrno(SYS.memfdCreate(), arena.allocateFrom(name).address(), flags, 0, 0, 0, 0);
+            return (int) check(fd, () -> "memfd_create(name=\"" + name + "\", flags=" + flags + ")");
         }
     }
 
@@ -130,12 +198,13 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int fd;
             try {
-                fd = (int) required(FileHandles.SHM_OPEN, "shm_open").invokeExact(state, arena.allocateFrom(name), oflag, mode);
+                fd = (int) required(ShmHandles.SHM_OPEN, "shm_open").invokeExact(state, arena.allocateFrom(name), oflag,
+                        mode);
             } catch (Throwable t) {
                 throw Errno.rethrow("shm_open", t);
             }
-            return check(fd, state, () -> "shm_open(name=\"" + name + "\", oflag=0" + Integer.toOctalString(oflag)
-                    + ", mode=0" + Integer.toOctalString(mode) + ")");
+            return (int) check(fd < 0 ? -errno(state) : fd, () -> "shm_open(name=\"" + name + "\", oflag=0"
+                    + Integer.toOctalString(oflag) + ", mode=0" + Integer.toOctalString(mode) + ")");
         }
     }
 
@@ -145,221 +214,96 @@ final class LinuxLibc {
             MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
             int result;
             try {
-                result = (int) required(FileHandles.SHM_UNLINK, "shm_unlink").invokeExact(state, arena.allocateFrom(name));
+                result = (int) required(ShmHandles.SHM_UNLINK, "shm_unlink").invokeExact(state, arena.allocateFrom(name));
             } catch (Throwable t) {
                 throw Errno.rethrow("shm_unlink", t);
             }
             if (result != 0 && errno(state) == Errno.ENOENT) {
                 return false;
             }
-            check(result, state, () -> "shm_unlink(name=\"" + name + "\")");
+            check(result != 0 ? -errno(state) : 0, () -> "shm_unlink(name=\"" + name + "\")");
             return true;
         }
     }
 
     static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int fd;
-            try {
-                fd = (int) required(FileHandles.OPEN, "open").invokeExact(state, arena.allocateFrom(path), flags, mode);
-            } catch (Throwable t) {
-                throw Errno.rethrow("open", t);
-            }
-            return check(fd, state, () -> "open(path=\"" + path + "\", flags=0" + Integer.toOctalString(flags)
+            long fd = syscallOrErrno(SYS.openat(), AT_FDCWD, arena.allocateFrom(path).address(), flags, mode, 0, 0);
+            return (int) check(fd, () -> "open(path=\"" + path + "\", flags=0" + Integer.toOctalString(flags)
                     + ", mode=0" + Integer.toOctalString(mode) + ")");
         }
     }
 
     static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result;
-            try {
-                result = (int) required(FileHandles.CLOSE, "close").invokeExact(state, fd);
-            } catch (Throwable t) {
-                throw Errno.rethrow("close", t);
-            }
-            check(result, state, () -> "close(fd=" + fd + ")");
-        }
+        check(syscallOrErrno(SYS.close(), fd, 0, 0, 0, 0, 0), () -> "close(fd=" + fd + ")");
     }
 
     static void ftruncate(int fd, long length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result;
-            try {
-                result = (int) required(FileHandles.FTRUNCATE, "ftruncate").invokeExact(state, fd, length);
-            } catch (Throwable t) {
-                throw Errno.rethrow("ftruncate", t);
-            }
-            check(result, state, () -> "ftruncate(fd=" + fd + ", length=" + length + ")");
-        }
+        check(syscallOrErrno(SYS.ftruncate(), fd, length, 0, 0, 0, 0),
+                () -> "ftruncate(fd=" + fd + ", length=" + length + ")");
     }
 
     static void fallocate(int fd, int mode, long offset, long length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result;
-            try {
-                result = (int) required(FileHandles.FALLOCATE, "fallocate").invokeExact(state, fd, mode, offset, length);
-            } catch (Throwable t) {
-                throw Errno.rethrow("fallocate", t);
-            }
-            check(result, state, () -> "fallocate(fd=" + fd + ", mode=" + mode + ", offset=" + offset
-                    + ", length=" + length + ")");
-        }
+        check(syscallOrErrno(SYS.fallocate(), fd, mode, offset, length, 0, 0), () -> "fallocate(fd=" + fd + ", mode="
+                + mode + ", offset=" + offset + ", length=" + length + ")");
     }
 
     static long lseek(int fd, long offset, int whence) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            long result;
-            try {
-                result = (long) required(FileHandles.LSEEK, "lseek").invokeExact(state, fd, offset, whence);
-            } catch (Throwable t) {
-                throw Errno.rethrow("lseek", t);
-            }
-            if (result < 0) {
-                throw Errno.failure("lseek(fd=" + fd + ", offset=" + offset + ", whence=" + whence + ")",
-                        errno(state));
-            }
-            return result;
-        }
+        return check(syscallOrErrno(SYS.lseek(), fd, offset, whence, 0, 0, 0),
+                () -> "lseek(fd=" + fd + ", offset=" + offset + ", whence=" + whence + ")");
     }
 
     /** @return the bytes read, fewer than {@code buffer}'s size only at the end of the file */
     static long pread(int fd, MemorySegment buffer, long offset) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            long result;
-            try {
-                result = (long) required(FileHandles.PREAD, "pread").invokeExact(state, fd, buffer, buffer.byteSize(),
-                        offset);
-            } catch (Throwable t) {
-                throw Errno.rethrow("pread", t);
-            }
-            if (result < 0) {
-                throw Errno.failure("pread(fd=" + fd + ", count=" + buffer.byteSize() + ", offset=" + offset + ")",
-                        errno(state));
-            }
-            return result;
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("pread needs a native buffer: " + buffer);
         }
+        return check(syscallOrErrno(SYS.pread64(), fd, buffer.address(), buffer.byteSize(), offset, 0, 0),
+                () -> "pread(fd=" + fd + ", count=" + buffer.byteSize() + ", offset=" + offset + ")");
     }
 
     static int fcntl(int fd, int cmd, int arg) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result;
-            try {
-                result = (int) required(FileHandles.FCNTL, "fcntl").invokeExact(state, fd, cmd, arg);
-            } catch (Throwable t) {
-                throw Errno.rethrow("fcntl", t);
-            }
-            return check(result, state, () -> "fcntl(fd=" + fd + ", cmd=" + cmd + ", arg=" + arg + ")");
-        }
+        return (int) check(syscallOrErrno(SYS.fcntl(), fd, cmd, arg, 0, 0, 0),
+                () -> "fcntl(fd=" + fd + ", cmd=" + cmd + ", arg=" + arg + ")");
     }
 
     /** @return the mapping's address as a zero-length segment */
     static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            MemorySegment address;
-            try {
-                address = (MemorySegment) required(FileHandles.MMAP, "mmap").invokeExact(state, MemorySegment.NULL, length,
-                        prot, flags, fd, offset);
-            } catch (Throwable t) {
-                throw Errno.rethrow("mmap", t);
-            }
-            if (address.address() == -1L) { // MAP_FAILED
-                throw Errno.failure("mmap(length=" + length + ", prot=" + prot + ", flags=" + flags + ", fd=" + fd
-                        + ", offset=" + offset + ")", errno(state));
-            }
-            return address;
-        }
+        long address = check(syscallOrErrno(SYS.mmap(), 0, length, prot, flags, fd, offset),
+                () -> "mmap(length=" + length + ", prot=" + prot + ", flags=" + flags + ", fd=" + fd + ", offset="
+                        + offset + ")");
+        return MemorySegment.ofAddress(address);
     }
 
     static void munmap(MemorySegment address, long length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            int result;
-            try {
-                result = (int) required(FileHandles.MUNMAP, "munmap").invokeExact(state, address, length);
-            } catch (Throwable t) {
-                throw Errno.rethrow("munmap", t);
-            }
-            check(result, state, () -> "munmap(address=0x" + Long.toHexString(address.address()) + ", length="
-                    + length + ")");
-        }
+        check(syscallOrErrno(SYS.munmap(), address.address(), length, 0, 0, 0, 0),
+                () -> "munmap(address=0x" + Long.toHexString(address.address()) + ", length=" + length + ")");
     }
 
     static int getpid() {
-        try {
-            return (int) required(FileHandles.GETPID, "getpid").invokeExact();
-        } catch (Throwable t) {
-            throw Errno.rethrow("getpid", t);
-        }
+        return (int) check(syscallOrErrno(SYS.getpid(), 0, 0, 0, 0, 0, 0), () -> "getpid()");
     }
 
     /** @return the parent's pid; 1 (or a subreaper's pid) once the parent has died */
     static int getppid() {
-        try {
-            return (int) required(FileHandles.GETPPID, "getppid").invokeExact();
-        } catch (Throwable t) {
-            throw Errno.rethrow("getppid", t);
-        }
+        return (int) check(syscallOrErrno(SYS.getppid(), 0, 0, 0, 0, 0, 0), () -> "getppid()");
     }
 
-    /** The futex(2) shapes of {@code syscall}, linked apart: a thread pool needs only these. */
-    private static final class FutexHandles {
-        // long syscall(long number, ...): the futex(2) shapes, every variadic argument a full register
-        private static final MethodHandle SYSCALL_FUTEX_WAIT = downcall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS),
-                ERRNO, Linker.Option.firstVariadicArg(1));
-        private static final MethodHandle SYSCALL_FUTEX_WAKE = downcall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
-                ERRNO, Linker.Option.firstVariadicArg(1));
-    }
-
-    /** Everything else, linked on first use of any of it. */
-    private static final class FileHandles {
-        private static final MethodHandle MEMFD_CREATE = downcall("memfd_create",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
+    /** {@code shm_open} and {@code shm_unlink}: libc functions, not syscalls, linked on first use. */
+    private static final class ShmHandles {
         // int shm_open(const char *name, int oflag, mode_t mode): not variadic, unlike open(2)
         private static final MethodHandle SHM_OPEN = downcall("shm_open",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO);
         private static final MethodHandle SHM_UNLINK = downcall("shm_unlink",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO);
-        private static final MethodHandle OPEN = downcall("open",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-                ERRNO, Linker.Option.firstVariadicArg(2));
-        private static final MethodHandle CLOSE = downcall("close",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
-        private static final MethodHandle FTRUNCATE = downcall("ftruncate",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
-        private static final MethodHandle FALLOCATE = downcall("fallocate",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
-        private static final MethodHandle LSEEK = downcall("lseek",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO);
-        private static final MethodHandle PREAD = downcall("pread",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
-        private static final MethodHandle FCNTL = downcall("fcntl",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-                ERRNO, Linker.Option.firstVariadicArg(2));
-        private static final MethodHandle MMAP = downcall("mmap",
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-                ERRNO);
-        private static final MethodHandle MUNMAP = downcall("munmap",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
-        private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
-        private static final MethodHandle GETPPID = downcall("getppid", FunctionDescriptor.of(JAVA_INT));
     }
 
     // ---- helpers ----
 
-    private static int check(int result, MemorySegment state, Supplier<String> call) {
+    /** @return {@code result}, which is not negative; a negative result is {@code -errno} and throws */
+    private static long check(long result, Supplier<String> call) {
         if (result < 0) {
-            throw Errno.failure(call.get(), errno(state));
+            throw Errno.failure(call.get(), (int) -result);
         }
         return result;
     }
@@ -369,6 +313,16 @@ final class LinuxLibc {
             throw new KnittingException("this libc has no " + symbol + " (Linux with glibc 2.27+ or musl is needed)");
         }
         return handle;
+    }
+
+    /** @return {@code state}, once the arch has a number for this call and libc a {@code syscall} */
+    private static MemorySegment required(MemorySegment state, long number) {
+        if (number < 0) {
+            throw new KnittingException("no syscall table for os.arch=" + System.getProperty("os.arch")
+                    + " (x86-64 and aarch64 are supported)");
+        }
+        required(Syscall.HANDLE, "syscall");
+        return state;
     }
 
     private static MethodHandle downcall(String symbol, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -405,43 +359,26 @@ final class LinuxLibc {
      * into a buffer large enough for the kernel's {@code struct stat} on every supported arch.
      */
     static FileStatus fstat(int fd) {
-        if (StatHandles.MODE_OFFSET < 0 || StatHandles.SYS_FSTAT < 0) {
+        if (STAT_MODE_OFFSET < 0 || SYS.fstat() < 0) {
             throw new KnittingException("fstat is not bound on this arch: os.arch=" + System.getProperty("os.arch"));
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            MemorySegment stat = arena.allocate(StatHandles.STAT_LENGTH, 8);
-            long result;
-            try {
-                result = (long) required(StatHandles.SYSCALL_FSTAT, "syscall").invokeExact(state, StatHandles.SYS_FSTAT,
-                        (long) fd, stat);
-            } catch (Throwable t) {
-                throw Errno.rethrow("fstat", t);
-            }
-            if (result < 0) {
-                throw Errno.failure("fstat(fd=" + fd + ")", errno(state));
-            }
-            return new FileStatus(stat.get(JAVA_INT, StatHandles.MODE_OFFSET), stat.get(JAVA_LONG,
-                    StatHandles.SIZE_OFFSET));
+            MemorySegment stat = arena.allocate(STAT_LENGTH, 8);
+            check(syscallOrErrno(SYS.fstat(), fd, stat.address(), 0, 0, 0, 0), () -> "fstat(fd=" + fd + ")");
+            return new FileStatus(stat.get(JAVA_INT, STAT_MODE_OFFSET), stat.get(JAVA_LONG, STAT_SIZE_OFFSET));
         }
     }
 
-    /** {@code syscall(SYS_fstat, ...)} and the kernel's {@code struct stat} offsets (see {@link LinuxSyscalls}). */
-    private static final class StatHandles {
-        private static final String ARCH = System.getProperty("os.arch", "");
-        private static final long SYS_FSTAT = LinuxSyscalls.fstatNumber(ARCH);
-        private static final long MODE_OFFSET = LinuxSyscalls.statModeOffset(ARCH);
-        private static final long SIZE_OFFSET = 48;
-        /** 144 bytes on x86-64, 128 on aarch64: room for either. */
-        private static final long STAT_LENGTH = 256;
-        private static final MethodHandle SYSCALL_FSTAT = downcall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(1));
-    }
+    /** The offset of {@code st_mode} in the kernel's {@code struct stat} (see {@link LinuxSyscalls}). */
+    private static final long STAT_MODE_OFFSET = LinuxSyscalls.statModeOffset(System.getProperty("os.arch", ""));
+    private static final long STAT_SIZE_OFFSET = 48;
+    /** 144 bytes on x86-64, 128 on aarch64: room for either. */
+    private static final long STAT_LENGTH = 256;
 
     // ---- a worker's watch over its host (Pidfd, NativeProcess.exitNow): its own lazy holder, its own block ----
 
     /** {@code SYS_pidfd_open}: 434 on x86-64 and aarch64 alike (Linux 5.3+); -1 on other archs. */
-    static final long SYS_PIDFD_OPEN = SYS_FUTEX > 0 ? 434 : -1;
+    static final long SYS_PIDFD_OPEN = SYS.pidfdOpen();
     /** {@code poll} event: the pidfd is readable, i.e. its process has exited. */
     static final short POLLIN = 0x1;
     /** {@code poll} revent: the fd is not open. */
@@ -461,63 +398,60 @@ final class LinuxLibc {
     static final long POLLFD_FD_OFFSET = 0;
     static final long POLLFD_EVENTS_OFFSET = 4;
     static final long POLLFD_REVENTS_OFFSET = 6;
+    /** {@code struct timespec} on 64-bit Linux: {@code long tv_sec; long tv_nsec;}. */
+    static final long TIMESPEC_LENGTH = 16;
 
     /** {@code syscall(SYS_pidfd_open, pid, 0)}: control path, throws {@link NativeCallException}. */
     static int pidfd_open(long pid) {
-        MethodHandle handle = required(HostWatchHandles.SYSCALL_PIDFD_OPEN, "syscall");
+        return (int) check(syscallOrErrno(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0, 0), () -> "pidfd_open(pid=" + pid
+                + ", flags=0)");
+    }
+
+    /** {@code eventfd} flags: close on exec, non-blocking. */
+    static final int EFD_CLOEXEC = 02000000;
+    static final int EFD_NONBLOCK = 04000;
+
+    /** {@code eventfd(initval, flags)}: control path, throws {@link NativeCallException}. */
+    static int eventfd(int initval, int flags) {
+        return (int) check(syscallOrErrno(SYS.eventfd2(), initval, flags, 0, 0, 0, 0), () -> "eventfd(initval="
+                + initval + ", flags=0" + Integer.toOctalString(flags) + ")");
+    }
+
+    /** Adds 1 to an eventfd's counter, which makes it readable: {@code write(fd, &one, 8)}. */
+    static void eventfdSignal(int fd) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
-            long fd;
-            try {
-                fd = (long) handle.invokeExact(state, SYS_PIDFD_OPEN, pid, 0L);
-            } catch (Throwable t) {
-                throw Errno.rethrow("pidfd_open", t);
-            }
-            if (fd < 0) {
-                throw Errno.failure("pidfd_open(pid=" + pid + ", flags=0)", errno(state));
-            }
-            return (int) fd;
+            MemorySegment one = arena.allocate(JAVA_LONG);
+            one.set(JAVA_LONG, 0, 1);
+            check(syscallOrErrno(SYS.write(), fd, one.address(), 8, 0, 0, 0), () -> "write(eventfd=" + fd + ", 8)");
         }
     }
 
     /**
-     * {@code poll(fds, nfds, timeout)}, raw: the waiting thread passes its own capture segment.
+     * {@code poll(fds, nfds, timeout)} as the raw {@code ppoll} (aarch64 has no {@code poll}): the
+     * waiting thread passes its own capture and {@link #TIMESPEC_LENGTH}-byte timespec segments.
      *
      * @return how many entries have events, 0 on timeout, -1 with errno in {@code capture}
      */
-    static int poll(MemorySegment capture, MemorySegment fds, long nfds, int timeoutMillis) {
-        try {
-            return (int) required(HostWatchHandles.POLL, "poll").invokeExact(capture, fds, nfds, timeoutMillis);
-        } catch (Throwable t) {
-            throw Errno.rethrow("poll", t);
+    static int poll(MemorySegment capture, MemorySegment fds, long nfds, MemorySegment timespec, int timeoutMillis) {
+        if (SYS.ppoll() < 0) {
+            throw new KnittingException("no ppoll syscall number for os.arch=" + System.getProperty("os.arch"));
         }
+        long timeout = 0;
+        if (timeoutMillis >= 0) {
+            timespec.set(JAVA_LONG, 0, timeoutMillis / 1000);
+            timespec.set(JAVA_LONG, 8, (timeoutMillis % 1000) * 1_000_000L);
+            timeout = timespec.address();
+        }
+        return (int) syscall(capture, SYS.ppoll(), fds.address(), nfds, timeout, 0, KERNEL_SIGSET_LENGTH, 0);
     }
 
     /**
-     * {@code _exit(status)}: ends the process at once, without the JVM's shutdown (which waits up to
-     * ~300 ms for threads blocked in native calls, such as a worker parked in futex).
+     * {@code _exit(status)} as the raw {@code exit_group}: ends the process at once, without the
+     * JVM's shutdown (which waits up to ~300 ms for threads blocked in native calls, such as a
+     * worker parked in futex).
      */
     static void _exit(int status) {
-        try {
-            required(HostWatchHandles.EXIT, "_exit").invokeExact(status);
-        } catch (Throwable t) {
-            throw Errno.rethrow("_exit", t);
-        }
-    }
-
-    /**
-     * {@code syscall} in the pidfd_open(2) shape, {@code poll} and {@code _exit}, linked together on
-     * the first pidfd, so that exiting once the host is gone links nothing.
-     */
-    private static final class HostWatchHandles {
-        // long syscall(long number, ...): every variadic argument a full register
-        private static final MethodHandle SYSCALL_PIDFD_OPEN = downcall("syscall",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                ERRNO, Linker.Option.firstVariadicArg(1));
-        // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
-        private static final MethodHandle POLL = downcall("poll",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
-        // void _exit(int status)
-        private static final MethodHandle EXIT = downcall("_exit", FunctionDescriptor.ofVoid(JAVA_INT));
+        syscallOrErrno(SYS.exitGroup(), status, 0, 0, 0, 0, 0);
+        throw new KnittingException("exit_group(" + status + ") returned");
     }
 }

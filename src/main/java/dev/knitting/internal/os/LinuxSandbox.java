@@ -1,22 +1,15 @@
 package dev.knitting.internal.os;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.knitting.KnittingException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
-import java.util.Locale;
 
 /**
  * Raw bindings of the kernel's confinement calls: {@code prctl(PR_SET_NO_NEW_PRIVS)},
  * {@code landlock_create_ruleset}, {@code landlock_add_rule}, {@code landlock_restrict_self} and
- * {@code seccomp}, all through one variadic {@code syscall} handle (glibc has no wrappers for
- * the Landlock calls). Control path only: errno is captured per call and a failure throws
+ * {@code seccomp}, all through {@link LinuxLibc#syscallOrErrno}, the one variadic {@code syscall}
+ * handle every raw call shares (glibc has no wrappers for the Landlock calls). Control path only: errno is captured per call and a failure throws
  * {@link NativeCallException} naming the call, except where a caller asks for the raw result.
  *
  * <p>Syscall numbers: the Landlock calls are 444 to 446 on every arch (they postdate the
@@ -34,27 +27,13 @@ final class LinuxSandbox {
     static final int SECCOMP_FILTER_FLAG_TSYNC = 1;
     static final int O_PATH = 010000000;
 
-    private static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
     private static final long SYS_LANDLOCK_CREATE_RULESET = 444;
     private static final long SYS_LANDLOCK_ADD_RULE = 445;
     private static final long SYS_LANDLOCK_RESTRICT_SELF = 446;
     /** -1 on an arch without a number here. */
-    static final long SYS_SECCOMP = switch (ARCH) {
-        case "amd64", "x86_64" -> 317;
-        case "aarch64", "arm64" -> 277;
-        default -> -1;
-    };
-    private static final long SYS_PRCTL = switch (ARCH) {
-        case "amd64", "x86_64" -> 157;
-        case "aarch64", "arm64" -> 167;
-        default -> -1;
-    };
-
-    private static final long SYS_GETTID = switch (ARCH) {
-        case "amd64", "x86_64" -> 186;
-        case "aarch64", "arm64" -> 178;
-        default -> -1;
-    };
+    static final long SYS_SECCOMP = LinuxLibc.SYS.seccomp();
+    private static final long SYS_PRCTL = LinuxLibc.SYS.prctl();
+    private static final long SYS_GETTID = LinuxLibc.SYS.gettid();
 
     private LinuxSandbox() {
     }
@@ -111,19 +90,8 @@ final class LinuxSandbox {
      * @return 0, or the id of a thread that could not be synchronised
      */
     static long seccompSetFilterAllThreads(MemorySegment program) {
-        long result;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
-            try {
-                result = (long) Handles.SYSCALL_FUTEX_SHAPE.invokeExact(state, SYS_SECCOMP,
-                        MemorySegment.ofAddress(SECCOMP_SET_MODE_FILTER), (long) SECCOMP_FILTER_FLAG_TSYNC,
-                        program.address(), MemorySegment.NULL);
-            } catch (Throwable t) {
-                throw Errno.rethrow("seccomp", t);
-            }
-            result = result == -1 ? -LinuxLibc.errno(state) : result;
-        }
-        return check(result, "seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC)");
+        return check(syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, program.address()),
+                "seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC)");
     }
 
     /** @return whether the kernel knows the filter return action {@code action} */
@@ -149,16 +117,7 @@ final class LinuxSandbox {
         if (number < 0) {
             return -Errno.ENOSYS;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
-            long result;
-            try {
-                result = (long) Handles5.SYSCALL5.invokeExact(state, number, a, b, c, 0L, 0L);
-            } catch (Throwable t) {
-                throw Errno.rethrow("syscall(" + number + ")", t);
-            }
-            return result == -1 ? -LinuxLibc.errno(state) : result;
-        }
+        return LinuxLibc.syscallOrErrno(number, a, b, c, 0, 0, 0);
     }
 
     private static long check(long result, String call) {
@@ -166,25 +125,5 @@ final class LinuxSandbox {
             throw Errno.failure(call, (int) -result);
         }
         return result;
-    }
-
-    private static final class Handles {
-        // The shape of LinuxLibc's futex wait, linked already in a worker: the JDK caches downcall stubs
-        // by shape, so installing the filter links nothing new in a cold worker JVM.
-        private static final MethodHandle SYSCALL_FUTEX_SHAPE = Linker.nativeLinker().defaultLookup().find("syscall")
-                .map(address -> Linker.nativeLinker().downcallHandle(address,
-                        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS),
-                        Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1)))
-                .orElseThrow(() -> new KnittingException("this libc has no syscall symbol"));
-    }
-
-    private static final class Handles5 {
-        // long syscall(long number, ...): five full-register arguments, the last two always 0, serve
-        // every call here (prctl insists that unused arguments are 0)
-        private static final MethodHandle SYSCALL5 = Linker.nativeLinker().defaultLookup().find("syscall")
-                .map(address -> Linker.nativeLinker().downcallHandle(address,
-                        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                        Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1)))
-                .orElseThrow(() -> new KnittingException("this libc has no syscall symbol"));
     }
 }

@@ -5,13 +5,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.knitting.KnittingException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Starting and reaping a child process with glibc's {@code posix_spawnp} and {@code waitid} /
@@ -58,12 +55,7 @@ public final class LinuxSpawn {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int result;
-            try {
-                result = (int) required(Handles.PIPE2, "pipe2").invokeExact(state, fds, LinuxLibc.O_CLOEXEC);
-            } catch (Throwable t) {
-                throw Errno.rethrow("pipe2", t);
-            }
+            int result = call(Handles.PIPE2, "pipe2", state, fds.address(), LinuxLibc.O_CLOEXEC, 0, 0, 0, 0);
             if (result != 0) {
                 throw Errno.failure("pipe2(O_CLOEXEC)", LinuxLibc.errno(state));
             }
@@ -86,44 +78,47 @@ public final class LinuxSpawn {
             throw new KnittingException("cannot spawn a process: " + unavailable);
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment actions = arena.allocate(OPAQUE_LENGTH, 16);
-            MemorySegment attributes = arena.allocate(OPAQUE_LENGTH, 16);
-            MemorySegment emptyMask = arena.allocate(SIGSET_LENGTH, 8);
+            MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
+            long actions = arena.allocate(OPAQUE_LENGTH, 16).address();
+            long attributes = arena.allocate(OPAQUE_LENGTH, 16).address();
+            long emptyMask = arena.allocate(SIGSET_LENGTH, 8).address();
             MemorySegment pid = arena.allocate(JAVA_INT);
+            check(call(Handles.ACTIONS_INIT, "posix_spawn_file_actions_init", state, actions, 0, 0, 0, 0, 0),
+                    "posix_spawn_file_actions_init");
             int result;
             try {
-                check((int) Handles.ACTIONS_INIT.invokeExact(actions), "posix_spawn_file_actions_init");
+                check(call(Handles.ATTR_INIT, "posix_spawnattr_init", state, attributes, 0, 0, 0, 0, 0),
+                        "posix_spawnattr_init");
                 try {
-                    check((int) Handles.ATTR_INIT.invokeExact(attributes), "posix_spawnattr_init");
-                    try {
-                        if (stdin >= 0) {
-                            check((int) Handles.ADDDUP2.invokeExact(actions, stdin, 0), "adddup2(stdin=" + stdin + ")");
-                        } else {
-                            check((int) Handles.ADDOPEN.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), 0, 0),
-                                    "addopen(stdin=/dev/null)");
-                        }
-                        if (stdout != null) {
-                            check((int) Handles.ADDOPEN.invokeExact(actions, 1, arena.allocateFrom(stdout),
-                                    O_WRONLY | 0100 | 01000, 0644), "addopen(stdout=" + stdout + ")"); // O_CREAT|O_TRUNC
-                        }
-                        check((int) Handles.ADDDUP2.invokeExact(actions, stderr, 2), "adddup2(stderr=" + stderr + ")");
-                        check((int) Handles.CLOSEFROM.invokeExact(actions, 3), "addclosefrom_np(3)");
-                        check((int) Handles.SETSIGMASK.invokeExact(attributes, emptyMask), "posix_spawnattr_setsigmask");
-                        check((int) Handles.SETFLAGS.invokeExact(attributes, (short) POSIX_SPAWN_SETSIGMASK),
-                                "posix_spawnattr_setflags");
-                        result = (int) Handles.SPAWNP.invokeExact(pid, arena.allocateFrom(argv.getFirst()), actions,
-                                attributes, strings(arena, argv), strings(arena, environment.entrySet().stream()
-                                        .map(e -> e.getKey() + "=" + e.getValue()).toList()));
-                    } finally {
-                        int ignored = (int) Handles.ATTR_DESTROY.invokeExact(attributes);
+                    if (stdin >= 0) {
+                        check(call(Handles.ADDDUP2, "posix_spawn_file_actions_adddup2", state, actions, stdin, 0, 0, 0,
+                                0), "adddup2(stdin=" + stdin + ")");
+                    } else {
+                        check(call(Handles.ADDOPEN, "posix_spawn_file_actions_addopen", state, actions, 0,
+                                arena.allocateFrom("/dev/null").address(), 0, 0, 0), "addopen(stdin=/dev/null)");
                     }
+                    if (stdout != null) {
+                        check(call(Handles.ADDOPEN, "posix_spawn_file_actions_addopen", state, actions, 1,
+                                arena.allocateFrom(stdout).address(), O_WRONLY | 0100 | 01000, 0644, 0),
+                                "addopen(stdout=" + stdout + ")"); // O_CREAT|O_TRUNC
+                    }
+                    check(call(Handles.ADDDUP2, "posix_spawn_file_actions_adddup2", state, actions, stderr, 2, 0, 0, 0),
+                            "adddup2(stderr=" + stderr + ")");
+                    check(call(Handles.CLOSEFROM, "posix_spawn_file_actions_addclosefrom_np", state, actions, 3, 0, 0,
+                            0, 0), "addclosefrom_np(3)");
+                    check(call(Handles.SETSIGMASK, "posix_spawnattr_setsigmask", state, attributes, emptyMask, 0, 0, 0,
+                            0), "posix_spawnattr_setsigmask");
+                    check(call(Handles.SETFLAGS, "posix_spawnattr_setflags", state, attributes, POSIX_SPAWN_SETSIGMASK,
+                            0, 0, 0, 0), "posix_spawnattr_setflags");
+                    result = call(Handles.SPAWNP, "posix_spawnp", state, pid.address(),
+                            arena.allocateFrom(argv.getFirst()).address(), actions, attributes,
+                            strings(arena, argv).address(), strings(arena, environment.entrySet().stream()
+                                    .map(e -> e.getKey() + "=" + e.getValue()).toList()).address());
                 } finally {
-                    int ignored = (int) Handles.ACTIONS_DESTROY.invokeExact(actions);
+                    call(Handles.ATTR_DESTROY, "posix_spawnattr_destroy", state, attributes, 0, 0, 0, 0, 0);
                 }
-            } catch (NativeCallException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw Errno.rethrow("posix_spawnp", t);
+            } finally {
+                call(Handles.ACTIONS_DESTROY, "posix_spawn_file_actions_destroy", state, actions, 0, 0, 0, 0, 0);
             }
             if (result != 0) {
                 throw Errno.failure("posix_spawnp(" + argv.getFirst() + ")", result);
@@ -138,13 +133,8 @@ public final class LinuxSpawn {
             MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
             MemorySegment info = arena.allocate(SIGINFO_LENGTH, 8);
             while (true) {
-                int result;
-                try {
-                    result = (int) required(Handles.WAITID, "waitid").invokeExact(state, P_PID, pid, info,
-                            WEXITED | WNOWAIT);
-                } catch (Throwable t) {
-                    throw Errno.rethrow("waitid", t);
-                }
+                int result = call(Handles.WAITID, "waitid", state, P_PID, pid, info.address(), WEXITED | WNOWAIT, 0,
+                        0);
                 if (result == 0) {
                     return;
                 }
@@ -165,12 +155,7 @@ public final class LinuxSpawn {
             MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
             MemorySegment status = arena.allocate(JAVA_INT);
             while (true) {
-                int result;
-                try {
-                    result = (int) required(Handles.WAITPID, "waitpid").invokeExact(state, pid, status, 0);
-                } catch (Throwable t) {
-                    throw Errno.rethrow("waitpid", t);
-                }
+                int result = call(Handles.WAITPID, "waitpid", state, pid, status.address(), 0, 0, 0, 0);
                 if (result == pid) {
                     int s = status.get(JAVA_INT, 0);
                     return (s & 0x7f) == 0 ? (s >> 8) & 0xff : 0x80 + (s & 0x7f);
@@ -186,13 +171,7 @@ public final class LinuxSpawn {
     public static void kill(int pid, int signal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
-            int result;
-            try {
-                result = (int) required(Handles.KILL, "kill").invokeExact(state, pid, signal);
-            } catch (Throwable t) {
-                throw Errno.rethrow("kill", t);
-            }
-            if (result != 0) {
+            if (call(Handles.KILL, "kill", state, pid, signal, 0, 0, 0, 0) != 0) {
                 throw Errno.failure("kill(pid=" + pid + ", signal=" + signal + ")", LinuxLibc.errno(state));
             }
         }
@@ -222,48 +201,31 @@ public final class LinuxSpawn {
         }
     }
 
-    private static MethodHandle required(MethodHandle handle, String symbol) {
-        if (handle == null) {
-            throw new KnittingException("this libc has no " + symbol);
-        }
-        return handle;
+    /** @return the {@code int} result of a libc function linked by {@link LinuxLibc#integerFunction} */
+    private static int call(MethodHandle function, String symbol, MemorySegment state, long a1, long a2, long a3,
+                            long a4, long a5, long a6) {
+        return (int) LinuxLibc.callFunction(function, symbol, state, a1, a2, a3, a4, a5, a6, 0);
     }
 
+    /**
+     * All in the one shape of {@link LinuxLibc#integerFunction}, which the worker's futex calls have
+     * linked already: starting a confined worker links no new downcall stub (a dozen shapes cost a
+     * cold host JVM hundreds of milliseconds).
+     */
     private static final class Handles {
-        private static final Linker LINKER = Linker.nativeLinker();
-        private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-        static final MethodHandle ACTIONS_INIT = link("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ACTIONS_DESTROY = link("posix_spawn_file_actions_destroy",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ADDDUP2 = link("posix_spawn_file_actions_adddup2",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        static final MethodHandle ADDOPEN = link("posix_spawn_file_actions_addopen",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        static final MethodHandle CLOSEFROM = link("posix_spawn_file_actions_addclosefrom_np",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle ATTR_INIT = link("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle ATTR_DESTROY = link("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        static final MethodHandle SETSIGMASK = link("posix_spawnattr_setsigmask",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        static final MethodHandle SETFLAGS = link("posix_spawnattr_setflags",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, java.lang.foreign.ValueLayout.JAVA_SHORT));
-        static final MethodHandle SPAWNP = link("posix_spawnp",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        static final MethodHandle PIPE2 = linkErrno("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle WAITID = linkErrno("waitid",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle WAITPID = linkErrno("waitpid",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle KILL = linkErrno("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-
-        private static MethodHandle link(String symbol, FunctionDescriptor descriptor) {
-            Optional<MemorySegment> address = LINKER.defaultLookup().find(symbol);
-            return address.map(a -> LINKER.downcallHandle(a, descriptor)).orElse(null);
-        }
-
-        private static MethodHandle linkErrno(String symbol, FunctionDescriptor descriptor) {
-            Optional<MemorySegment> address = LINKER.defaultLookup().find(symbol);
-            return address.map(a -> LINKER.downcallHandle(a, descriptor, ERRNO)).orElse(null);
-        }
+        static final MethodHandle ACTIONS_INIT = LinuxLibc.integerFunction("posix_spawn_file_actions_init");
+        static final MethodHandle ACTIONS_DESTROY = LinuxLibc.integerFunction("posix_spawn_file_actions_destroy");
+        static final MethodHandle ADDDUP2 = LinuxLibc.integerFunction("posix_spawn_file_actions_adddup2");
+        static final MethodHandle ADDOPEN = LinuxLibc.integerFunction("posix_spawn_file_actions_addopen");
+        static final MethodHandle CLOSEFROM = LinuxLibc.integerFunction("posix_spawn_file_actions_addclosefrom_np");
+        static final MethodHandle ATTR_INIT = LinuxLibc.integerFunction("posix_spawnattr_init");
+        static final MethodHandle ATTR_DESTROY = LinuxLibc.integerFunction("posix_spawnattr_destroy");
+        static final MethodHandle SETSIGMASK = LinuxLibc.integerFunction("posix_spawnattr_setsigmask");
+        static final MethodHandle SETFLAGS = LinuxLibc.integerFunction("posix_spawnattr_setflags");
+        static final MethodHandle SPAWNP = LinuxLibc.integerFunction("posix_spawnp");
+        static final MethodHandle PIPE2 = LinuxLibc.integerFunction("pipe2");
+        static final MethodHandle WAITID = LinuxLibc.integerFunction("waitid");
+        static final MethodHandle WAITPID = LinuxLibc.integerFunction("waitpid");
+        static final MethodHandle KILL = LinuxLibc.integerFunction("kill");
     }
 }

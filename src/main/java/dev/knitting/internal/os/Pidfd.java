@@ -18,7 +18,10 @@ import java.util.Optional;
  * taken while that holds refers to that process for good.
  *
  * <p>One thread owns an instance: the one that opened it waits on it and closes it (the
- * {@code pollfd} and errno segments live in that thread's confined arena).
+ * {@code pollfd} and errno segments live in that thread's confined arena). Any thread may
+ * {@link #wake} it: a wait also watches an {@code eventfd} of its own, so the owner leaves its
+ * native wait at once. That matters at exit: the JVM's exit waits about 300 ms for any thread
+ * still inside a native call.
  */
 public final class Pidfd implements AutoCloseable {
     /** {@code ESRCH}: {@link #open} found no process with that pid. */
@@ -26,19 +29,24 @@ public final class Pidfd implements AutoCloseable {
 
     private final long pid;
     private final int fd;
+    /** An eventfd that {@link #wake} makes readable; -1 when this kernel refused one. */
+    private final int wakeFd;
     private final Arena arena;
     private final MemorySegment pollfd;
     private final MemorySegment capture;
+    private final MemorySegment timespec;
     private boolean closed;
     /** The fd was closed behind our back ({@code POLLNVAL}): its number may be someone else's now. */
     private boolean lost;
 
-    private Pidfd(long pid, int fd) {
+    private Pidfd(long pid, int fd, int wakeFd) {
         this.pid = pid;
         this.fd = fd;
+        this.wakeFd = wakeFd;
         this.arena = Arena.ofConfined();
-        this.pollfd = arena.allocate(LinuxLibc.POLLFD_LENGTH, 8);
+        this.pollfd = arena.allocate(2 * LinuxLibc.POLLFD_LENGTH, 8);
         this.capture = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
+        this.timespec = arena.allocate(LinuxLibc.TIMESPEC_LENGTH, 8);
     }
 
     /**
@@ -66,7 +74,14 @@ public final class Pidfd implements AutoCloseable {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("pid=" + pid + " must be in [1, " + Integer.MAX_VALUE + "]");
         }
-        return new Pidfd(pid, LinuxLibc.pidfd_open(pid));
+        int fd = LinuxLibc.pidfd_open(pid);
+        int wakeFd;
+        try {
+            wakeFd = LinuxLibc.eventfd(0, LinuxLibc.EFD_CLOEXEC | LinuxLibc.EFD_NONBLOCK);
+        } catch (NativeCallException refused) {
+            wakeFd = -1; // a wait then ends only by its timeout after wake
+        }
+        return new Pidfd(pid, fd, wakeFd);
     }
 
     /** The outcome of one {@link #awaitExit} wait. */
@@ -75,6 +90,8 @@ public final class Pidfd implements AutoCloseable {
         EXITED,
         /** The timeout passed, or a signal interrupted the wait: wait again. */
         NOT_YET,
+        /** {@link #wake} was called: the owner is asked to stop waiting. */
+        WOKEN,
         /**
          * The pidfd cannot tell any more (say, code in this process closed its fd: {@code POLLNVAL}):
          * the caller must watch the process another way.
@@ -98,7 +115,11 @@ public final class Pidfd implements AutoCloseable {
         pollfd.set(JAVA_INT, LinuxLibc.POLLFD_FD_OFFSET, fd);
         pollfd.set(JAVA_SHORT, LinuxLibc.POLLFD_EVENTS_OFFSET, LinuxLibc.POLLIN);
         pollfd.set(JAVA_SHORT, LinuxLibc.POLLFD_REVENTS_OFFSET, (short) 0);
-        int ready = LinuxLibc.poll(capture, pollfd, 1, timeoutMillis);
+        long second = LinuxLibc.POLLFD_LENGTH;
+        pollfd.set(JAVA_INT, second + LinuxLibc.POLLFD_FD_OFFSET, wakeFd); // poll ignores a negative fd
+        pollfd.set(JAVA_SHORT, second + LinuxLibc.POLLFD_EVENTS_OFFSET, LinuxLibc.POLLIN);
+        pollfd.set(JAVA_SHORT, second + LinuxLibc.POLLFD_REVENTS_OFFSET, (short) 0);
+        int ready = LinuxLibc.poll(capture, pollfd, 2, timespec, timeoutMillis);
         if (ready < 0) {
             return LinuxLibc.errno(capture) == Errno.EINTR ? Wait.NOT_YET : Wait.BROKEN;
         }
@@ -110,7 +131,26 @@ public final class Pidfd implements AutoCloseable {
             lost = true;
             return Wait.BROKEN;
         }
-        return (revents & LinuxLibc.POLLIN) != 0 ? Wait.EXITED : Wait.BROKEN;
+        if ((revents & LinuxLibc.POLLIN) != 0) {
+            return Wait.EXITED;
+        }
+        short wakeEvents = pollfd.get(JAVA_SHORT, second + LinuxLibc.POLLFD_REVENTS_OFFSET);
+        return revents == 0 && (wakeEvents & LinuxLibc.POLLIN) != 0 ? Wait.WOKEN : Wait.BROKEN;
+    }
+
+    /**
+     * Ends the owner's current or next {@link #awaitExit} with {@link Wait#WOKEN} (every later one
+     * too, at once); from any thread. Does nothing once closed.
+     */
+    public synchronized void wake() {
+        if (closed || wakeFd < 0) {
+            return;
+        }
+        try {
+            LinuxLibc.eventfdSignal(wakeFd);
+        } catch (NativeCallException e) {
+            // EAGAIN: the counter is full, the wait is woken anyway
+        }
     }
 
     /** @return the fd number, for messages */
@@ -124,10 +164,12 @@ public final class Pidfd implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         try {
             if (!lost) {
                 LinuxLibc.close(fd);
@@ -135,7 +177,18 @@ public final class Pidfd implements AutoCloseable {
         } catch (NativeCallException alreadyClosed) {
             // EBADF: closed behind our back between two waits; nothing is leaked
         } finally {
+            closeWakeFd();
             arena.close();
+        }
+    }
+
+    private void closeWakeFd() {
+        if (wakeFd >= 0) {
+            try {
+                LinuxLibc.close(wakeFd);
+            } catch (NativeCallException alreadyClosed) {
+                // EBADF: closed behind our back (a task closing descriptors); nothing is leaked
+            }
         }
     }
 

@@ -81,6 +81,8 @@ public final class HostWatch implements AutoCloseable {
     private volatile String goneReason;
     private volatile Mode mode = Mode.STARTING;
     private volatile Thread thread;
+    /** The pidfd the thread waits on, while it does: {@link #close()} wakes it. */
+    private volatile Pidfd waitingOn;
 
     private HostWatch(long hostPid, long hostStartMillis, Consumer<String> onHostGone, Duration period,
                       Consumer<String> notes) {
@@ -169,7 +171,7 @@ public final class HostWatch implements AutoCloseable {
 
     /**
      * Stops the watch; {@code onHostGone} is not called afterwards. The thread ends within a check
-     * period, or within {@value #PIDFD_POLL_MILLIS} ms when it waits on a pidfd. Idempotent.
+     * period, or at once when it waits on a pidfd (woken through the pidfd's eventfd). Idempotent.
      */
     @Override
     public void close() {
@@ -177,6 +179,30 @@ public final class HostWatch implements AutoCloseable {
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
+        }
+        Pidfd p = waitingOn;
+        if (p != null) {
+            p.wake(); // out of its native poll now: the JVM's exit waits ~300 ms for a thread in one
+        }
+    }
+
+    /**
+     * {@link #close()}, then waits up to {@code timeout} for the thread to end, so that an exit right
+     * afterwards finds no thread of the watch inside a native call.
+     *
+     * @return whether the thread has ended
+     */
+    public boolean closeAndAwait(Duration timeout) {
+        close();
+        Thread t = thread;
+        if (t == null) {
+            return true;
+        }
+        try {
+            return t.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !t.isAlive();
         }
     }
 
@@ -195,12 +221,17 @@ public final class HostWatch implements AutoCloseable {
     private String watch() {
         Pidfd pidfd = openPidfd();
         if (pidfd != null) {
+            waitingOn = pidfd;
+            if (closed) {
+                pidfd.wake(); // close() may have run before waitingOn was set
+            }
             try {
                 String reason = watchPidfd(pidfd);
                 if (reason != null || closed) {
                     return reason;
                 }
             } finally {
+                waitingOn = null;
                 pidfd.close();
             }
         }
@@ -247,7 +278,7 @@ public final class HostWatch implements AutoCloseable {
                 case EXITED -> {
                     return gone("the host " + hostPid + " exited (its pidfd became readable)");
                 }
-                case NOT_YET -> { }
+                case NOT_YET, WOKEN -> { }
                 case BROKEN -> {
                     fallBack("the host's pidfd (fd " + pidfd.fd() + ") stopped working; was it closed by a task?");
                     return null;

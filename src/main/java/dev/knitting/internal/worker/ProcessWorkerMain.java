@@ -15,6 +15,7 @@ import dev.knitting.internal.spawn.BootData;
 import dev.knitting.internal.spawn.HostWatch;
 import dev.knitting.internal.spawn.WorkerEnv;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Entry point of a worker process: reads the boot data from {@code KNITTING_BOOT}, maps the lane
@@ -39,6 +40,8 @@ public final class ProcessWorkerMain {
     public static final int EXIT_HOST_GONE = 75;
     /** Unused mappings of the host's shared buffers a worker keeps for their next call. */
     private static final int KEPT_MAPPINGS = 16;
+    /** How long a stopping worker waits for its host watch to leave its native wait. */
+    private static final Duration WATCH_END_WAIT = Duration.ofSeconds(1);
 
     private ProcessWorkerMain() {
     }
@@ -64,7 +67,7 @@ public final class ProcessWorkerMain {
             return;
         }
         String me = "knitting worker " + boot.spec().workerIndex() + ": ";
-        HostWatch.start(boot.hostPid(), boot.hostStartMillis(), reason -> {
+        HostWatch watch = HostWatch.start(boot.hostPid(), boot.hostStartMillis(), reason -> {
             if (boot.debug()) { // stderr is a pipe to the dead host: write only when asked to
                 System.err.println(me + "halting, the host is gone: " + reason);
                 System.err.flush();
@@ -82,6 +85,8 @@ public final class ProcessWorkerMain {
         } catch (RuntimeException | Error e) {
             fail(EXIT_LOOP_FAILED, "failed", e);
         }
+        // No thread of ours inside a native call at exit: the JVM's exit would wait ~300 ms for it.
+        watch.closeAndAwait(WATCH_END_WAIT);
         System.out.flush();
         System.exit(0);
     }

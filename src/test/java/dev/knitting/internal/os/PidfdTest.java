@@ -3,6 +3,8 @@ package dev.knitting.internal.os;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,6 +62,37 @@ class PidfdTest {
         } finally {
             LinuxLibc.close(reused);
         }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldEndAWaitOfTenMinutesWhenAnotherThreadWakesIt() throws Exception {
+        CompletableFuture<Pidfd> opened = new CompletableFuture<>();
+        CompletableFuture<List<Pidfd.Wait>> waited = new CompletableFuture<>();
+        Thread owner = Thread.ofPlatform().start(() -> { // the thread that opens a pidfd owns its waits
+            try (Pidfd own = Pidfd.open(ProcessHandle.current().pid())) {
+                opened.complete(own);
+                Pidfd.Wait first = own.awaitExit(600_000);
+                waited.complete(List.of(first, own.awaitExit(600_000)));
+            } catch (RuntimeException | Error e) {
+                opened.completeExceptionally(e);
+                waited.completeExceptionally(e);
+            }
+        });
+
+        opened.get(60, TimeUnit.SECONDS).wake(); // before or during the wait: either way it ends now
+
+        assertThat(waited.get(60, TimeUnit.SECONDS)).as("woken, and a woken pidfd stays woken")
+                .containsExactly(Pidfd.Wait.WOKEN, Pidfd.Wait.WOKEN);
+        owner.join();
+    }
+
+    @Test
+    void shouldIgnoreAWakeOnceClosed() {
+        Pidfd own = Pidfd.open(ProcessHandle.current().pid());
+        own.close();
+
+        own.wake();
     }
 
     @Test
