@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -86,7 +87,21 @@ class LaneLiarTest {
 
         assertThat(failure).isInstanceOf(TaskTimeoutException.class).hasMessageContaining("hard timeout");
         await("the runaway worker to be killed", () -> gone(pid), () -> "pid " + pid + " alive");
-        assertThat(pool.call(LaneLiarTasks.SQUARE, 5).join()).isEqualTo(25);
+        // On a loaded machine the replacement's first call (class loading in a fresh JVM) may itself
+        // pass the 1 s hard timeout: that is the option working, so such a call is simply made again.
+        await("the replacement to answer a call within the hard timeout", () -> squares(pool), pool::stats);
+    }
+
+    /** @return whether SQUARE(5) answered 25; false when its worker passed the hard timeout */
+    private static boolean squares(Pool pool) {
+        try {
+            return pool.call(LaneLiarTasks.SQUARE, 5).join() == 25;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof TaskTimeoutException) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Test
