@@ -4,6 +4,7 @@ import dev.knitting.IdlePolicy;
 import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
 import dev.knitting.internal.lane.AdaptiveSpin;
+import dev.knitting.internal.lane.CpuHint;
 import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.lane.IdleStrategy;
 import dev.knitting.internal.lane.Lane;
@@ -161,28 +162,37 @@ final class AnswerCollector {
     private void spinUntilDone(TaskCall<?> call, MessageHandler handler, long callerDeadline) {
         long deadline = System.nanoTime() + Math.min(spinNanos, Deadline.remaining(callerDeadline));
         int spins = 0;
+        CpuHint hint = lane.hostCpu();
         lane.addCollectors(1);
         try {
             long start = System.nanoTime();
             long pure = joinSpin.pureNanos();
             boolean yielded = false;
+            boolean packed = hint.peerSharesMyCpu();
+            boolean packedOnce = packed;
             while (!call.isDone() && incarnation.alive()) {
                 if (drain(handler)) {
                     continue;
                 }
-                Thread.onSpinWait();
-                if ((++spins & 63) == 0) {
+                if (packed) {
+                    Thread.yield(); // the worker is queued on this CPU: let it run now (see CpuHint)
+                } else {
+                    Thread.onSpinWait();
+                }
+                if (packed || (++spins & 63) == 0) {
                     long now = System.nanoTime();
                     if (now - deadline > 0) {
                         break;
                     }
-                    if (now - start >= pure) {
+                    packed = hint.peerSharesMyCpu();
+                    packedOnce |= packed;
+                    if (!packed && now - start >= pure) {
                         yielded = true;
                         Thread.yield(); // the worker may be queued on this vCPU (see AdaptiveSpin)
                     }
                 }
             }
-            if (call.isDone()) {
+            if (call.isDone() && !packedOnce) {
                 if (yielded) {
                     joinSpin.satisfiedAfterYield();
                 } else {
@@ -203,6 +213,7 @@ final class AnswerCollector {
         MpscRing ring = lane.responses();
         long slice = idle.maxPark().toNanos();
         Thread self = Thread.currentThread();
+        lane.hostCpu().sleeping();
         sleepingJoiners.incrementAndGet();
         try {
             while (!call.isDone() && incarnation.alive() && !self.isInterrupted() && !Deadline.passed(deadline)) {

@@ -43,7 +43,8 @@ public final class IdleStrategy {
     }
 
     /**
-     * Waits until {@code ready} is true or {@code timeoutNanos} passed.
+     * Waits until {@code ready} is true or {@code timeoutNanos} passed, knowing nothing of where the
+     * peer runs ({@link CpuHint#NONE}).
      *
      * @param ready the condition; must become true only after the waker's data is stored, and the
      *     waker must ring {@code doorbell} afterwards
@@ -52,6 +53,22 @@ public final class IdleStrategy {
      * @return whether {@code ready} held when returning
      */
     public boolean await(BooleanSupplier ready, Doorbell doorbell, long timeoutNanos) {
+        return await(ready, doorbell, timeoutNanos, CpuHint.NONE);
+    }
+
+    /**
+     * Waits until {@code ready} is true or {@code timeoutNanos} passed. While the peer is known to
+     * be queued on this thread's CPU ({@code hint}), spinning only holds the peer off: the spinner
+     * yields on every check instead, so a hand-off costs a context switch, not a spin slice.
+     *
+     * @param ready the condition; must become true only after the waker's data is stored, and the
+     *     waker must ring {@code doorbell} afterwards
+     * @param doorbell what to sleep on once spinning and yielding are over
+     * @param timeoutNanos longest wait; zero or less checks once
+     * @param hint where this side and its peer run
+     * @return whether {@code ready} held when returning
+     */
+    public boolean await(BooleanSupplier ready, Doorbell doorbell, long timeoutNanos, CpuHint hint) {
         if (ready.getAsBoolean()) {
             return true;
         }
@@ -64,9 +81,17 @@ public final class IdleStrategy {
             int spins = 0;
             boolean yielded = false;
             long pure = adaptive.pureNanos();
+            boolean packed = hint.peerSharesMyCpu();
             while (true) {
-                Thread.onSpinWait();
+                if (packed) {
+                    Thread.yield(); // the peer is queued on this CPU: let it run now
+                } else {
+                    Thread.onSpinWait();
+                }
                 if (ready.getAsBoolean()) {
+                    if (packed) {
+                        return true; // says nothing about how long to spin purely
+                    }
                     if (yielded) {
                         adaptive.satisfiedAfterYield();
                     } else {
@@ -74,13 +99,14 @@ public final class IdleStrategy {
                     }
                     return true;
                 }
-                if (++spins == SPINS_PER_CLOCK_READ) {
+                if (packed || ++spins == SPINS_PER_CLOCK_READ) {
                     spins = 0;
                     long spun = System.nanoTime() - start;
                     if (spun >= spinBudget) {
                         break;
                     }
-                    if (spun >= pure) {
+                    packed = hint.peerSharesMyCpu();
+                    if (!packed && spun >= pure) {
                         yielded = true;
                         Thread.yield(); // let a thread queued on this vCPU (often our peer) run
                     }
@@ -96,12 +122,14 @@ public final class IdleStrategy {
                 return false;
             }
         }
+        hint.sleeping();
         while (true) {
             long left = timeoutNanos - (System.nanoTime() - start);
             if (left <= 0) {
                 return ready.getAsBoolean();
             }
             if (doorbell.sleep(ready, Math.min(left, maxParkNanos))) {
+                hint.peerSharesMyCpu(); // awake again: say where, before the peer decides to spin
                 return true;
             }
         }

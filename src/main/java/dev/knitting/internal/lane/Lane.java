@@ -35,6 +35,8 @@ public final class Lane {
     private final MpscRing responses;
     private final AbortBitset aborts;
     private final Doorbell pumpDoorbell;
+    private final CpuHint hostCpu;
+    private final CpuHint workerCpu;
 
     private Lane(MemorySegment segment, MpscRing requests, MpscRing responses, AbortBitset aborts, Waiter waiter) {
         this.segment = segment;
@@ -42,6 +44,8 @@ public final class Lane {
         this.responses = responses;
         this.aborts = aborts;
         this.pumpDoorbell = new Doorbell(segment, LaneDescriptor.PUMP_DOORBELL_OFFSET, waiter);
+        this.hostCpu = CpuHint.of(segment, true);
+        this.workerCpu = CpuHint.of(segment, false);
     }
 
     /**
@@ -222,6 +226,16 @@ public final class Lane {
     /** @param state new host state (release) */
     public void hostState(int state) {
         INT.setRelease(segment, (long) HOST_STATE_OFFSET, state);
+    }
+
+    /** @return the CPU hint host threads spinning for answers publish and compare through */
+    public CpuHint hostCpu() {
+        return hostCpu;
+    }
+
+    /** @return the CPU hint the worker's loop publishes and compares through */
+    public CpuHint workerCpu() {
+        return workerCpu;
     }
 
     /** @return the doorbell the host's answer pump sleeps on */
