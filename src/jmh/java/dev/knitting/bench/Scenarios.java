@@ -27,8 +27,11 @@ public final class Scenarios {
     public static List<Scenario> all(boolean quick) {
         List<Scenario> s = new ArrayList<>();
         s.add(g1(quick));
+        s.add(FreshHotSide.g1u(quick, "THREAD"));
+        s.add(FreshHotSide.g1u(quick, "PROCESS"));
         s.add(g2(quick));
         s.add(g5(quick));
+        s.add(VirtualCallersSide.g5v(quick));
         s.add(g6(quick));
         s.add(g7(quick));
         s.addAll(ZeroCopyScenarios.all(quick)); // G8 and the size sweep
@@ -241,6 +244,6 @@ public final class Scenarios {
             return all;
         }
         List<String> wanted = List.of(ids.toUpperCase(java.util.Locale.ROOT).split(","));
-        return all.stream().filter(s -> wanted.contains(s.id())).toList();
+        return all.stream().filter(s -> wanted.contains(s.id().toUpperCase(java.util.Locale.ROOT))).toList();
     }
 }

@@ -12,6 +12,11 @@ import dev.knitting.internal.lane.MessageHandler;
 import dev.knitting.internal.lane.MessageReceiver;
 import dev.knitting.internal.lane.MpscRing;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -35,6 +40,8 @@ import java.util.function.Consumer;
  */
 final class AnswerCollector {
     private static final int DRAIN_BATCH = 256;
+    /** How long a virtual caller spins for a worker that has not taken its request yet. */
+    private static final long VIRTUAL_TAKE_WAIT_NANOS = 500;
     private static final Duration DRAIN_REMAINING_WAIT = Duration.ofMillis(250);
 
     private final int index;
@@ -137,6 +144,10 @@ final class AnswerCollector {
      */
     void helpUntilDone(TaskCall<?> call, boolean workerWasAsleep, long requestEnd, MessageHandler handler,
                        long deadline) {
+        if (Thread.currentThread().isVirtual()) {
+            parkUntilDone(call, workerWasAsleep, requestEnd, handler, deadline);
+            return;
+        }
         if (!incarnation.enter()) {
             return;
         }
@@ -156,6 +167,113 @@ final class AnswerCollector {
             reportCorruption(corrupt);
         } finally {
             incarnation.leave();
+        }
+    }
+
+    /**
+     * {@link #helpUntilDone} for a virtual thread, which must never block in native code: a futex
+     * wait would pin its carrier, and with as many virtual callers as carriers nothing else could
+     * run. It spins a moment on its carrier only while the worker is running its request, then
+     * registers as a parked caller in the lane (so the worker wakes the pump for every answer, also
+     * inside a burst), collects what arrived meanwhile, and parks in the JVM until the call
+     * completes: whoever completes it (the pump, a joiner, a timeout, a cancel, a crash) unparks it.
+     * A slice of {@code maxPark} bounds each park, after which it collects once itself, so a wake
+     * lost to a misbehaving worker costs one slice.
+     */
+    private void parkUntilDone(TaskCall<?> call, boolean workerWasAsleep, long requestEnd, MessageHandler handler,
+                               long deadline) {
+        if (!incarnation.enter()) {
+            return;
+        }
+        boolean registered = false;
+        try {
+            if (!workerWasAsleep) {
+                spinOnCarrier(call, requestEnd, handler, deadline);
+            }
+            if (call.isDone() || !incarnation.alive() || Deadline.passed(deadline)) {
+                return;
+            }
+            lane.addParkedCallers(1); // a full fence: our drain below comes after it
+            registered = true;
+            drain(handler); // answers published before the worker could see us woke nobody for us
+        } catch (RuntimeException | InternalError corrupt) {
+            reportCorruption(corrupt);
+        } finally {
+            incarnation.leave();
+        }
+        if (!registered) {
+            return;
+        }
+        try {
+            CompletableFuture<?> done = call.copy(); // completes, and unparks us, when the call does
+            long slice = idle.maxPark().toNanos();
+            while (!call.isDone() && incarnation.alive() && !Deadline.passed(deadline)) {
+                try {
+                    done.get(Math.min(slice, Deadline.remaining(deadline)), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException sliceOver) {
+                    collectOnce(handler);
+                } catch (ExecutionException | CancellationException ended) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the caller's get() reports it
+                    return;
+                }
+            }
+        } finally {
+            if (incarnation.enter()) {
+                try {
+                    lane.addParkedCallers(-1);
+                } finally {
+                    incarnation.leave();
+                }
+            }
+        }
+    }
+
+    /**
+     * A virtual caller's spin: at most {@link AdaptiveSpin#MAX_PURE_NANOS}, as a collector, and
+     * only while the worker runs the request (or takes it within {@value #VIRTUAL_TAKE_WAIT_NANOS}
+     * ns) on another CPU; anything else holds a carrier other virtual threads need.
+     */
+    private void spinOnCarrier(TaskCall<?> call, long requestEnd, MessageHandler handler, long callerDeadline) {
+        CpuHint hint = lane.hostCpu();
+        if (hint.peerSharesMyCpu()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long budget = Math.min(AdaptiveSpin.MAX_PURE_NANOS, Deadline.remaining(callerDeadline));
+        lane.addCollectors(1);
+        try {
+            int spins = 0;
+            while (!call.isDone() && incarnation.alive()) {
+                if (drain(handler)) {
+                    continue;
+                }
+                Thread.onSpinWait();
+                if ((++spins & 15) == 0) {
+                    long spun = System.nanoTime() - start;
+                    if (spun >= budget || spun >= VIRTUAL_TAKE_WAIT_NANOS
+                            && (requestEnd < 0 || requestEnd >= lane.takenPosition())) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            lane.addCollectors(-1);
+            drain(handler); // answers published while we counted as a collector were not rung
+        }
+    }
+
+    /** Collects what is there now, as a parked caller whose slice ran out. */
+    private void collectOnce(MessageHandler handler) {
+        if (incarnation.enter()) {
+            try {
+                drain(handler);
+            } catch (RuntimeException | InternalError corrupt) {
+                reportCorruption(corrupt);
+            } finally {
+                incarnation.leave();
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.knitting.internal.lane;
 
 import dev.knitting.IdlePolicy;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -24,6 +25,11 @@ public final class IdleStrategy {
      * would hold it off for the whole budget, making a round trip cost two spin budgets.
      */
     public static final long PURE_SPIN_NANOS = AdaptiveSpin.MAX_PURE_NANOS;
+
+    /** A virtual thread's first park slice ({@link #awaitVirtual}). */
+    static final long VIRTUAL_FIRST_PARK_NANOS = 20_000;
+    /** A virtual thread's longest park slice ({@link #awaitVirtual}). */
+    static final long VIRTUAL_MAX_PARK_NANOS = 1_000_000;
 
     private final AdaptiveSpin adaptive = new AdaptiveSpin();
     private final int yields;
@@ -74,6 +80,9 @@ public final class IdleStrategy {
         }
         if (timeoutNanos <= 0) {
             return false;
+        }
+        if (Thread.currentThread().isVirtual()) {
+            return awaitVirtual(ready, timeoutNanos);
         }
         long start = System.nanoTime();
         long spinBudget = Math.min(spinNanos, timeoutNanos);
@@ -132,6 +141,35 @@ public final class IdleStrategy {
                 hint.peerSharesMyCpu(); // awake again: say where, before the peer decides to spin
                 return true;
             }
+        }
+    }
+
+    /**
+     * How a virtual thread waits (a caller waiting for request-ring space): never in native code,
+     * where a futex wait would pin its carrier, and never spinning on a carrier other virtual
+     * threads need. It yields to them, then parks in the JVM in slices growing from
+     * {@value #VIRTUAL_FIRST_PARK_NANOS} ns to {@value #VIRTUAL_MAX_PARK_NANOS} ns, re-checking after
+     * each: nobody rings a virtual thread, so this is a poll, bounded to a thousand checks a second.
+     */
+    private boolean awaitVirtual(BooleanSupplier ready, long timeoutNanos) {
+        long start = System.nanoTime();
+        for (int i = 0; i < yields; i++) {
+            Thread.yield();
+            if (ready.getAsBoolean()) {
+                return true;
+            }
+        }
+        long slice = VIRTUAL_FIRST_PARK_NANOS;
+        while (true) {
+            long left = timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0) {
+                return ready.getAsBoolean();
+            }
+            LockSupport.parkNanos(this, Math.min(left, Math.min(slice, maxParkNanos)));
+            if (ready.getAsBoolean()) {
+                return true;
+            }
+            slice = Math.min(VIRTUAL_MAX_PARK_NANOS, slice * 2);
         }
     }
 

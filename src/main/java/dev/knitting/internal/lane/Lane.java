@@ -260,7 +260,8 @@ public final class Lane {
     }
 
     /**
-     * {@link #wakeAnswerCollector()} without the pump: wakes callers asleep in {@code join()} only.
+     * {@link #wakeAnswerCollector()} without the pump: wakes callers asleep in {@code join()} only,
+     * and the pump only while callers are parked in the JVM ({@link #parkedCallers()}).
      * A worker answering a burst uses it and wakes the pump once when the burst ends.
      *
      * @return whether a sleeper was woken
@@ -271,7 +272,26 @@ public final class Lane {
             return false;
         }
         Doorbell joiners = responses.dataDoorbell();
-        return joiners.waiters() > 0 && joiners.ring();
+        boolean woke = joiners.waiters() > 0 && joiners.ring();
+        if (parkedCallers() > 0) {
+            woke |= pumpDoorbell.ring(); // parked callers have no futex: the pump collects for them
+        }
+        return woke;
+    }
+
+    /**
+     * Registers ({@code +1}) or unregisters ({@code -1}) a host caller parked in the JVM (a virtual
+     * thread) until the pump collects its answer. A full fence: the caller's drain after registering
+     * comes after it.
+     */
+    public void addParkedCallers(int delta) {
+        int previous = (int) INT.getAndAdd(segment, (long) LaneDescriptor.PARKED_CALLERS_OFFSET, delta);
+        assert previous + delta >= 0 : "parked callers below zero";
+    }
+
+    /** @return host callers parked in the JVM now (volatile read; any value a hostile host wrote is only compared to zero) */
+    public int parkedCallers() {
+        return (int) INT.getVolatile(segment, (long) LaneDescriptor.PARKED_CALLERS_OFFSET);
     }
 
     /** Registers ({@code +1}) or unregisters ({@code -1}) a host thread polling the response ring. */

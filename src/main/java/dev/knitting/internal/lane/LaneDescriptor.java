@@ -27,6 +27,8 @@ package dev.knitting.internal.lane;
  * +-------------------------------------+ 896
  * | host cpu (int)                      |  1 + the CPU a host thread spins on waiting
  * |                                     |  for an answer, 0 unknown (host: setOpaque)
+ * | parked callers (int)                |  host threads parked in the JVM for answers
+ * |                                     |  (host: getAndAdd; worker: getVolatile)
  * +-------------------------------------+ 1024
  * | worker cpu (int)                    |  1 + the CPU the worker spins or runs on,
  * |                                     |  0 when asleep (worker: setOpaque)
@@ -134,6 +136,13 @@ public final class LaneDescriptor {
      * slot: a hint for the worker's spinner ({@link CpuHint}). Zero after formatting.
      */
     public static final int HOST_CPU_OFFSET = PUMP_DOORBELL_OFFSET + SLOT_LENGTH;
+    /**
+     * Host callers parked in the JVM waiting for answers (int), beside {@link #HOST_CPU_OFFSET}
+     * (both host-written): virtual threads, which must not sleep on a futex (that pins their
+     * carrier) and so are woken by the pump; while it is positive the worker wakes the pump for
+     * every answer, also inside a burst.
+     */
+    public static final int PARKED_CALLERS_OFFSET = HOST_CPU_OFFSET + Integer.BYTES;
     /**
      * One plus the CPU the worker spins or runs a task on (int), 0 while it sleeps or when unknown,
      * on its own slot: a hint for the host's spinners ({@link CpuHint}).
