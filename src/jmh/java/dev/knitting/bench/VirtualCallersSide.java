@@ -47,6 +47,35 @@ final class VirtualCallersSide {
                 : new Scenario("G5v", contenders, lines, 1, 7, RoundSpec.paced(1, 0), RoundSpec.paced(1, 0), 300_000, 0);
     }
 
+    /**
+     * Ad-hoc runs outside {@code scripts/bench}: {@code VirtualCallersSide ROUNDS SIDE...}, each side
+     * THREAD, PROCESS or TPE, rounds interleaved; prints each round's total and carrier waits.
+     *
+     * @param args the number of rounds, then the sides
+     */
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.parseInt(args[0]);
+        List<Contender> sides = new java.util.ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            sides.add(args[i].equals("TPE") ? executor("TPE(2)") : pool(args[i], WorkerRuntime.valueOf(args[i])));
+        }
+        for (Contender c : sides) {
+            c.open();
+        }
+        for (int r = 0; r < rounds; r++) {
+            for (Contender c : sides) {
+                Measurement m = c.round(RoundSpec.paced(1, 0));
+                System.out.printf(java.util.Locale.ROOT, "%-8s total %s carrier wait p50 %s p99 %s max %s cpu %.2f%n",
+                        c.name(), Units.nanos(m.wallNanos()), Units.nanos(m.histogram().percentile(50)),
+                        Units.nanos(m.histogram().percentile(99)), Units.nanos(m.histogram().percentile(100)), m.cores());
+            }
+        }
+        for (Contender c : sides) {
+            c.close();
+        }
+        System.exit(0);
+    }
+
     private static Contender pool(String name, WorkerRuntime runtime) {
         return new Contender(name) {
             private Pool pool;
