@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -54,11 +55,16 @@ abstract class VirtualCallerContractTest {
         Pool pool = start(Knitting.pool().threads(2));
         int callers = 500;
         int callsEach = 20;
-        AtomicInteger pinned = new AtomicInteger();
+        // One virtual caller first: a virtual thread waiting for another to initialise a class is
+        // pinned by the JDK, and the first callers of a fresh JVM would meet that, not our waits.
+        // The busy call outlasts the caller's spin, so its wait goes through the parking path too.
+        assertThat(onVirtualThread(() -> pool.call(SlowTasks.BUSY, 20L).join())).isEqualTo(SlowTasks.BUDGET);
+        assertThat(onVirtualThread(() -> pool.call(EchoTasks.SQUARE, 2).join())).isEqualTo(4);
+        List<String> pinned = new CopyOnWriteArrayList<>();
         AtomicInteger wrong = new AtomicInteger();
         try (RecordingStream jfr = new RecordingStream()) {
             jfr.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
-            jfr.onEvent("jdk.VirtualThreadPinned", e -> pinned.incrementAndGet());
+            jfr.onEvent("jdk.VirtualThreadPinned", e -> pinned.add(e.toString()));
             jfr.startAsync();
             List<Thread> threads = new ArrayList<>();
             for (int c = 0; c < callers; c++) {
@@ -78,7 +84,7 @@ abstract class VirtualCallerContractTest {
             jfr.stop(); // flushes the events recorded so far to onEvent
         }
         assertThat(wrong).hasValue(0);
-        assertThat(pinned).as("jdk.VirtualThreadPinned events").hasValue(0);
+        assertThat(pinned).as("jdk.VirtualThreadPinned events").isEmpty();
         assertThat(pool.stats().completed()).isGreaterThanOrEqualTo((long) callers * callsEach);
     }
 
