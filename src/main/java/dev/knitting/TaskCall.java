@@ -10,7 +10,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The pending result of one call. Completes exactly once: with the task's value, the task's
  * exception, or a {@link KnittingException}. Waiting with {@link #join()} or {@link #get()} first
- * spins briefly and helps collect answers, so back-to-back calls avoid a thread wake-up.
+ * spins briefly and helps collect answers, so back-to-back calls avoid a thread wake-up. A virtual
+ * thread spins only while the worker is running its call, then parks until the answer arrives: it
+ * never blocks in native code, so it never pins its carrier.
  *
  * <p>Dependent actions attached with the non-async methods ({@code thenApply}, {@code
  * whenComplete}...) run on whichever thread completes the call, which may be the pool's answer

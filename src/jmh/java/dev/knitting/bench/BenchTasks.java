@@ -16,7 +16,19 @@ public final class BenchTasks {
     /** Reference echo: the reference moves to the worker and back. */
     public static final Task<BufferReference, BufferReference> ECHO_REFERENCE = Task.of(r -> r);
 
+    /** A 20 us task: spins on the clock, then answers {@code v + 1} (the virtual-caller line). */
+    public static final Task<Integer, Integer> WORK_20US = Task.of(BenchTasks::work20us);
+
     private BenchTasks() {
+    }
+
+    /** The body of {@link #WORK_20US}, for the baselines. */
+    public static Integer work20us(Integer v) {
+        long end = System.nanoTime() + 20_000;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+        return v + 1;
     }
 
     /** The same body as {@link #INC}, for the baselines. */

@@ -155,7 +155,7 @@ public final class FreshJvmFigures {
     }
 
     /** Starts {@code main} in a fresh JVM with {@code args}; returns its answer, after it exited. */
-    private static String runChild(Class<?> main, String... args) throws IOException, InterruptedException {
+    static String runChild(Class<?> main, String... args) throws IOException, InterruptedException {
         List<String> command = ChildJvms.command(List.of("--enable-native-access=ALL-UNNAMED"), null,
                 main.getName(), args);
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -186,7 +186,7 @@ public final class FreshJvmFigures {
                 }
                 yield "ok";
             }
-            case "hot" -> hot(args);
+            case "hot" -> args.length == 2 && args[1].equals("TPE") ? hotExecutor() : hot(args);
             case "many" -> many(Integer.parseInt(args[1]));
             case "hold" -> hold();
             default -> throw new IllegalArgumentException("child mode=" + args[0] + " is not cold or hot");
@@ -240,6 +240,64 @@ public final class FreshJvmFigures {
         Arrays.sort(firstDay);
         Arrays.sort(later);
         return firstDay[TIMED_CALLS / 2] + " " + firstDay[TIMED_CALLS * 99 / 100] + " " + later[TIMED_CALLS / 2];
+    }
+
+    /** The first-day hot figures of a {@code ThreadPoolExecutor(1)} submit+get, the G1u baseline. */
+    private static String hotExecutor() {
+        long[] firstDay = new long[TIMED_CALLS];
+        long[] later = new long[TIMED_CALLS];
+        java.util.concurrent.ExecutorService tpe = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0L,
+                TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
+        try {
+            for (int i = 0; i < WARMUP_CALLS; i++) {
+                int v = i & 127;
+                check(v, submitGet(tpe, v));
+            }
+            for (int i = 0; i < TIMED_CALLS; i++) {
+                int v = i & 127;
+                long t0 = System.nanoTime();
+                int r = submitGet(tpe, v);
+                firstDay[i] = System.nanoTime() - t0;
+                check(v, r);
+            }
+            for (int i = 0; i < LATER_WARMUP_CALLS; i++) {
+                check(i & 127, submitGet(tpe, i & 127));
+            }
+            for (int i = 0; i < TIMED_CALLS; i++) {
+                int v = i & 127;
+                long t0 = System.nanoTime();
+                int r = submitGet(tpe, v);
+                later[i] = System.nanoTime() - t0;
+                check(v, r);
+            }
+        } finally {
+            tpe.shutdownNow();
+        }
+        Arrays.sort(firstDay);
+        Arrays.sort(later);
+        return firstDay[TIMED_CALLS / 2] + " " + firstDay[TIMED_CALLS * 99 / 100] + " " + later[TIMED_CALLS / 2];
+    }
+
+    private static int submitGet(java.util.concurrent.ExecutorService tpe, int v) {
+        try {
+            return tpe.submit(() -> BenchTasks.inc(v)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * One fresh JVM's first-day hot p50 ({@value #WARMUP_CALLS} untimed, then {@value #TIMED_CALLS}
+     * timed calls), for {@code scripts/bench}'s G1u.
+     *
+     * @param kind THREAD, PROCESS, or TPE (a {@code ThreadPoolExecutor(1)} submit+get)
+     * @return nanoseconds
+     */
+    static long firstDayHotP50(String kind) throws IOException, InterruptedException {
+        return Long.parseLong(runChild(FreshJvmFigures.class, "hot", kind).split(" ")[0]);
     }
 
     private static void untimed(Pool pool, int calls) {

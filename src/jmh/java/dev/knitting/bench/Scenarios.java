@@ -27,9 +27,12 @@ public final class Scenarios {
     public static List<Scenario> all(boolean quick) {
         List<Scenario> s = new ArrayList<>();
         s.add(g1(quick));
+        s.add(FreshHotSide.g1u(quick, "THREAD"));
+        s.add(FreshHotSide.g1u(quick, "PROCESS"));
         s.add(g2(quick));
         s.add(g5(quick));
         s.add(g5b(quick));
+        s.add(VirtualCallersSide.g5v(quick));
         s.add(g6(quick));
         s.add(g7(quick));
         s.addAll(ZeroCopyScenarios.all(quick)); // G8 and the size sweep
@@ -261,7 +264,7 @@ public final class Scenarios {
         List<String> wanted = List.of(ids.toUpperCase(java.util.Locale.ROOT).split(","));
         return all.stream().filter(s -> {
             String id = s.id().toUpperCase(java.util.Locale.ROOT);
-            return wanted.contains(id) || wanted.contains(id.replaceAll("[A-Z]+$", ""));
+            return wanted.contains(id) || wanted.contains(id.replaceAll("[AB]$", "")); // G5 is G5a and G5b
         }).toList();
     }
 }

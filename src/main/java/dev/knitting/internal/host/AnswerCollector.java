@@ -4,6 +4,7 @@ import dev.knitting.IdlePolicy;
 import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
 import dev.knitting.internal.lane.AdaptiveSpin;
+import dev.knitting.internal.lane.CpuHint;
 import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.lane.IdleStrategy;
 import dev.knitting.internal.lane.Lane;
@@ -11,6 +12,11 @@ import dev.knitting.internal.lane.MessageHandler;
 import dev.knitting.internal.lane.MessageReceiver;
 import dev.knitting.internal.lane.MpscRing;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -34,6 +40,8 @@ import java.util.function.Consumer;
  */
 final class AnswerCollector {
     private static final int DRAIN_BATCH = 256;
+    /** How long a virtual caller spins for a worker that has not taken its request yet. */
+    private static final long VIRTUAL_TAKE_WAIT_NANOS = 500;
     private static final Duration DRAIN_REMAINING_WAIT = Duration.ofMillis(250);
 
     private final int index;
@@ -136,6 +144,10 @@ final class AnswerCollector {
      */
     void helpUntilDone(TaskCall<?> call, boolean workerWasAsleep, long requestEnd, MessageHandler handler,
                        long deadline) {
+        if (Thread.currentThread().isVirtual()) {
+            parkUntilDone(call, workerWasAsleep, requestEnd, handler, deadline);
+            return;
+        }
         if (!incarnation.enter()) {
             return;
         }
@@ -158,31 +170,147 @@ final class AnswerCollector {
         }
     }
 
-    private void spinUntilDone(TaskCall<?> call, MessageHandler handler, long callerDeadline) {
-        long deadline = System.nanoTime() + Math.min(spinNanos, Deadline.remaining(callerDeadline));
-        int spins = 0;
+    /**
+     * {@link #helpUntilDone} for a virtual thread, which must never block in native code: a futex
+     * wait would pin its carrier, and with as many virtual callers as carriers nothing else could
+     * run. It spins a moment on its carrier only while the worker is running its request, then
+     * registers as a parked caller in the lane (so the worker wakes the pump for every answer, also
+     * inside a burst), collects what arrived meanwhile, and parks in the JVM until the call
+     * completes: whoever completes it (the pump, a joiner, a timeout, a cancel, a crash) unparks it.
+     * A slice of {@code maxPark} bounds each park, after which it collects once itself, so a wake
+     * lost to a misbehaving worker costs one slice.
+     */
+    private void parkUntilDone(TaskCall<?> call, boolean workerWasAsleep, long requestEnd, MessageHandler handler,
+                               long deadline) {
+        if (!incarnation.enter()) {
+            return;
+        }
+        boolean registered = false;
+        try {
+            if (!workerWasAsleep) {
+                spinOnCarrier(call, requestEnd, handler, deadline);
+            }
+            if (call.isDone() || !incarnation.alive() || Deadline.passed(deadline)) {
+                return;
+            }
+            lane.addParkedCallers(1); // a full fence: our drain below comes after it
+            registered = true;
+            drain(handler); // answers published before the worker could see us woke nobody for us
+        } catch (RuntimeException | InternalError corrupt) {
+            reportCorruption(corrupt);
+        } finally {
+            incarnation.leave();
+        }
+        if (!registered) {
+            return;
+        }
+        try {
+            CompletableFuture<?> done = call.copy(); // completes, and unparks us, when the call does
+            long slice = idle.maxPark().toNanos();
+            while (!call.isDone() && incarnation.alive() && !Deadline.passed(deadline)) {
+                try {
+                    done.get(Math.min(slice, Deadline.remaining(deadline)), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException sliceOver) {
+                    collectOnce(handler);
+                } catch (ExecutionException | CancellationException ended) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the caller's get() reports it
+                    return;
+                }
+            }
+        } finally {
+            if (incarnation.enter()) {
+                try {
+                    lane.addParkedCallers(-1);
+                } finally {
+                    incarnation.leave();
+                }
+            }
+        }
+    }
+
+    /**
+     * A virtual caller's spin: at most {@link AdaptiveSpin#MAX_PURE_NANOS}, as a collector, and
+     * only while the worker runs the request (or takes it within {@value #VIRTUAL_TAKE_WAIT_NANOS}
+     * ns) on another CPU; anything else holds a carrier other virtual threads need.
+     */
+    private void spinOnCarrier(TaskCall<?> call, long requestEnd, MessageHandler handler, long callerDeadline) {
+        CpuHint hint = lane.hostCpu();
+        if (hint.peerSharesMyCpu()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long budget = Math.min(AdaptiveSpin.MAX_PURE_NANOS, Deadline.remaining(callerDeadline));
         lane.addCollectors(1);
         try {
-            long start = System.nanoTime();
-            long pure = joinSpin.pureNanos();
-            boolean yielded = false;
+            int spins = 0;
             while (!call.isDone() && incarnation.alive()) {
                 if (drain(handler)) {
                     continue;
                 }
                 Thread.onSpinWait();
-                if ((++spins & 63) == 0) {
+                if ((++spins & 15) == 0) {
+                    long spun = System.nanoTime() - start;
+                    if (spun >= budget || spun >= VIRTUAL_TAKE_WAIT_NANOS
+                            && (requestEnd < 0 || requestEnd >= lane.takenPosition())) {
+                        break;
+                    }
+                }
+            }
+        } finally {
+            lane.addCollectors(-1);
+            drain(handler); // answers published while we counted as a collector were not rung
+        }
+    }
+
+    /** Collects what is there now, as a parked caller whose slice ran out. */
+    private void collectOnce(MessageHandler handler) {
+        if (incarnation.enter()) {
+            try {
+                drain(handler);
+            } catch (RuntimeException | InternalError corrupt) {
+                reportCorruption(corrupt);
+            } finally {
+                incarnation.leave();
+            }
+        }
+    }
+
+    private void spinUntilDone(TaskCall<?> call, MessageHandler handler, long callerDeadline) {
+        long deadline = System.nanoTime() + Math.min(spinNanos, Deadline.remaining(callerDeadline));
+        int spins = 0;
+        CpuHint hint = lane.hostCpu();
+        lane.addCollectors(1);
+        try {
+            long start = System.nanoTime();
+            long pure = joinSpin.pureNanos();
+            boolean yielded = false;
+            boolean packed = hint.peerSharesMyCpu();
+            boolean packedOnce = packed;
+            while (!call.isDone() && incarnation.alive()) {
+                if (drain(handler)) {
+                    continue;
+                }
+                if (packed) {
+                    Thread.yield(); // the worker is queued on this CPU: let it run now (see CpuHint)
+                } else {
+                    Thread.onSpinWait();
+                }
+                if (packed || (++spins & 63) == 0) {
                     long now = System.nanoTime();
                     if (now - deadline > 0) {
                         break;
                     }
-                    if (now - start >= pure) {
+                    packed = hint.peerSharesMyCpu();
+                    packedOnce |= packed;
+                    if (!packed && now - start >= pure) {
                         yielded = true;
                         Thread.yield(); // the worker may be queued on this vCPU (see AdaptiveSpin)
                     }
                 }
             }
-            if (call.isDone()) {
+            if (call.isDone() && !packedOnce) {
                 if (yielded) {
                     joinSpin.satisfiedAfterYield();
                 } else {
@@ -203,6 +331,7 @@ final class AnswerCollector {
         MpscRing ring = lane.responses();
         long slice = idle.maxPark().toNanos();
         Thread self = Thread.currentThread();
+        lane.hostCpu().sleeping();
         sleepingJoiners.incrementAndGet();
         try {
             while (!call.isDone() && incarnation.alive() && !self.isInterrupted() && !Deadline.passed(deadline)) {

@@ -2,6 +2,7 @@ package dev.knitting.internal.lane;
 
 import dev.knitting.IdlePolicy;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -25,6 +26,11 @@ public final class IdleStrategy {
      */
     public static final long PURE_SPIN_NANOS = AdaptiveSpin.MAX_PURE_NANOS;
 
+    /** A virtual thread's first park slice ({@link #awaitVirtual}). */
+    static final long VIRTUAL_FIRST_PARK_NANOS = 20_000;
+    /** A virtual thread's longest park slice ({@link #awaitVirtual}). */
+    static final long VIRTUAL_MAX_PARK_NANOS = 1_000_000;
+
     private final AdaptiveSpin adaptive = new AdaptiveSpin();
     private final int yields;
     private final long maxParkNanos;
@@ -43,7 +49,8 @@ public final class IdleStrategy {
     }
 
     /**
-     * Waits until {@code ready} is true or {@code timeoutNanos} passed.
+     * Waits until {@code ready} is true or {@code timeoutNanos} passed, knowing nothing of where the
+     * peer runs ({@link CpuHint#NONE}).
      *
      * @param ready the condition; must become true only after the waker's data is stored, and the
      *     waker must ring {@code doorbell} afterwards
@@ -52,11 +59,30 @@ public final class IdleStrategy {
      * @return whether {@code ready} held when returning
      */
     public boolean await(BooleanSupplier ready, Doorbell doorbell, long timeoutNanos) {
+        return await(ready, doorbell, timeoutNanos, CpuHint.NONE);
+    }
+
+    /**
+     * Waits until {@code ready} is true or {@code timeoutNanos} passed. While the peer is known to
+     * be queued on this thread's CPU ({@code hint}), spinning only holds the peer off: the spinner
+     * yields on every check instead, so a hand-off costs a context switch, not a spin slice.
+     *
+     * @param ready the condition; must become true only after the waker's data is stored, and the
+     *     waker must ring {@code doorbell} afterwards
+     * @param doorbell what to sleep on once spinning and yielding are over
+     * @param timeoutNanos longest wait; zero or less checks once
+     * @param hint where this side and its peer run
+     * @return whether {@code ready} held when returning
+     */
+    public boolean await(BooleanSupplier ready, Doorbell doorbell, long timeoutNanos, CpuHint hint) {
         if (ready.getAsBoolean()) {
             return true;
         }
         if (timeoutNanos <= 0) {
             return false;
+        }
+        if (Thread.currentThread().isVirtual()) {
+            return awaitVirtual(ready, timeoutNanos);
         }
         long start = System.nanoTime();
         long spinBudget = Math.min(spinNanos, timeoutNanos);
@@ -64,9 +90,17 @@ public final class IdleStrategy {
             int spins = 0;
             boolean yielded = false;
             long pure = adaptive.pureNanos();
+            boolean packed = hint.peerSharesMyCpu();
             while (true) {
-                Thread.onSpinWait();
+                if (packed) {
+                    Thread.yield(); // the peer is queued on this CPU: let it run now
+                } else {
+                    Thread.onSpinWait();
+                }
                 if (ready.getAsBoolean()) {
+                    if (packed) {
+                        return true; // says nothing about how long to spin purely
+                    }
                     if (yielded) {
                         adaptive.satisfiedAfterYield();
                     } else {
@@ -74,13 +108,14 @@ public final class IdleStrategy {
                     }
                     return true;
                 }
-                if (++spins == SPINS_PER_CLOCK_READ) {
+                if (packed || ++spins == SPINS_PER_CLOCK_READ) {
                     spins = 0;
                     long spun = System.nanoTime() - start;
                     if (spun >= spinBudget) {
                         break;
                     }
-                    if (spun >= pure) {
+                    packed = hint.peerSharesMyCpu();
+                    if (!packed && spun >= pure) {
                         yielded = true;
                         Thread.yield(); // let a thread queued on this vCPU (often our peer) run
                     }
@@ -96,14 +131,45 @@ public final class IdleStrategy {
                 return false;
             }
         }
+        hint.sleeping();
         while (true) {
             long left = timeoutNanos - (System.nanoTime() - start);
             if (left <= 0) {
                 return ready.getAsBoolean();
             }
             if (doorbell.sleep(ready, Math.min(left, maxParkNanos))) {
+                hint.peerSharesMyCpu(); // awake again: say where, before the peer decides to spin
                 return true;
             }
+        }
+    }
+
+    /**
+     * How a virtual thread waits (a caller waiting for request-ring space): never in native code,
+     * where a futex wait would pin its carrier, and never spinning on a carrier other virtual
+     * threads need. It yields to them, then parks in the JVM in slices growing from
+     * {@value #VIRTUAL_FIRST_PARK_NANOS} ns to {@value #VIRTUAL_MAX_PARK_NANOS} ns, re-checking after
+     * each: nobody rings a virtual thread, so this is a poll, bounded to a thousand checks a second.
+     */
+    private boolean awaitVirtual(BooleanSupplier ready, long timeoutNanos) {
+        long start = System.nanoTime();
+        for (int i = 0; i < yields; i++) {
+            Thread.yield();
+            if (ready.getAsBoolean()) {
+                return true;
+            }
+        }
+        long slice = VIRTUAL_FIRST_PARK_NANOS;
+        while (true) {
+            long left = timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0) {
+                return ready.getAsBoolean();
+            }
+            LockSupport.parkNanos(this, Math.min(left, Math.min(slice, maxParkNanos)));
+            if (ready.getAsBoolean()) {
+                return true;
+            }
+            slice = Math.min(VIRTUAL_MAX_PARK_NANOS, slice * 2);
         }
     }
 

@@ -35,6 +35,8 @@ public final class Lane {
     private final MpscRing responses;
     private final AbortBitset aborts;
     private final Doorbell pumpDoorbell;
+    private final CpuHint hostCpu;
+    private final CpuHint workerCpu;
 
     private Lane(MemorySegment segment, MpscRing requests, MpscRing responses, AbortBitset aborts, Waiter waiter) {
         this.segment = segment;
@@ -42,6 +44,8 @@ public final class Lane {
         this.responses = responses;
         this.aborts = aborts;
         this.pumpDoorbell = new Doorbell(segment, LaneDescriptor.PUMP_DOORBELL_OFFSET, waiter);
+        this.hostCpu = CpuHint.of(segment, true);
+        this.workerCpu = CpuHint.of(segment, false);
     }
 
     /**
@@ -224,6 +228,16 @@ public final class Lane {
         INT.setRelease(segment, (long) HOST_STATE_OFFSET, state);
     }
 
+    /** @return the CPU hint host threads spinning for answers publish and compare through */
+    public CpuHint hostCpu() {
+        return hostCpu;
+    }
+
+    /** @return the CPU hint the worker's loop publishes and compares through */
+    public CpuHint workerCpu() {
+        return workerCpu;
+    }
+
     /** @return the doorbell the host's answer pump sleeps on */
     public Doorbell pumpDoorbell() {
         return pumpDoorbell;
@@ -246,7 +260,8 @@ public final class Lane {
     }
 
     /**
-     * {@link #wakeAnswerCollector()} without the pump: wakes callers asleep in {@code join()} only.
+     * {@link #wakeAnswerCollector()} without the pump: wakes callers asleep in {@code join()} only,
+     * and the pump only while callers are parked in the JVM ({@link #parkedCallers()}).
      * A worker answering a burst uses it and wakes the pump once when the burst ends.
      *
      * @return whether a sleeper was woken
@@ -257,7 +272,26 @@ public final class Lane {
             return false;
         }
         Doorbell joiners = responses.dataDoorbell();
-        return joiners.waiters() > 0 && joiners.ring();
+        boolean woke = joiners.waiters() > 0 && joiners.ring();
+        if (parkedCallers() > 0) {
+            woke |= pumpDoorbell.ring(); // parked callers have no futex: the pump collects for them
+        }
+        return woke;
+    }
+
+    /**
+     * Registers ({@code +1}) or unregisters ({@code -1}) a host caller parked in the JVM (a virtual
+     * thread) until the pump collects its answer. A full fence: the caller's drain after registering
+     * comes after it.
+     */
+    public void addParkedCallers(int delta) {
+        int previous = (int) INT.getAndAdd(segment, (long) LaneDescriptor.PARKED_CALLERS_OFFSET, delta);
+        assert previous + delta >= 0 : "parked callers below zero";
+    }
+
+    /** @return host callers parked in the JVM now (volatile read; any value a hostile host wrote is only compared to zero) */
+    public int parkedCallers() {
+        return (int) INT.getVolatile(segment, (long) LaneDescriptor.PARKED_CALLERS_OFFSET);
     }
 
     /** Registers ({@code +1}) or unregisters ({@code -1}) a host thread polling the response ring. */

@@ -24,7 +24,15 @@ package dev.knitting.internal.lane;
  * +-------------------------------------+ 768
  * | pump doorbell                       |  the host's answer pump sleeps here; the
  * |                                     |  worker rings it when no joiner sleeps
- * +-------------------------------------+ 896 = ABORT_BITSET_OFFSET
+ * +-------------------------------------+ 896
+ * | host cpu (int)                      |  1 + the CPU a host thread spins on waiting
+ * |                                     |  for an answer, 0 unknown (host: setOpaque)
+ * | parked callers (int)                |  host threads parked in the JVM for answers
+ * |                                     |  (host: getAndAdd; worker: getVolatile)
+ * +-------------------------------------+ 1024
+ * | worker cpu (int)                    |  1 + the CPU the worker spins or runs on,
+ * |                                     |  0 when asleep (worker: setOpaque)
+ * +-------------------------------------+ 1152 = ABORT_BITSET_OFFSET
  * | abort bitset: ceil(bits/64) longs,  |  host raises, allocator clears
  * | padded to a multiple of 128         |
  * +-------------------------------------+ HEADER_LENGTH = 896 + abortBitsetBytes(bits)
@@ -78,7 +86,7 @@ public final class LaneDescriptor {
     /** "KNITTING" in ASCII, big-endian reading order. */
     public static final long MAGIC = 0x4B4E495454494E47L;
     /** Layout version this code writes and accepts. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** Magic (long). */
     public static final int MAGIC_OFFSET = 0;
@@ -123,8 +131,25 @@ public final class LaneDescriptor {
      * answer wakes the joiners or the pump, not both.
      */
     public static final int PUMP_DOORBELL_OFFSET = TAKEN_POSITION_OFFSET + SLOT_LENGTH;
+    /**
+     * One plus the CPU a host thread waiting for an answer spins on (int), 0 when unknown, on its own
+     * slot: a hint for the worker's spinner ({@link CpuHint}). Zero after formatting.
+     */
+    public static final int HOST_CPU_OFFSET = PUMP_DOORBELL_OFFSET + SLOT_LENGTH;
+    /**
+     * Host callers parked in the JVM waiting for answers (int), beside {@link #HOST_CPU_OFFSET}
+     * (both host-written): virtual threads, which must not sleep on a futex (that pins their
+     * carrier) and so are woken by the pump; while it is positive the worker wakes the pump for
+     * every answer, also inside a burst.
+     */
+    public static final int PARKED_CALLERS_OFFSET = HOST_CPU_OFFSET + Integer.BYTES;
+    /**
+     * One plus the CPU the worker spins or runs a task on (int), 0 while it sleeps or when unknown,
+     * on its own slot: a hint for the host's spinners ({@link CpuHint}).
+     */
+    public static final int WORKER_CPU_OFFSET = HOST_CPU_OFFSET + SLOT_LENGTH;
     /** First long of the abort bitset. */
-    public static final int ABORT_BITSET_OFFSET = PUMP_DOORBELL_OFFSET + SLOT_LENGTH;
+    public static final int ABORT_BITSET_OFFSET = WORKER_CPU_OFFSET + SLOT_LENGTH;
 
     /** Most abort bits a lane may have. */
     public static final int MAX_ABORT_BITS = 1 << 20;

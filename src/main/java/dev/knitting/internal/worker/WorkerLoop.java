@@ -157,7 +157,7 @@ public final class WorkerLoop implements Runnable {
                 wokeHost = false;
                 // also back to the loop once the host has read an answer whose buffers are still held
                 strategy.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING
-                        || heldAnswerRead(attached), requests.dataDoorbell(), parkSlice);
+                        || heldAnswerRead(attached), requests.dataDoorbell(), parkSlice, attached.workerCpu());
             }
         }
     }

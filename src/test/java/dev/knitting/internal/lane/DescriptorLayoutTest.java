@@ -97,7 +97,9 @@ class DescriptorLayoutTest {
         assertThat(LaneDescriptor.COLLECTORS_OFFSET).isEqualTo(512);
         assertThat(LaneDescriptor.TAKEN_POSITION_OFFSET).isEqualTo(640);
         assertThat(LaneDescriptor.PUMP_DOORBELL_OFFSET).isEqualTo(768);
-        assertThat(LaneDescriptor.ABORT_BITSET_OFFSET).isEqualTo(896);
+        assertThat(LaneDescriptor.HOST_CPU_OFFSET).isEqualTo(896);
+        assertThat(LaneDescriptor.WORKER_CPU_OFFSET).isEqualTo(1024);
+        assertThat(LaneDescriptor.ABORT_BITSET_OFFSET).isEqualTo(1152);
         assertThat(new String(java.nio.ByteBuffer.allocate(8).putLong(LaneDescriptor.MAGIC).array(),
                 java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("KNITTING");
         assertThat(new int[] {LaneDescriptor.WORKER_STARTING, LaneDescriptor.WORKER_READY,
@@ -113,7 +115,7 @@ class DescriptorLayoutTest {
         assertThat(bitsetBytes * 8).isGreaterThanOrEqualTo(bits);
         assertThat(bitsetBytes - 128).isLessThan((bits + 63L) / 64 * 8);
         long header = LaneDescriptor.headerLength(bits);
-        assertThat(header).isEqualTo(896 + bitsetBytes);
+        assertThat(header).isEqualTo(1152 + bitsetBytes);
         assertThat(header % 128).isZero();
         long response = header + RingDescriptor.regionBytes(4096);
         assertThat(response % 128).isZero();
@@ -123,6 +125,6 @@ class DescriptorLayoutTest {
     @Test
     void abortBitsetOf258BitsTakesOneSlot() {
         assertThat(LaneDescriptor.abortBitsetBytes(258)).isEqualTo(128);
-        assertThat(LaneDescriptor.headerLength(258)).isEqualTo(1024);
+        assertThat(LaneDescriptor.headerLength(258)).isEqualTo(1280);
     }
 }

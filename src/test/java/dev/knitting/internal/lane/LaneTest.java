@@ -98,7 +98,8 @@ class LaneTest {
 
     @Test
     void attachRejectsAnotherVersion() {
-        assertAttachFails(m -> m.set(ValueLayout.JAVA_INT, LaneDescriptor.VERSION_OFFSET, 2), "version=2");
+        assertAttachFails(m -> m.set(ValueLayout.JAVA_INT, LaneDescriptor.VERSION_OFFSET, LaneDescriptor.VERSION + 1),
+                "version=" + (LaneDescriptor.VERSION + 1));
     }
 
     @Test
