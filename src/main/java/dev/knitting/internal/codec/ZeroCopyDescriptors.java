@@ -3,6 +3,7 @@ package dev.knitting.internal.codec;
 import dev.knitting.PayloadException;
 import dev.knitting.ProtocolException;
 import dev.knitting.internal.share.BufferReferenceAccess;
+import dev.knitting.internal.share.DescriptorChannel;
 import dev.knitting.internal.share.NativeBlock;
 import dev.knitting.internal.share.SharedBufferAccess;
 import dev.knitting.internal.share.SharedBufferMemory;
@@ -30,21 +31,27 @@ final class ZeroCopyDescriptors {
     private ZeroCopyDescriptors() {
     }
 
-    /** Pins the buffer's memory until the send is over and writes its descriptor. */
-    static void writeSharedBuffer(EncodeBuffer out, ProcessSharedBuffer buffer, Transfers transfers) {
+    /**
+     * Pins the buffer's memory until the send is over and writes its descriptor. To a peer that
+     * {@link Peer#handsOverDescriptors() takes descriptors over a channel}, the descriptor's fd field
+     * holds the negated handoff id under which {@link Transfers#deliver} sends the descriptor;
+     * otherwise it holds this process's descriptor number, for a peer to open in {@code /proc}.
+     */
+    static void writeSharedBuffer(EncodeBuffer out, ProcessSharedBuffer buffer, Peer peer, Transfers transfers) {
         SharedBufferAccess access = SharedBufferAccess.get();
         SharedBufferMemory memory = access.memory(buffer);
         if (access.isClosed(buffer) || !memory.isOpen()) {
             throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed");
         }
+        int handoff = peer.handsOverDescriptors() ? DescriptorChannel.nextHandoff() : 0;
         try {
-            transfers.pin(memory);
+            transfers.pin(memory, handoff);
         } catch (IllegalStateException closed) {
             throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed", closed);
         }
         out.tag(Tags.SHARED_BUFFER);
         out.raw64(SharedBufferMemory.pid());
-        out.raw32(memory.fd());
+        out.raw32(handoff > 0 ? -handoff : memory.fd());
         out.raw64(memory.token().high());
         out.raw64(memory.token().low());
         out.raw64(memory.length());
@@ -93,9 +100,28 @@ final class ZeroCopyDescriptors {
         if (name != null && (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0)) {
             throw new ProtocolException("SHARED_BUFFER at offset " + tagAt + " has the invalid name \"" + name + "\"");
         }
-        SharedBufferMemory memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess(),
-                peer.isProcessWorker());
+        SharedBufferMemory memory;
+        if (fd < 0 && peer.isOtherProcess()) {
+            memory = SharedBufferMemory.resolveHandedOver(handedOver(fd, tagAt, peer), token, bufferLength, name);
+        } else {
+            memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess(),
+                    peer.isProcessWorker());
+        }
         return SharedBufferAccess.get().handle(memory, offset, length, true);
+    }
+
+    /**
+     * @return the descriptor the host handed over under the handoff id {@code -fd}, now the caller's
+     * @throws ProtocolException if handoffs cannot come from this peer or none was handed over
+     */
+    private static int handedOver(int fd, long tagAt, Peer peer) {
+        DescriptorChannel channel = DescriptorChannel.fromHost();
+        if (peer.isProcessWorker() || channel == null || fd == Integer.MIN_VALUE) {
+            throw new ProtocolException("SHARED_BUFFER at offset " + tagAt + " names handoff " + fd + ", but "
+                    + (peer.isProcessWorker() ? "a process worker hands no descriptors to its host this way"
+                    : channel == null ? "this process has no descriptor channel from its host" : "that is no handoff id"));
+        }
+        return channel.take(-fd);
     }
 
     /**

@@ -22,12 +22,14 @@ import java.util.Optional;
  * created at all; the caller waits for its child itself.
  *
  * <p>The child gets {@code stdin} as fd 0, {@code stdout} as fd 1 (or the caller's fd 1), the
- * stderr pipe's write end as fd 2, an empty signal mask, and nothing else: every descriptor from 3
- * up is closed ({@code posix_spawn_file_actions_addclosefrom_np}, glibc 2.34+; the JDK opens
+ * stderr pipe's write end as fd 2, optionally one more descriptor as fd 3, an empty signal mask,
+ * and nothing else: every other descriptor from 3 up is closed ({@code posix_spawn_file_actions_addclosefrom_np}, glibc 2.34+; the JDK opens
  * files without {@code O_CLOEXEC}).
  */
 @SuppressWarnings("restricted")
 public final class LinuxSpawn {
+    /** The child's descriptor number of what {@code spawn}'s {@code inherit} hands it. */
+    public static final int INHERITED_FD = 3;
     private static final int O_WRONLY = 1;
     private static final int P_PID = 1;
     private static final int WEXITED = 4;
@@ -81,6 +83,18 @@ public final class LinuxSpawn {
      * @throws NativeCallException if the child cannot be started (errno of the failed step)
      */
     public static int spawn(List<String> argv, Map<String, String> environment, int stdin, String stdout, int stderr) {
+        return spawn(argv, environment, stdin, stdout, stderr, -1);
+    }
+
+    /**
+     * Starts {@code argv} as {@link #spawn(List, Map, int, String, int)} does, also handing it
+     * {@code inherit} as its fd {@value #INHERITED_FD}.
+     *
+     * @param inherit the descriptor that becomes the child's fd {@value #INHERITED_FD}, or -1 for none
+     * @return the child's pid
+     */
+    public static int spawn(List<String> argv, Map<String, String> environment, int stdin, String stdout, int stderr,
+                            int inherit) {
         String unavailable = unavailableReason();
         if (!unavailable.isEmpty()) {
             throw new KnittingException("cannot spawn a process: " + unavailable);
@@ -107,7 +121,13 @@ public final class LinuxSpawn {
                                     O_WRONLY | 0100 | 01000, 0644), "addopen(stdout=" + stdout + ")"); // O_CREAT|O_TRUNC
                         }
                         check((int) Handles.ADDDUP2.invokeExact(actions, stderr, 2), "adddup2(stderr=" + stderr + ")");
-                        check((int) Handles.CLOSEFROM.invokeExact(actions, 3), "addclosefrom_np(3)");
+                        if (inherit >= 0) { // dup2 clears close-on-exec, also when inherit is 3 already
+                            check((int) Handles.ADDDUP2.invokeExact(actions, inherit, INHERITED_FD),
+                                    "adddup2(inherit=" + inherit + ")");
+                        }
+                        int firstClosed = inherit >= 0 ? INHERITED_FD + 1 : INHERITED_FD;
+                        check((int) Handles.CLOSEFROM.invokeExact(actions, firstClosed), "addclosefrom_np(" + firstClosed
+                                + ")");
                         check((int) Handles.SETSIGMASK.invokeExact(attributes, emptyMask), "posix_spawnattr_setsigmask");
                         check((int) Handles.SETFLAGS.invokeExact(attributes, (short) POSIX_SPAWN_SETSIGMASK),
                                 "posix_spawnattr_setflags");

@@ -14,10 +14,33 @@ import java.util.List;
 public final class Transfers {
     private final List<Transfer> entries = new ArrayList<>(2);
 
-    /** Keeps {@code memory} mapped until the send is over. */
-    public void pin(SharedBufferMemory memory) {
+    /**
+     * Keeps {@code memory} mapped until the send is over.
+     *
+     * @param handoff the id under which {@link #deliver} hands its descriptor to a process worker,
+     *     0 if the descriptor names the memory without a handoff (a peer in this process)
+     */
+    public void pin(SharedBufferMemory memory, int handoff) {
         memory.retain();
-        entries.add(new Pin(memory));
+        entries.add(new Pin(memory, handoff));
+    }
+
+    /**
+     * Hands the descriptors this send's payload names by handoff id to the worker at the other end
+     * of {@code channel}, before the payload is published. Does nothing without a channel.
+     *
+     * @throws dev.knitting.KnittingException if the worker does not take them (see
+     *     {@link DescriptorChannel#send})
+     */
+    public void deliver(DescriptorChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        for (Transfer t : entries) {
+            if (t instanceof Pin(SharedBufferMemory memory, int handoff) && handoff > 0) {
+                channel.send(handoff, memory.fd());
+            }
+        }
     }
 
     /** Records a reference moved through {@code transit} under {@code token}. */
@@ -60,7 +83,7 @@ public final class Transfers {
         void settle();
     }
 
-    private record Pin(SharedBufferMemory memory) implements Transfer {
+    private record Pin(SharedBufferMemory memory, int handoff) implements Transfer {
         @Override
         public void rollback() {
             memory.release();
