@@ -20,11 +20,6 @@ final class ProcessZeroCopyTest extends ZeroCopyContractTest {
         return builder.runtime(WorkerRuntime.PROCESS);
     }
 
-    @Override
-    protected boolean movesReferences() {
-        return false;
-    }
-
     @Test
     void shouldKeepAMappingForTheNextCallWhileTheCallerHoldsTheBufferAndUnmapItOnceClosed() throws Exception {
         try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1)

@@ -88,7 +88,8 @@ public final class PoolRuntime implements Pool {
         ClassLoader loader = hostLoader(table);
         this.policy = TypePolicy.of(loader, packages);
         Peer peer = config.runtime() == WorkerRuntime.PROCESS
-                ? Peer.processWorker(ProcessWorkerStarter.handsOverDescriptors()) : Peer.sameProcess(transit);
+                ? Peer.processWorker(ProcessWorkerStarter.handsOverDescriptors(), !config.process().permission().confined(),
+                        transit) : Peer.sameProcess(transit);
         // encoded once for every worker: references (moved once) cannot be in it
         this.bootstrap = BootstrapHandoff.of(config.bootstrap(), policy,
                 config.runtime() == WorkerRuntime.PROCESS ? peer : Peer.LOCAL, config.maxPayloadBytes());

@@ -74,6 +74,31 @@ public final class DescriptorChannel implements AutoCloseable {
         }
     }
 
+    /** The channel of the worker whose answer this thread decodes, if any. */
+    private static final ThreadLocal<DescriptorChannel> ANSWERING = new ThreadLocal<>();
+
+    /**
+     * Runs {@code decode} (of an answer from the worker at the other end of {@code channel}) with
+     * {@link #answering()} saying so: references in the answer come over {@code channel}.
+     */
+    public static <T> T decodingAnswerOf(DescriptorChannel channel, java.util.function.Supplier<T> decode) {
+        if (channel == null) {
+            return decode.get();
+        }
+        DescriptorChannel previous = ANSWERING.get();
+        ANSWERING.set(channel);
+        try {
+            return decode.get();
+        } finally {
+            ANSWERING.set(previous);
+        }
+    }
+
+    /** @return the channel of the worker whose answer this thread decodes now, or null */
+    public static DescriptorChannel answering() {
+        return ANSWERING.get();
+    }
+
     /** Makes {@code channel} this process's channel from its host (a process worker, at boot). */
     public static void connectHost(DescriptorChannel channel) {
         fromHost = channel;

@@ -129,6 +129,10 @@ public final class SharedBufferMemory {
             throw new ProtocolException("ProcessSharedBuffer descriptor names no live buffer of this process (forged,"
                     + " or closed by its owner before the call was decoded)");
         }
+        if (fd < 0) {
+            throw new ProtocolException("ProcessSharedBuffer descriptor of process " + pid + " names handoff " + fd
+                    + ", which only a host sends to its process worker (forged descriptor)");
+        }
         if (!peerIsOtherProcess) {
             throw new ProtocolException("ProcessSharedBuffer descriptor names process " + pid
                     + ", but this lane's peer is this process (forged descriptor)");

@@ -39,6 +39,8 @@ public final class Transfers {
         for (Transfer t : entries) {
             if (t instanceof Pin(SharedBufferMemory memory, int handoff) && handoff > 0) {
                 channel.send(handoff, memory.fd());
+            } else if (t instanceof Handover h) {
+                channel.send(h.handoff(), h.sent().fd());
             }
         }
     }
@@ -46,6 +48,18 @@ public final class Transfers {
     /** Records a reference moved through {@code transit} under {@code token}. */
     public void moved(BufferReference reference, Transit transit, long token) {
         entries.add(new Move(reference, transit, token));
+    }
+
+    /**
+     * Records a reference moved to another process: {@code sent} (the reference's own block, or a
+     * shareable copy of it) is handed over under {@code handoff} by {@link #deliver}; {@code transit}
+     * (the host's, null in a process worker) keeps it claimable here under {@code token} until the
+     * call is over. Rollback gives the reference back its block; settling frees what this process
+     * still maps of it (the peer owns its own mapping by then).
+     */
+    public void handedOver(BufferReference reference, NativeBlock original, NativeBlock sent, Transit transit,
+                           long token, int handoff) {
+        entries.add(new Handover(reference, original, sent, transit, token, handoff));
     }
 
     /** Appends {@code other}'s entries (a call sent twice settles both sends). */
@@ -77,7 +91,7 @@ public final class Transfers {
         entries.clear();
     }
 
-    private sealed interface Transfer permits Pin, Move {
+    private sealed interface Transfer permits Pin, Move, Handover {
         void rollback();
 
         void settle();
@@ -108,6 +122,30 @@ public final class Transfers {
             NativeBlock unclaimed = transit.reclaim(token);
             if (unclaimed != null) {
                 unclaimed.free();
+            }
+        }
+    }
+
+    private record Handover(BufferReference reference, NativeBlock original, NativeBlock sent, Transit transit,
+                            long token, int handoff) implements Transfer {
+        @Override
+        public void rollback() {
+            if (transit == null || transit.reclaim(token) != null) {
+                if (sent != original) {
+                    sent.free();
+                }
+                BufferReferenceAccess.get().restore(reference);
+            }
+        }
+
+        @Override
+        public void settle() {
+            NativeBlock view = transit == null ? sent : transit.reclaim(token); // null: claimed here (inline)
+            if (view != null) {
+                view.free();
+            }
+            if (sent != original) {
+                original.free();
             }
         }
     }
