@@ -96,6 +96,9 @@ final class ZeroCopyDescriptors {
     private static void writeHandedOverReference(EncodeBuffer out, BufferReference reference, Peer peer,
                                                  Transfers transfers) {
         boolean toWorker = peer.isProcessWorker();
+        if (toWorker && peer.transit() == null) {
+            throw new PayloadException("BufferReference cannot be sent here: only calls of a pool move references");
+        }
         if (toWorker ? !peer.handsOverDescriptors() : DescriptorChannel.fromHost() == null) {
             throw new PayloadException("BufferReference cannot be sent to " + (toWorker ? "a process worker" : "the host")
                     + " here: there is no descriptor channel (" + DescriptorChannel.unavailableReason()

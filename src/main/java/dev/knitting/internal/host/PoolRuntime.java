@@ -91,8 +91,9 @@ public final class PoolRuntime implements Pool {
                 ? Peer.processWorker(ProcessWorkerStarter.handsOverDescriptors(), !config.process().permission().confined(),
                         transit) : Peer.sameProcess(transit);
         // encoded once for every worker: references (moved once) cannot be in it
-        this.bootstrap = BootstrapHandoff.of(config.bootstrap(), policy,
-                config.runtime() == WorkerRuntime.PROCESS ? peer : Peer.LOCAL, config.maxPayloadBytes());
+        this.bootstrap = BootstrapHandoff.of(config.bootstrap(), policy, config.runtime() == WorkerRuntime.PROCESS
+                ? Peer.processWorker(peer.handsOverDescriptors(), peer.trustsMemory(), null) : Peer.LOCAL,
+                config.maxPayloadBytes());
         this.facts = new PoolConfigFacts(config, name, packages);
         this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy, peer));
         this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy, peer));
