@@ -55,12 +55,14 @@ final class ProcessZeroCopyTest extends ZeroCopyContractTest {
                 .start(HostileReferenceTasks.class);
              Pool unsafe = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1).permission(Permission.unsafe())
                      .start(HostileReferenceTasks.class)) {
-            try (BufferReference copied = strict.call(HostileReferenceTasks.GIVE_BACK_BUT_KEEP, 0).join()) {
+            try (BufferReference copied = strict.call(HostileReferenceTasks.GIVE_BACK_BUT_KEEP,
+                    BufferReference.allocate(HostileReferenceTasks.SIZE)).join()) {
                 assertThat(strict.call(HostileReferenceTasks.SCRIBBLE, 0).join()).as("the worker kept a mapping").isTrue();
                 byte[] bytes = copied.toByteArray();
                 assertThat(bytes).hasSize(HostileReferenceTasks.SIZE).containsOnly(1);
             }
-            try (BufferReference adopted = unsafe.call(HostileReferenceTasks.GIVE_BACK_BUT_KEEP, 0).join()) {
+            try (BufferReference adopted = unsafe.call(HostileReferenceTasks.GIVE_BACK_BUT_KEEP,
+                    BufferReference.allocate(HostileReferenceTasks.SIZE)).join()) {
                 assertThat(unsafe.call(HostileReferenceTasks.SCRIBBLE, 0).join()).isTrue();
                 assertThat(adopted.segment().get(ValueLayout.JAVA_BYTE, 4096)).isEqualTo((byte) 0x55);
             }

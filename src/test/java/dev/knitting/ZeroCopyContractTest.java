@@ -230,7 +230,7 @@ abstract class ZeroCopyContractTest {
 
     @Test
     void shouldMoveALargeReferenceThereAndBackRevokingEverySegmentTheSenderTook() {
-        int size = 3 << 20; // far above the payload limit, and above NativeBlock.SHAREABLE_FROM
+        int size = 3 << 20; // far above the payload limit
         BufferReference reference = BufferReference.allocate(size);
         MemorySegment whole = reference.segment();
         for (int i = 0; i < size; i += 4096) {

@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * What a {@code BufferReference}'s memory costs per reference, {@code calloc} against a sealed memfd
  * ({@link SealedMemory}), from 4 KiB to 64 MiB: allocate, touch one byte per page, free. The
- * numbers behind {@code NativeBlock.SHAREABLE_FROM}. Prints the median of many runs per size, both
+ * numbers behind {@code NativeBlock.allocate} taking heap memory. Prints the median of many runs per size, both
  * kinds measured alternately so machine noise hits both alike.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes dev.knitting.bench.ReferenceAllocationCost</pre>

@@ -29,13 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads get {@link WrongThreadException}. Segments are cheap confined views; sending costs a
  * confined-arena close (tens of nanoseconds), not a shared one.
  *
- * <p>Memory: below 256 KiB a reference is heap memory ({@code calloc}); from 256 KiB on it is a
- * memfd sealed against shrinking and growing, which another process can map. Between threads of one
- * process only the address moves, whatever the kind. To a process worker (Linux) the memfd moves:
- * it travels over the worker's descriptor channel ({@code SCM_RIGHTS}), the worker maps it and owns
- * it, and the sender's mapping is gone once the call is over (a small reference is copied into a
- * sealed memfd at the send, which costs no more than the copy into the call's payload would).
- * References come back from a process worker the same way.
+ * <p>Memory: a reference is heap memory ({@code calloc}); between threads of one process only its
+ * address moves. To a process worker (Linux) its bytes are copied once, at that send, into a memfd
+ * sealed against shrinking and growing, and the memfd moves: it travels over the worker's descriptor
+ * channel ({@code SCM_RIGHTS}), the worker maps it and owns it, and the sender's mapping is gone once
+ * the call is over. A reference that is such a memfd already (one a process worker moved to an
+ * {@code unsafe()} pool, or that a worker received) moves on without any copy. References come back
+ * from a process worker the same way.
  *
  * <p>Trust: a process worker may run hostile code, and a worker that had a reference's memory can
  * keep a mapping of it and write on after it gave the reference back. So a reference that comes

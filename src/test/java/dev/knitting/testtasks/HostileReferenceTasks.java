@@ -19,9 +19,11 @@ public final class HostileReferenceTasks {
     public static final int SIZE = (1 << 20) + 7 * 4096;
     private static MappedByteBuffer kept;
 
-    /** Allocates a reference of {@link #SIZE} bytes of 1, keeps a mapping of its memfd, and returns it. */
-    public static final Task<Object, BufferReference> GIVE_BACK_BUT_KEEP = Task.of(ignored -> {
-        BufferReference reference = BufferReference.allocate(SIZE);
+    /**
+     * Fills the reference it got (of {@link #SIZE} bytes; a memfd in a process worker) with 1, keeps a
+     * mapping of its memfd, and gives it back.
+     */
+    public static final Task<BufferReference, BufferReference> GIVE_BACK_BUT_KEEP = Task.of(reference -> {
         reference.segment().fill((byte) 1);
         kept = mapOwnMemfd();
         return reference;

@@ -12,13 +12,11 @@ import java.util.List;
  * that is then moved to the worker, and the worker moves a new reference holding its output rows
  * back. Between threads the moves copy nothing; cutting the bands out and pasting the results back
  * are copies the demo makes, counted as such. To process workers ({@code process}) the memory moves
- * as a sealed memfd; what a strict (the default) process worker moves back is copied into the
- * caller's memory (it might keep a mapping and write on), and a band under 256 KiB is copied into a
- * memfd at the send: both are counted as copies too.
+ * as a sealed memfd: the band is copied into one at the send, and what a strict (the default)
+ * process worker moves back is copied into the caller's memory (it might keep a mapping and write
+ * on); both are counted as copies too.
  */
 record MovedTilesVariant(String name, int workers, Pool pool, boolean process) implements Variant {
-    /** {@code BufferReference}s from this size on are memfds already; smaller ones are copied into one. */
-    private static final long SHAREABLE_FROM = 256 * 1024;
 
     @Override
     public Traffic run(Frame frame) {
@@ -32,7 +30,7 @@ record MovedTilesVariant(String name, int workers, Pool pool, boolean process) i
             BufferReference rows = BufferReference.allocate(length);
             rows.segment().copyFrom(source.asSlice(first * frame.rowBytes(), length));
             moved += length;
-            if (process && length < SHAREABLE_FROM) {
+            if (process) { // the reference is heap memory: copied into a sealed memfd at the send
                 copiedByLibrary += length;
             }
             pending.add(pool.call(TileTasks.EDGES_MOVED, new MovedTile(rows, first, frame.width(), frame.height(),

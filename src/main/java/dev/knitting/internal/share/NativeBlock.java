@@ -12,15 +12,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * heap memory ({@code calloc}), which only this process can reach, or a sealed memfd
  * ({@link SealedMemory}), which a process worker can map when the reference moves there.
  *
- * <p>{@link #allocate} takes heap memory below {@link #SHAREABLE_FROM} bytes and a sealed memfd
- * from there on: a memfd costs a few system calls more than {@code calloc} (measured in the report),
- * which small blocks would feel but large ones do not (glibc maps those with {@code mmap} anyway),
- * and a large block is exactly what must not be copied on its way to a process. A small heap block
- * moving to a process is copied into a sealed memfd at the send ({@link #copyToShareable()}).
+ * <p>{@link #allocate} always takes heap memory, so references between threads cost what they
+ * always did: a sealed memfd costs 10 to 20 times as much as {@code calloc} up to 1 MiB and still
+ * 1.5 to 4 times as much at 16 to 64 MiB (page faults on shared memory, and system calls; measured
+ * with {@code ReferenceAllocationCost}). A heap block moving to a process is copied into a sealed
+ * memfd at that send ({@link #copyToShareable()}); a block that is a memfd already (one received
+ * from a process) moves on as it is.
  */
 public final class NativeBlock {
-    /** Blocks of at least this many bytes are allocated as sealed memfds. */
-    public static final long SHAREABLE_FROM = 256 * 1024;
     /** The name every reference memfd has in {@code /proc/<pid>/fd}; a receiver checks it. */
     public static final String DEBUG_NAME = "knitting-ref";
 
@@ -39,9 +38,6 @@ public final class NativeBlock {
     public static NativeBlock allocate(long size) {
         if (size <= 0) {
             throw new IllegalArgumentException("BufferReference size must be positive: size=" + size);
-        }
-        if (size >= SHAREABLE_FROM && SealedMemoryCheck.AVAILABLE) {
-            return ofSealed(SealedMemory.create(DEBUG_NAME, size));
         }
         return new NativeBlock(NativeHeap.allocateZeroed(size), size, null);
     }
@@ -90,10 +86,5 @@ public final class NativeBlock {
 
     public boolean isFreed() {
         return freed.get();
-    }
-
-    /** Whether sealed memfds can be made here (Linux with native access). */
-    private static final class SealedMemoryCheck {
-        static final boolean AVAILABLE = dev.knitting.internal.os.UnixSockets.unavailableReason().isEmpty();
     }
 }
