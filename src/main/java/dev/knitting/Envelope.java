@@ -14,7 +14,7 @@ import java.util.Objects;
  *   <li>{@code byte[]}, {@link ByteBuffer}, {@link MemorySegment}: copied; the receiver gets a
  *       {@code byte[]}, a heap {@code ByteBuffer}, or a heap {@code MemorySegment};</li>
  *   <li>{@link ProcessSharedBuffer}: shared; only its descriptor travels;</li>
- *   <li>{@link BufferReference}: moved (thread workers only).</li>
+ *   <li>{@link BufferReference}: moved (to thread and process workers).</li>
  * </ul>
  * Closing an envelope closes a closeable body (a shared buffer or a reference).
  *

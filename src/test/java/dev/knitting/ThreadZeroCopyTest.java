@@ -6,9 +6,4 @@ final class ThreadZeroCopyTest extends ZeroCopyContractTest {
     protected PoolBuilder withWorkerKind(PoolBuilder builder) {
         return builder.runtime(WorkerRuntime.THREAD);
     }
-
-    @Override
-    protected boolean movesReferences() {
-        return true;
-    }
 }

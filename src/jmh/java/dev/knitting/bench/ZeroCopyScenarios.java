@@ -1,5 +1,6 @@
 package dev.knitting.bench;
 
+import dev.knitting.Permission;
 import dev.knitting.PoolBuilder;
 import dev.knitting.WorkerRuntime;
 
@@ -14,7 +15,8 @@ import static dev.knitting.bench.ZeroCopySide.Carrier;
  * G8 of BENCHMARKS.md (64 MiB through a {@code ProcessSharedBuffer} or a {@code BufferReference},
  * against a tiny call of the same pool kind: the goal is "round trip <= tiny call + 1 us,
  * independent of size") and the size sweep (shared buffer against {@code byte[]} echo from 1 KiB
- * to 64 MiB: where zero-copy overtakes copying). Every figure is a p50 round trip; the two
+ * to 64 MiB: where zero-copy overtakes copying; and {@code BufferReference} against {@code byte[]} echo
+ * on a process worker). Every figure is a p50 round trip; the two
  * contenders of a scenario call through one pool ({@link SharedPool}).
  */
 final class ZeroCopyScenarios {
@@ -30,10 +32,18 @@ final class ZeroCopyScenarios {
         s.add(g8("ProcessSharedBuffer", "process", Carrier.SHARED_BUFFER,
                 b -> b.runtime(WorkerRuntime.PROCESS).threads(1), quick));
         s.add(g8("BufferReference", "thread", Carrier.REFERENCE, b -> b.threads(1), quick));
+        // strict (the default): the worker's reference is copied on its way back (see BufferReference)
+        s.add(g8("BufferReference", "process", Carrier.REFERENCE, b -> b.runtime(WorkerRuntime.PROCESS).threads(1),
+                quick));
+        s.add(g8("BufferReference", "process unsafe", Carrier.REFERENCE,
+                b -> b.runtime(WorkerRuntime.PROCESS).threads(1).permission(Permission.unsafe()), quick));
         int[] sizes = quick ? new int[] {4 * KIB, MIB, 64 * MIB}
                 : new int[] {KIB, 16 * KIB, 256 * KIB, MIB, 16 * MIB, 64 * MIB};
         for (int size : sizes) {
             s.add(sweep(size, quick));
+        }
+        for (int size : sizes) {
+            s.add(processReferenceSweep(size, quick));
         }
         return s;
     }
@@ -55,6 +65,26 @@ final class ZeroCopyScenarios {
         return quick
                 ? new Scenario("G8", contenders, lines, 1, 5, RoundSpec.timed(1000), RoundSpec.timed(150), 30_000, 0)
                 : new Scenario("G8", contenders, lines, 2, 11, RoundSpec.timed(1000), RoundSpec.timed(500), 60_000, 0);
+    }
+
+    /** Where moving a reference to a process worker (and back, copied: strict) beats copying a byte[]. */
+    private static Scenario processReferenceSweep(int size, boolean quick) {
+        String label = size >= MIB ? (size / MIB) + " MiB" : (size / KIB) + " KiB";
+        UnaryOperator<PoolBuilder> pool = b -> b.runtime(WorkerRuntime.PROCESS).threads(1)
+                .maxPayloadBytes(Math.max(8L << 20, 2L * size));
+        Supplier<List<Contender>> contenders = () -> {
+            SharedPool shared = new SharedPool(pool);
+            return List.of(ZeroCopySide.contender("knitting process BufferReference " + label, shared,
+                    Carrier.REFERENCE, size),
+                    ZeroCopySide.contender("knitting process byte[] " + label + " (same pool)", shared, Carrier.BYTES,
+                            size));
+        };
+        List<Scenario.Line> lines = List.of(new Scenario.Line("sweep " + label + " BufferReference vs byte[] echo"
+                + " process p50", Metric.percentile(50), new Scenario.Goal("informational: ratio > 1 where"
+                + " moving overtakes copying", (k, r) -> true)));
+        return quick
+                ? new Scenario("G8", contenders, lines, 1, 3, RoundSpec.timed(1000), RoundSpec.timed(100), 60_000, 0)
+                : new Scenario("G8", contenders, lines, 2, 7, RoundSpec.timed(1000), RoundSpec.timed(300), 120_000, 0);
     }
 
     private static Scenario sweep(int size, boolean quick) {

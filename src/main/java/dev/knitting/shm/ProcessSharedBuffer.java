@@ -18,9 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * on either side are visible to the other; ordering them is the program's business (for example:
  * the host writes, calls, and reads what the task wrote after the call completes).
  *
- * <p>Anonymous buffers ({@link #create(long)}) have no name another process could open: a process
- * worker reaches one through the host's descriptor, checked against a 128-bit random token before
- * anything is mapped. The task's handle is closed when its call is over; the worker keeps the
+ * <p>Anonymous buffers ({@link #create(long)}) have no name another process could open: the host
+ * hands a process worker the descriptor of each buffer a call carries over the worker's own
+ * {@code AF_UNIX} channel ({@code SCM_RIGHTS}), and the worker checks it against a 128-bit random
+ * token before anything is mapped; a worker never opens anything of its host in {@code /proc}
+ * (a confined one cannot). The host reaches a worker's buffer through the worker's descriptor. The task's handle is closed when its call is over; the worker keeps the
  * mapping for the next call while the buffer is still in use, and unmaps it once no process uses
  * it any more. Named buffers ({@link #create(String, long)}) are
  * POSIX shared-memory objects under {@code /dev/shm} that unrelated processes can {@link #open};

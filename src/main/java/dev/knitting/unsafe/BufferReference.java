@@ -13,24 +13,39 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Native memory that is <em>moved</em>, never copied, between a caller and its thread workers
+ * Native memory that is <em>moved</em>, never copied, between a caller and its workers
  * (experimental).
  *
  * <p>Sending a reference (as a call's argument or a task's answer, also inside records,
  * collections or an {@link dev.knitting.Envelope}) moves it: the sender's reference and every
  * segment taken from it become inaccessible at once (their arena is closed, so access throws
  * {@link IllegalStateException} instead of touching memory someone else owns now), and the
- * receiver gets a new reference owning the same native bytes. A send that fails (an oversized
- * payload, a closed pool) leaves the reference with the sender.
+ * receiver gets a new reference owning the same bytes. A send that fails (an oversized payload, a
+ * closed pool) leaves the reference with the sender; a call that ends before its receiver took the
+ * reference frees it, and so does a pool's shutdown for references still on their way.
  *
  * <p>Like a confined {@link Arena}, a reference is used by one thread at a time: the first thread
  * that takes a {@link #segment()} owns it until the reference is moved or released, and other
  * threads get {@link WrongThreadException}. Segments are cheap confined views; sending costs a
  * confined-arena close (tens of nanoseconds), not a shared one.
  *
- * <p>Process workers cannot receive references (the memory is this process's heap): sending one to
- * a process pool fails that call with {@link PayloadException}; use
- * {@link dev.knitting.shm.ProcessSharedBuffer} there.
+ * <p>Memory: a reference is heap memory ({@code calloc}); between threads of one process only its
+ * address moves. To a process worker (Linux) its bytes are copied once, at that send, into a memfd
+ * sealed against shrinking and growing, and the memfd moves: it travels over the worker's descriptor
+ * channel ({@code SCM_RIGHTS}), the worker maps it and owns it, and the sender's mapping is gone once
+ * the call is over. A reference that is such a memfd already (one a process worker moved to an
+ * {@code unsafe()} pool, or that a worker received) moves on without any copy. References come back
+ * from a process worker the same way.
+ *
+ * <p>Trust: a process worker may run hostile code, and a worker that had a reference's memory can
+ * keep a mapping of it and write on after it gave the reference back. So a reference that comes
+ * back from a process worker of a pool whose {@link dev.knitting.Permission} is confined (the default
+ * {@code strict()}) is <em>copied</em> into fresh memory of the caller's process, which the worker
+ * never saw, and the worker's memfd is let go: what the caller holds cannot change under it. With
+ * {@link dev.knitting.Permission#unsafe()} the worker is trusted and its memory adopted as it is
+ * (no copy); a worker that kept a mapping could still write into it. A reference whose memory is not
+ * a sealed memfd of the described size is refused with {@link dev.knitting.ProtocolException} before
+ * anything is mapped.
  *
  * <p>Release what you own: {@link #release()} (or {@link #close()}) frees the memory; after a move
  * or a release they do nothing, so try-with-resources is always right. A reference nobody can

@@ -112,8 +112,9 @@ public final class ImagePipelineDemo {
             describeWorkers(processes, n);
             List<Measurements> results = Stream.of(new SingleThreadVariant(), executor,
                     new SharedTilesVariant("knitting THREAD, shared buffers", n, threads),
-                    new MovedTilesVariant("knitting THREAD, moved references", n, threads),
+                    new MovedTilesVariant("knitting THREAD, moved references", n, threads, false),
                     new SharedTilesVariant("knitting PROCESS, shared buffers", n, processes),
+                    new MovedTilesVariant("knitting PROCESS, moved references", n, processes, true),
                     new CopiedTilesVariant("knitting PROCESS, byte[] payloads", n, copyingProcesses))
                     .map(Measurements::new).toList();
             measure(o, frame, reference, results);

@@ -13,8 +13,8 @@ public final class TileTasks {
     public static final Task<CopiedTile, byte[]> EDGES_COPIED = Task.of(TileTasks::edgesCopied);
 
     /**
-     * Thread workers only: the band's rows arrive moved in a {@link BufferReference}, the output
-     * rows leave moved in a new one.
+     * The band's rows arrive moved in a {@link BufferReference}, the output rows leave moved in a
+     * new one (thread and process workers).
      */
     public static final Task<MovedTile, BufferReference> EDGES_MOVED = Task.of(TileTasks::edgesMoved);
 

@@ -355,7 +355,7 @@ public final class PayloadEncoder {
     }
 
     private void writeSharedBuffer(ProcessSharedBuffer buffer) {
-        ZeroCopyDescriptors.writeSharedBuffer(out, buffer, transfers());
+        ZeroCopyDescriptors.writeSharedBuffer(out, buffer, peer, transfers());
     }
 
     private void writeReference(BufferReference reference) {

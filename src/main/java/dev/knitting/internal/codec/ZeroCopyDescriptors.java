@@ -2,7 +2,13 @@ package dev.knitting.internal.codec;
 
 import dev.knitting.PayloadException;
 import dev.knitting.ProtocolException;
+import dev.knitting.internal.os.NativeCallException;
+import dev.knitting.internal.os.NativeHeap;
+import dev.knitting.internal.os.SealedMemory;
+import dev.knitting.internal.os.SharedMemoryMismatchException;
+import dev.knitting.internal.os.UnixSockets;
 import dev.knitting.internal.share.BufferReferenceAccess;
+import dev.knitting.internal.share.DescriptorChannel;
 import dev.knitting.internal.share.NativeBlock;
 import dev.knitting.internal.share.SharedBufferAccess;
 import dev.knitting.internal.share.SharedBufferMemory;
@@ -11,6 +17,8 @@ import dev.knitting.internal.share.Transfers;
 import dev.knitting.internal.share.Transit;
 import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.unsafe.BufferReference;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Both directions of the two zero-copy descriptors ({@link Tags#SHARED_BUFFER},
@@ -30,21 +38,27 @@ final class ZeroCopyDescriptors {
     private ZeroCopyDescriptors() {
     }
 
-    /** Pins the buffer's memory until the send is over and writes its descriptor. */
-    static void writeSharedBuffer(EncodeBuffer out, ProcessSharedBuffer buffer, Transfers transfers) {
+    /**
+     * Pins the buffer's memory until the send is over and writes its descriptor. To a peer that
+     * {@link Peer#handsOverDescriptors() takes descriptors over a channel}, the descriptor's fd field
+     * holds the negated handoff id under which {@link Transfers#deliver} sends the descriptor;
+     * otherwise it holds this process's descriptor number, for a peer to open in {@code /proc}.
+     */
+    static void writeSharedBuffer(EncodeBuffer out, ProcessSharedBuffer buffer, Peer peer, Transfers transfers) {
         SharedBufferAccess access = SharedBufferAccess.get();
         SharedBufferMemory memory = access.memory(buffer);
         if (access.isClosed(buffer) || !memory.isOpen()) {
             throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed");
         }
+        int handoff = peer.handsOverDescriptors() ? DescriptorChannel.nextHandoff() : 0;
         try {
-            transfers.pin(memory);
+            transfers.pin(memory, handoff);
         } catch (IllegalStateException closed) {
             throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed", closed);
         }
         out.tag(Tags.SHARED_BUFFER);
         out.raw64(SharedBufferMemory.pid());
-        out.raw32(memory.fd());
+        out.raw32(handoff > 0 ? -handoff : memory.fd());
         out.raw64(memory.token().high());
         out.raw64(memory.token().low());
         out.raw64(memory.length());
@@ -53,11 +67,18 @@ final class ZeroCopyDescriptors {
         out.writeNullableString(memory.name());
     }
 
-    /** Moves the reference into the pool's transit and writes its claim. */
+    /**
+     * Moves the reference and writes its claim. Within this process the block goes into the pool's
+     * transit and the claim names it by token and address. To another process (a process worker, or
+     * a worker's host) the memory must be a sealed memfd (a small heap block is copied into one here):
+     * the claim names a handoff id in its address field (negated), under which {@link Transfers#deliver}
+     * sends the memfd over the descriptor channel; the host also keeps the block in its transit until
+     * the call is over, so the inline lane can claim it and shutdown frees it.
+     */
     static void writeReference(EncodeBuffer out, BufferReference reference, Peer peer, Transfers transfers) {
         if (peer.isOtherProcess()) {
-            throw new PayloadException("BufferReference cannot be sent to a process worker: it is memory of this"
-                    + " process's heap, which another process cannot map; use a ProcessSharedBuffer instead");
+            writeHandedOverReference(out, reference, peer, transfers);
+            return;
         }
         Transit transit = peer.transit();
         if (transit == null) {
@@ -70,6 +91,37 @@ final class ZeroCopyDescriptors {
         out.raw64(token);
         out.raw64(block.address());
         out.raw64(block.size());
+    }
+
+    private static void writeHandedOverReference(EncodeBuffer out, BufferReference reference, Peer peer,
+                                                 Transfers transfers) {
+        boolean toWorker = peer.isProcessWorker();
+        if (toWorker && peer.transit() == null) {
+            throw new PayloadException("BufferReference cannot be sent here: only calls of a pool move references");
+        }
+        if (toWorker ? !peer.handsOverDescriptors() : DescriptorChannel.fromHost() == null) {
+            throw new PayloadException("BufferReference cannot be sent to " + (toWorker ? "a process worker" : "the host")
+                    + " here: there is no descriptor channel (" + DescriptorChannel.unavailableReason()
+                    + "); use a ProcessSharedBuffer instead");
+        }
+        BufferReferenceAccess access = BufferReferenceAccess.get();
+        NativeBlock original = access.detach(reference);
+        NativeBlock sent;
+        try {
+            sent = original.isShareable() ? original : original.copyToShareable();
+        } catch (RuntimeException e) {
+            access.restore(reference);
+            throw new PayloadException("BufferReference of " + original.size() + " bytes cannot be made shareable with"
+                    + " another process: " + e.getMessage(), e);
+        }
+        int handoff = DescriptorChannel.nextHandoff();
+        Transit transit = toWorker ? peer.transit() : null;
+        long token = transit == null ? 0 : transit.put(sent, -handoff);
+        transfers.handedOver(reference, original, sent, transit, token, handoff);
+        out.tag(Tags.BUFFER_REFERENCE);
+        out.raw64(token);
+        out.raw64(-handoff);
+        out.raw64(sent.size());
     }
 
     /**
@@ -93,13 +145,35 @@ final class ZeroCopyDescriptors {
         if (name != null && (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0)) {
             throw new ProtocolException("SHARED_BUFFER at offset " + tagAt + " has the invalid name \"" + name + "\"");
         }
-        SharedBufferMemory memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess(),
-                peer.isProcessWorker());
+        SharedBufferMemory memory;
+        if (fd < 0 && peer.isOtherProcess() && !peer.isProcessWorker()) { // a process worker, from its host
+            memory = SharedBufferMemory.resolveHandedOver(handedOver(fd, tagAt), token, bufferLength, name);
+        } else { // a handoff id here names a buffer of this process (the inline lane's), or nothing
+            memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess(),
+                    peer.isProcessWorker());
+        }
         return SharedBufferAccess.get().handle(memory, offset, length, true);
     }
 
     /**
-     * Reads a reference claim (the tag already read) and claims the block from the pool's transit.
+     * @return the descriptor the host handed over under the handoff id {@code -fd}, now the caller's
+     * @throws ProtocolException if this process has no channel from a host, or nothing was handed over
+     */
+    private static int handedOver(int fd, long tagAt) {
+        DescriptorChannel channel = DescriptorChannel.fromHost();
+        if (channel == null || fd == Integer.MIN_VALUE) {
+            throw new ProtocolException("SHARED_BUFFER at offset " + tagAt + " names handoff " + fd + ", but "
+                    + (channel == null ? "this process has no descriptor channel from its host" : "that is no handoff id"));
+        }
+        return channel.take(-fd);
+    }
+
+    /**
+     * Reads a reference claim (the tag already read) and claims the block: from the pool's transit
+     * within this process (also the host's inline lane), else the memfd handed over on the descriptor
+     * channel, checked before it is mapped. A reference from a process worker that the host does not
+     * {@link Peer#trustsMemory() trust} is copied into fresh memory and the worker's memfd let go: the
+     * worker may still map it and write on.
      *
      * @throws ProtocolException if references cannot come from this peer, or the claim is forged
      */
@@ -107,14 +181,51 @@ final class ZeroCopyDescriptors {
         long token = cur.i64();
         long address = cur.i64();
         long size = cur.i64();
+        BufferReferenceAccess access = BufferReferenceAccess.get();
         if (peer.isOtherProcess()) {
-            throw new ProtocolException("a BufferReference descriptor arrived from another process, which it cannot"
-                    + " come from: references never cross processes");
+            DescriptorChannel channel = peer.isProcessWorker() ? DescriptorChannel.answering() : DescriptorChannel.fromHost();
+            if (channel == null && peer.isProcessWorker() && peer.transit() != null) {
+                return access.adopt(peer.transit().claim(token, address, size)); // the host's own, on its inline lane
+            }
+            if (channel == null) {
+                throw new ProtocolException("a BufferReference descriptor arrived from another process without a"
+                        + " descriptor channel to bring its memory");
+            }
+            if (address >= 0 || address < -Integer.MAX_VALUE) {
+                throw new ProtocolException("a BufferReference descriptor from another process names handoff " + address
+                        + ", which is no handoff id");
+            }
+            return access.adopt(receive(channel, (int) -address, size, !peer.isProcessWorker() || peer.trustsMemory()));
         }
         Transit transit = peer.transit();
         if (transit == null) {
             throw new ProtocolException("a BufferReference descriptor arrived outside a pool's calls");
         }
-        return BufferReferenceAccess.get().adopt(transit.claim(token, address, size));
+        return access.adopt(transit.claim(token, address, size));
+    }
+
+    /** @return the block handed over under {@code handoff}: its own mapping, or a copy if not {@code adopt} */
+    private static NativeBlock receive(DescriptorChannel channel, int handoff, long size, boolean adopt) {
+        int fd = channel.take(handoff);
+        SealedMemory.Block block;
+        try {
+            block = SealedMemory.mapReceived(fd, size, NativeBlock.DEBUG_NAME);
+        } catch (SharedMemoryMismatchException | NativeCallException e) {
+            UnixSockets.close(fd);
+            throw new ProtocolException("BufferReference descriptor (handoff " + handoff + ", size " + size
+                    + ") does not name a reference's sealed memory: " + e.getMessage(), e);
+        }
+        NativeBlock received = NativeBlock.ofSealed(block);
+        if (adopt) {
+            return received;
+        }
+        try {
+            NativeBlock copy = NativeBlock.allocate(size);
+            MemorySegment.copy(NativeHeap.view(received.address(), size, Arena.global()), 0,
+                    NativeHeap.view(copy.address(), size, Arena.global()), 0, size);
+            return copy;
+        } finally {
+            received.free();
+        }
     }
 }

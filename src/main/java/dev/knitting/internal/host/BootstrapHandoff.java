@@ -5,6 +5,7 @@ import dev.knitting.internal.share.Transfers;
 import dev.knitting.KnittingException;
 import dev.knitting.PayloadException;
 import dev.knitting.internal.codec.PayloadEncoder;
+import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.codec.TypePolicy;
 import dev.knitting.internal.lane.LaneDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -41,11 +42,11 @@ final class BootstrapHandoff {
      * @param option the configured bootstrap, or {@code null} for none
      * @throws PayloadException if the data cannot travel (not a payload type, or above the limit)
      */
-    static BootstrapHandoff of(BootstrapOption option, TypePolicy policy, long maxPayloadBytes) {
+    static BootstrapHandoff of(BootstrapOption option, TypePolicy policy, Peer peer, long maxPayloadBytes) {
         if (option == null) {
             return NONE;
         }
-        PayloadEncoder encoder = new PayloadEncoder(policy);
+        PayloadEncoder encoder = new PayloadEncoder(policy, peer);
         try {
             encoder.encode(option.data(), maxPayloadBytes);
         } catch (PayloadException e) {
@@ -83,6 +84,9 @@ final class BootstrapHandoff {
             return;
         }
         try {
+            if (held != null) {
+                held.deliver(worker.descriptors()); // the same handoff ids for every worker: one channel each
+            }
             incarnation.sendBootstrap(data, () -> worker.isAlive() && System.nanoTime() - deadlineNanos < 0
                     && incarnation.lane().workerState() != LaneDescriptor.WORKER_FAILED);
         } catch (KnittingException workerGone) {

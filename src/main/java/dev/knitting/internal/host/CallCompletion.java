@@ -6,6 +6,7 @@ import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
 import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.share.Received;
+import dev.knitting.internal.share.DescriptorChannel;
 import dev.knitting.internal.share.Transfers;
 import dev.knitting.internal.worker.ResponseEncoding;
 import dev.knitting.internal.worker.ResponseStatus;
@@ -82,7 +83,9 @@ final class CallCompletion {
             call.cancelTimer();
             PayloadDecoder decoder = decoders.get();
             // decoded even when nobody waits any more: shared buffers and references in it must be ended
-            Object value = decoder.decode(payload);
+            Incarnation from = call.incarnation(); // null on the inline lane
+            Object value = DescriptorChannel.decodingAnswerOf(from == null ? null : from.worker().descriptors(),
+                    () -> decoder.decode(payload));
             received = decoder.takeReceived();
             BatchChunk chunk = call.chunk();
             if (chunk != null) {

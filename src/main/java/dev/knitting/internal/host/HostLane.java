@@ -9,6 +9,7 @@ import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.lane.MessageDescriptor;
 import dev.knitting.internal.lane.MessageHandler;
+import dev.knitting.internal.share.Transfers;
 import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.observe.PoolEvents;
 import java.lang.foreign.MemorySegment;
@@ -110,6 +111,17 @@ final class HostLane {
      *     ring space (nothing was written), or the ring was corrupt twice
      */
     void submit(PendingCall call, int taskId, MemorySegment payload) {
+        submit(call, taskId, payload, null);
+    }
+
+    /**
+     * Sends a call as {@link #submit(PendingCall, int, MemorySegment)} does, handing the descriptors
+     * its payload names by handoff id to the worker it goes to first ({@link Transfers#deliver}).
+     *
+     * @param handoffs the transfers of this encoding of the payload, or null if it hands nothing over
+     * @throws KnittingException also if the worker does not take the descriptors
+     */
+    void submit(PendingCall call, int taskId, MemorySegment payload, Transfers handoffs) {
         while (true) {
             Incarnation target = awaitIncarnation(call);
             int slot = -1;
@@ -136,6 +148,9 @@ final class HostLane {
                     throw new PoolClosedException("lane " + index + " is stopping");
                 }
                 CallTrace.toLane(call.trace(), index, payload);
+                if (handoffs != null) {
+                    handoffs.deliver(target.worker().descriptors());
+                }
                 sent = target.send(call, id, taskId, slot, payload);
             } catch (ProtocolException corrupt) {
                 if (takeBack(id, false) == null) {

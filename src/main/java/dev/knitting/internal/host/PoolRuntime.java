@@ -88,9 +88,14 @@ public final class PoolRuntime implements Pool {
         packages.addAll(config.extraPackages());
         ClassLoader loader = hostLoader(table);
         this.policy = TypePolicy.of(loader, packages);
-        this.bootstrap = BootstrapHandoff.of(config.bootstrap(), policy, config.maxPayloadBytes());
+        Peer peer = config.runtime() == WorkerRuntime.PROCESS
+                ? Peer.processWorker(ProcessWorkerStarter.handsOverDescriptors(), !config.process().permission().confined(),
+                        transit) : Peer.sameProcess(transit);
+        // encoded once for every worker: references (moved once) cannot be in it
+        this.bootstrap = BootstrapHandoff.of(config.bootstrap(), policy, config.runtime() == WorkerRuntime.PROCESS
+                ? Peer.processWorker(peer.handsOverDescriptors(), peer.trustsMemory(), null) : Peer.LOCAL,
+                config.maxPayloadBytes());
         this.facts = new PoolConfigFacts(config, name, packages);
-        Peer peer = config.runtime() == WorkerRuntime.PROCESS ? Peer.otherProcess() : Peer.sameProcess(transit);
         this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy, peer));
         this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy, peer));
         this.lanes = new HostLane[config.threads()];
@@ -352,7 +357,7 @@ public final class PoolRuntime implements Pool {
             return;
         }
         try {
-            lanes[lane].submit(call, taskId, encoder.encoded());
+            lanes[lane].submit(call, taskId, encoder.encoded(), transfers);
         } catch (RuntimeException e) {
             rollback(call.takeTransfers());
             completion.fail(call, e);
@@ -413,9 +418,10 @@ public final class PoolRuntime implements Pool {
             completion.fail(call, e);
             return;
         }
-        call.addTransfers(encoder.takeTransfers());
+        Transfers transfers = encoder.takeTransfers();
+        call.addTransfers(transfers);
         try {
-            call.lane().submit(call, call.task().id(), encoder.encoded());
+            call.lane().submit(call, call.task().id(), encoder.encoded(), transfers);
         } catch (RuntimeException e) {
             completion.fail(call, e);
         }

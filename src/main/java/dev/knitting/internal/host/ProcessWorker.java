@@ -1,6 +1,7 @@
 package dev.knitting.internal.host;
 
 import dev.knitting.WorkerCrashedException;
+import dev.knitting.internal.share.DescriptorChannel;
 import dev.knitting.internal.spawn.ExitStatus;
 import dev.knitting.internal.spawn.WorkerProcess;
 import java.util.concurrent.CompletableFuture;
@@ -8,11 +9,24 @@ import java.util.concurrent.CompletableFuture;
 /** A worker JVM: its exit becomes the {@link WorkerCrashedException} its taken calls fail with. */
 final class ProcessWorker implements WorkerHandle {
     private final WorkerProcess process;
+    private final DescriptorChannel descriptors;
     private final CompletableFuture<WorkerCrashedException> exited;
 
-    ProcessWorker(int index, WorkerProcess process) {
+    /** @param descriptors the host's end of the worker's descriptor channel, taken over; null if none */
+    ProcessWorker(int index, WorkerProcess process, DescriptorChannel descriptors) {
         this.process = process;
-        this.exited = process.onExit().thenApply(status -> crash(index, status));
+        this.descriptors = descriptors;
+        this.exited = process.onExit().thenApply(status -> {
+            if (descriptors != null) {
+                descriptors.close(); // what the worker never took goes with it
+            }
+            return crash(index, status);
+        });
+    }
+
+    @Override
+    public DescriptorChannel descriptors() {
+        return descriptors;
     }
 
     private WorkerCrashedException crash(int index, ExitStatus status) {

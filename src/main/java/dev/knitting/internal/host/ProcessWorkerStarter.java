@@ -3,7 +3,10 @@ package dev.knitting.internal.host;
 import dev.knitting.KnittingException;
 import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.lane.Lane;
+import dev.knitting.internal.os.LinuxSpawn;
 import dev.knitting.internal.os.MappedRegion;
+import dev.knitting.internal.os.UnixSockets;
+import dev.knitting.internal.share.DescriptorChannel;
 import dev.knitting.internal.os.SharedMemory;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
@@ -88,6 +91,15 @@ final class ProcessWorkerStarter implements WorkerStarter {
         this.launcher = new WorkerLauncher(command).withQuiet(!config.debug()).withConfinement(confinement);
     }
 
+    /**
+     * @return whether process workers get a descriptor channel ({@link DescriptorChannel}): where
+     *     {@code AF_UNIX} descriptor passing and {@code posix_spawn} (which hands the worker its end)
+     *     both work; elsewhere a worker opens its host's descriptors in {@code /proc}
+     */
+    static boolean handsOverDescriptors() {
+        return Channels.AVAILABLE;
+    }
+
     @Override
     public String name(int index) {
         return poolName + "-worker-" + index;
@@ -103,6 +115,7 @@ final class ProcessWorkerStarter implements WorkerStarter {
                 : SharedMemory.createAnonymous("knitting-lane-" + index, bytes);
         LaneMemory memory = LaneMemory.forProcessWorker(region);
         WorkerProcess process = null;
+        DescriptorChannel channel = null;
         boolean ready = false;
         try {
             Lane lane = Lane.format(region.segment(), config.laneCapacity(), config.laneCapacity(),
@@ -113,8 +126,17 @@ final class ProcessWorkerStarter implements WorkerStarter {
             BootData boot = new BootData(BootData.PROTOCOL_VERSION, spec, bytes, config.process().sharedMemory(),
                     named ? shmName : "", WorkerEnv.currentPoolDepth() + 1, ProcessHandle.current().pid(),
                     hostStartMillis, config.debug());
-            process = launcher.start(name(index), boot, named ? null : region);
-            ProcessWorker worker = new ProcessWorker(index, process);
+            int[] pair = handsOverDescriptors() ? UnixSockets.socketPair() : null;
+            try {
+                channel = pair == null ? null : new DescriptorChannel(pair[0], "worker " + index);
+                process = launcher.start(name(index), boot, named ? null : region, pair == null ? -1 : pair[1]);
+            } finally {
+                if (pair != null) {
+                    UnixSockets.close(pair[1]); // the worker's end, inherited by now
+                }
+            }
+            ProcessWorker worker = new ProcessWorker(index, process, channel);
+            channel = null; // the worker's now
             incarnation.worker(worker);
             WorkerReadiness.await(index, incarnation, bootstrap, config.process().startTimeout(),
                     () -> worker.stderrTail().isBlank() ? "" : "; stderr tail:\n" + worker.stderrTail());
@@ -137,6 +159,9 @@ final class ProcessWorkerStarter implements WorkerStarter {
             }
             throw e;
         } finally {
+            if (channel != null) {
+                channel.close(); // no worker took it over
+            }
             if (named) {
                 SharedMemory.unlink(shmName); // the child has mapped it (READY), or will never need it
             }
@@ -144,5 +169,10 @@ final class ProcessWorkerStarter implements WorkerStarter {
                 memory.release();
             }
         }
+    }
+
+    private static final class Channels {
+        static final boolean AVAILABLE = DescriptorChannel.unavailableReason().isEmpty()
+                && LinuxSpawn.unavailableReason().isEmpty();
     }
 }

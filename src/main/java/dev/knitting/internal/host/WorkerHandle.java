@@ -1,6 +1,7 @@
 package dev.knitting.internal.host;
 
 import dev.knitting.WorkerCrashedException;
+import dev.knitting.internal.share.DescriptorChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +27,14 @@ interface WorkerHandle {
      * is interrupted if it runs that call now; a process worker is killed.
      */
     void stopRunaway(long callId);
+
+    /**
+     * @return the channel that hands descriptors to this worker, or null if it takes none that way
+     *     (a thread worker, or a process worker reading its host's descriptors in {@code /proc})
+     */
+    default DescriptorChannel descriptors() {
+        return null;
+    }
 
     /** Ends the worker at once (process: SIGKILL; thread: interrupt, the thread ends when it can). */
     void kill();

@@ -19,12 +19,14 @@ import java.util.Map;
  * created at all; the caller waits for its child itself.
  *
  * <p>The child gets {@code stdin} as fd 0, {@code stdout} as fd 1 (or the caller's fd 1), the
- * stderr pipe's write end as fd 2, an empty signal mask, and nothing else: every descriptor from 3
- * up is closed ({@code posix_spawn_file_actions_addclosefrom_np}, glibc 2.34+; the JDK opens
+ * stderr pipe's write end as fd 2, optionally one more descriptor as fd 3, an empty signal mask,
+ * and nothing else: every other descriptor from 3 up is closed ({@code posix_spawn_file_actions_addclosefrom_np}, glibc 2.34+; the JDK opens
  * files without {@code O_CLOEXEC}).
  */
 @SuppressWarnings("restricted")
 public final class LinuxSpawn {
+    /** The child's descriptor number of what {@code spawn}'s {@code inherit} hands it. */
+    public static final int INHERITED_FD = 3;
     private static final int O_WRONLY = 1;
     private static final int P_PID = 1;
     private static final int WEXITED = 4;
@@ -73,6 +75,18 @@ public final class LinuxSpawn {
      * @throws NativeCallException if the child cannot be started (errno of the failed step)
      */
     public static int spawn(List<String> argv, Map<String, String> environment, int stdin, String stdout, int stderr) {
+        return spawn(argv, environment, stdin, stdout, stderr, -1);
+    }
+
+    /**
+     * Starts {@code argv} as {@link #spawn(List, Map, int, String, int)} does, also handing it
+     * {@code inherit} as its fd {@value #INHERITED_FD}.
+     *
+     * @param inherit the descriptor that becomes the child's fd {@value #INHERITED_FD}, or -1 for none
+     * @return the child's pid
+     */
+    public static int spawn(List<String> argv, Map<String, String> environment, int stdin, String stdout, int stderr,
+                            int inherit) {
         String unavailable = unavailableReason();
         if (!unavailable.isEmpty()) {
             throw new KnittingException("cannot spawn a process: " + unavailable);
@@ -104,8 +118,13 @@ public final class LinuxSpawn {
                     }
                     check(call(Handles.ADDDUP2, "posix_spawn_file_actions_adddup2", state, actions, stderr, 2, 0, 0, 0),
                             "adddup2(stderr=" + stderr + ")");
-                    check(call(Handles.CLOSEFROM, "posix_spawn_file_actions_addclosefrom_np", state, actions, 3, 0, 0,
-                            0, 0), "addclosefrom_np(3)");
+                    if (inherit >= 0) { // dup2 clears close-on-exec, also when inherit is 3 already
+                        check(call(Handles.ADDDUP2, "posix_spawn_file_actions_adddup2", state, actions, inherit,
+                                INHERITED_FD, 0, 0, 0), "adddup2(inherit=" + inherit + ")");
+                    }
+                    int firstClosed = inherit >= 0 ? INHERITED_FD + 1 : INHERITED_FD;
+                    check(call(Handles.CLOSEFROM, "posix_spawn_file_actions_addclosefrom_np", state, actions,
+                            firstClosed, 0, 0, 0, 0), "addclosefrom_np(" + firstClosed + ")");
                     check(call(Handles.SETSIGMASK, "posix_spawnattr_setsigmask", state, attributes, emptyMask, 0, 0, 0,
                             0), "posix_spawnattr_setsigmask");
                     check(call(Handles.SETFLAGS, "posix_spawnattr_setflags", state, attributes, POSIX_SPAWN_SETSIGMASK,

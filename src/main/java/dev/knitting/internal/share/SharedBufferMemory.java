@@ -7,6 +7,7 @@ import dev.knitting.internal.os.NativeCallException;
 import dev.knitting.internal.os.NativeProcess;
 import dev.knitting.internal.os.SharedMemory;
 import dev.knitting.internal.os.SharedMemoryMismatchException;
+import dev.knitting.internal.os.UnixSockets;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -128,6 +129,10 @@ public final class SharedBufferMemory {
             throw new ProtocolException("ProcessSharedBuffer descriptor names no live buffer of this process (forged,"
                     + " or closed by its owner before the call was decoded)");
         }
+        if (fd < 0) {
+            throw new ProtocolException("ProcessSharedBuffer descriptor of process " + pid + " names handoff " + fd
+                    + ", which only a host sends to its process worker (forged descriptor)");
+        }
         if (!peerIsOtherProcess) {
             throw new ProtocolException("ProcessSharedBuffer descriptor names process " + pid
                     + ", but this lane's peer is this process (forged descriptor)");
@@ -138,25 +143,55 @@ public final class SharedBufferMemory {
                     + " mapping; return an anonymous buffer (ProcessSharedBuffer.create(size)), or create the named"
                     + " buffer in the host and hand it to the task: name=" + name);
         }
-        return new SharedBufferMemory(openPeerMemory(pid, fd, token, length, name), token, name, MappingCache.enabled());
+        Path path = Path.of("/proc/" + pid + "/fd/" + fd);
+        boolean byName = name != null && !Files.isSymbolicLink(path); // another pid namespace: by name
+        return new SharedBufferMemory(openPeerMemory(byName ? null : path, token, length, name,
+                "pid " + pid + ", fd " + fd), token, name, MappingCache.enabled());
+    }
+
+    /**
+     * Resolves a descriptor whose memory its host handed over on the descriptor channel
+     * ({@link DescriptorChannel}), with one reference for the caller: a buffer this process maps
+     * already resolves to that mapping; any other is checked exactly as in {@link #resolve} before
+     * anything is mapped. {@code received} is closed either way.
+     *
+     * @param received the descriptor taken from the channel, now this method's
+     * @throws ProtocolException if it is not such a buffer
+     */
+    public static SharedBufferMemory resolveHandedOver(int received, Token token, long length, String name) {
+        try {
+            SharedBufferMemory known = SharedBufferRegistry.retain(token);
+            if (known != null) {
+                if (known.length() != length) {
+                    known.release();
+                    throw new ProtocolException("ProcessSharedBuffer descriptor says " + length + " bytes, the buffer"
+                            + " with its token has " + known.length());
+                }
+                return known;
+            }
+            return new SharedBufferMemory(openPeerMemory(Path.of("/proc/self/fd/" + received), token, length, name,
+                    "handed-over descriptor"), token, name, MappingCache.enabled());
+        } finally {
+            UnixSockets.close(received);
+        }
     }
 
     /**
      * Opens the peer's memory once and checks the opened descriptor ({@link SharedMemory#openChecked}).
      * The link of the peer's descriptor is looked at first only to open nothing but shared memory
      * (a forged fd could name a device); what counts is the check of the descriptor opened.
+     *
+     * @param path what to open, null to open {@code name}
      */
-    private static MappedRegion openPeerMemory(long pid, int fd, Token token, long length, String name) {
-        Path path = HostFdPath.of(pid, fd);
-        boolean byName = name != null && !Files.isSymbolicLink(path); // another pid namespace: by name
+    private static MappedRegion openPeerMemory(Path path, Token token, long length, String name, String what) {
         try (Arena arena = Arena.ofConfined()) {
-            if (!byName) {
+            if (path != null) {
                 checkLink(path, name);
             }
-            return SharedMemory.openChecked(byName ? null : path, name, SharedBufferHeader.DATA_OFFSET + length,
+            return SharedMemory.openChecked(path, name, SharedBufferHeader.DATA_OFFSET + length,
                     SharedBufferHeader.expected(arena, length, token), DEBUG_NAME);
         } catch (SharedMemoryMismatchException | NativeCallException | IllegalArgumentException e) {
-            throw new ProtocolException("ProcessSharedBuffer descriptor (pid " + pid + ", fd " + fd
+            throw new ProtocolException("ProcessSharedBuffer descriptor (" + what
                     + (name == null ? "" : ", name \"" + name + "\"") + ") does not name a live buffer of that"
                     + " size and token that its owner cannot shrink: " + e.getMessage(), e);
         }

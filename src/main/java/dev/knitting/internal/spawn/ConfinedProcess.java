@@ -12,12 +12,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * A worker process started by {@link ConfinedSpawner}, as a {@link Process}: its door thread waits
+ * A worker process started by {@link ConfinedSpawner}, as a {@link Process}: a watcher thread waits
  * for it and reaps it; everything else (exit code, signals, stderr) works as with
  * {@code ProcessBuilder}. stdin and stdout are not pipes: reading or writing them gives nothing.
  *
  * <p>Signals go only to a child not reaped yet ({@link #exitSeen} is set, under {@link #lock},
- * before the door reaps it), so a recycled pid is never signalled.
+ * before the watcher reaps it), so a recycled pid is never signalled.
  */
 final class ConfinedProcess extends Process {
     private final Object lock = new Object();
@@ -33,14 +33,14 @@ final class ConfinedProcess extends Process {
         this.stderr = errorStream;
     }
 
-    /** Called by the door once the child has exited, before it reaps it. */
+    /** Called by the watcher once the child has exited, before it reaps it. */
     void exitSeen() {
         synchronized (lock) {
             exitSeen = true;
         }
     }
 
-    /** Called off the door thread (see {@link ConfinedSpawner}) with the reaped child's exit value. */
+    /** Called by the watcher (an unrestricted thread, see {@link ConfinedSpawner}) with the reaped child's exit value. */
     void exited(int code) {
         exitCode = code;
         exited.complete(this);

@@ -128,8 +128,8 @@ public record Confinement(Permission permission, boolean landlock, boolean secco
     }
 
     /** @return what the worker does to itself at boot, {@code null} when unconfined */
-    ConfinementSpec spec(long doorThread) {
-        return confined() ? new ConfinementSpec(seccomp, permission.exec(), permission.network(), doorThread) : null;
+    ConfinementSpec spec() {
+        return confined() ? new ConfinementSpec(seccomp, permission.exec(), permission.network(), landlock) : null;
     }
 
     /**

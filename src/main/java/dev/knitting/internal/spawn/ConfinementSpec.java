@@ -2,26 +2,19 @@ package dev.knitting.internal.spawn;
 
 /**
  * What a confined worker must do to itself at boot, carried in {@link WorkerEnv#CONFINE} as
- * {@code seccomp=0|1;exec=0|1;network=0|1;door=<tid>}. Set by the host only; the worker reads it
+ * {@code seccomp=0|1;exec=0|1;network=0|1;landlock=0|1}. Set by the host only; the worker reads it
  * before any task class loads.
  *
  * @param seccomp whether to install the seccomp filter on all its threads
  * @param exec whether the filter allows {@code execve}
  * @param network whether the filter allows every socket family
- * @param doorThread the id of the host thread that started the worker under Landlock, through which
- *     it reaches the host's shared buffers ({@code /proc/<host>/task/<tid>/fd/<n>}); 0 without Landlock
+ * @param landlock whether the worker was born under Landlock (then {@code no_new_privs} is set already)
  */
-public record ConfinementSpec(boolean seccomp, boolean exec, boolean network, long doorThread) {
-    /** Checks the door thread id. */
-    public ConfinementSpec {
-        if (doorThread < 0) {
-            throw new IllegalArgumentException("doorThread=" + doorThread + " must be >= 0");
-        }
-    }
-
+public record ConfinementSpec(boolean seccomp, boolean exec, boolean network, boolean landlock) {
     /** @return the value of {@link WorkerEnv#CONFINE} */
     public String encode() {
-        return "seccomp=" + bit(seccomp) + ";exec=" + bit(exec) + ";network=" + bit(network) + ";door=" + doorThread;
+        return "seccomp=" + bit(seccomp) + ";exec=" + bit(exec) + ";network=" + bit(network) + ";landlock="
+                + bit(landlock);
     }
 
     /**
@@ -36,13 +29,12 @@ public record ConfinementSpec(boolean seccomp, boolean exec, boolean network, lo
         // no regular expressions: this runs in every worker's boot, where each new class costs
         String[] parts = value.split(";", -1);
         if (parts.length != 4 || !bit(parts[0], "seccomp=") || !bit(parts[1], "exec=") || !bit(parts[2], "network=")
-                || !parts[3].startsWith("door=") || parts[3].length() < 6 || parts[3].length() > 15
-                || !parts[3].substring(5).chars().allMatch(c -> c >= '0' && c <= '9')) {
+                || !bit(parts[3], "landlock=")) {
             throw new IllegalArgumentException(WorkerEnv.CONFINE + "=" + value
-                    + " is not seccomp=0|1;exec=0|1;network=0|1;door=<tid>");
+                    + " is not seccomp=0|1;exec=0|1;network=0|1;landlock=0|1");
         }
         return new ConfinementSpec(parts[0].endsWith("1"), parts[1].endsWith("1"), parts[2].endsWith("1"),
-                Long.parseLong(parts[3].substring("door=".length())));
+                parts[3].endsWith("1"));
     }
 
     private static boolean bit(String part, String name) {

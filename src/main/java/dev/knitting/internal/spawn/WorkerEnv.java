@@ -14,6 +14,11 @@ public final class WorkerEnv {
     public static final String POOL_DEPTH = "KNITTING_POOL_DEPTH";
     /** What a confined worker does to itself at boot ({@link ConfinementSpec}); unset when unconfined. */
     public static final String CONFINE = "KNITTING_CONFINE";
+    /**
+     * The worker's descriptor number of its end of the descriptor channel from its host
+     * ({@code DescriptorChannel}); unset when it has none.
+     */
+    public static final String DESCRIPTORS = "KNITTING_DESCRIPTORS";
     /** The deepest pool depth {@link BootData} accepts. */
     public static final int MAX_POOL_DEPTH = 16;
 

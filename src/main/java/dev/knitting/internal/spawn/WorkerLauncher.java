@@ -2,6 +2,7 @@ package dev.knitting.internal.spawn;
 
 import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.os.Landlock.Grant;
+import dev.knitting.internal.os.LinuxSpawn;
 import dev.knitting.internal.os.MappedRegion;
 import java.io.File;
 import java.io.IOException;
@@ -110,6 +111,20 @@ public final class WorkerLauncher {
      * @throws IOException if the process cannot be started (no such launcher, exec refused)
      */
     public WorkerProcess start(String name, BootData boot, MappedRegion lane) throws IOException {
+        return start(name, boot, lane, -1);
+    }
+
+    /**
+     * Starts one worker, handing it {@code descriptors} (its end of the descriptor channel) as its
+     * fd {@value LinuxSpawn#INHERITED_FD}, named in {@link WorkerEnv#DESCRIPTORS}. A worker with a
+     * channel is started with {@code posix_spawn} ({@link ConfinedSpawner}), so its stdout must be
+     * inherited or a file.
+     *
+     * @param descriptors the worker's end of its descriptor channel (the caller closes its copy
+     *     afterwards), or -1 for none
+     * @throws IOException if the process cannot be started (no such launcher, exec refused)
+     */
+    public WorkerProcess start(String name, BootData boot, MappedRegion lane, int descriptors) throws IOException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(boot, "boot");
         ProcessBuilder builder = new ProcessBuilder(command.argv());
@@ -133,14 +148,17 @@ public final class WorkerLauncher {
         }
         builder.redirectOutput(stdout);
         builder.redirectError(Redirect.PIPE);
+        if (confinement.confined()) {
+            env.put(WorkerEnv.CONFINE, confinement.spec().encode());
+        }
         Process process;
-        if (confinement.landlock()) {
-            process = ConfinedSpawner.start(builder.command(), env, boot.shmMode() == SharedMemoryMode.INHERIT ? lane.fd() : -1,
-                    stdoutFile(), grants, confinement.permission().network(), confinement);
-        } else {
-            if (confinement.confined()) {
-                env.put(WorkerEnv.CONFINE, confinement.spec(0).encode());
+        if (confinement.landlock() || descriptors >= 0) {
+            if (descriptors >= 0) {
+                env.put(WorkerEnv.DESCRIPTORS, Integer.toString(LinuxSpawn.INHERITED_FD));
             }
+            process = ConfinedSpawner.start(builder.command(), env, boot.shmMode() == SharedMemoryMode.INHERIT ? lane.fd() : -1,
+                    stdoutFile(), descriptors, grants, confinement.permission().network(), confinement.landlock());
+        } else {
             process = builder.start();
         }
         PrintStream echo = quiet ? null : System.err;

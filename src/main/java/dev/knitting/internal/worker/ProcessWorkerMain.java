@@ -3,7 +3,9 @@ package dev.knitting.internal.worker;
 import dev.knitting.SharedMemoryMode;
 import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.MappingCache;
-import dev.knitting.internal.share.HostFdPath;
+import dev.knitting.internal.share.DescriptorChannel;
+import dev.knitting.internal.os.LinuxSpawn;
+import dev.knitting.internal.os.UnixSockets;
 import dev.knitting.internal.os.Seccomp;
 import dev.knitting.internal.spawn.ConfinementSpec;
 
@@ -61,6 +63,7 @@ public final class ProcessWorkerMain {
                         + boot.laneBytes());
             }
             Waiter.platform(); // links the futex calls, whose shape the filter's installation reuses
+            connectDescriptorChannel(System.getenv(WorkerEnv.DESCRIPTORS));
             confine(confinement); // before any task class loads, and before the host watch starts its thread
         } catch (RuntimeException | Error e) {
             fail(EXIT_BOOT_FAILED, "cannot boot", e);
@@ -91,20 +94,30 @@ public final class ProcessWorkerMain {
         System.exit(0);
     }
 
-    /**
-     * Confines this worker as its host asked: the seccomp filter on all threads, and the door through
-     * which a Landlock-confined worker reaches its host's shared buffers ({@code ConfinedSpawner}).
-     */
+    /** Confines this worker as its host asked: the seccomp filter on all threads. */
     private static void confine(ConfinementSpec spec) {
-        if (spec == null) {
+        if (spec != null && spec.seccomp()) {
+            Seccomp.confineAllThreads(spec.exec(), spec.network(), spec.landlock());
+        }
+    }
+
+    /**
+     * Takes over the worker's end of its descriptor channel from its host ({@link DescriptorChannel}),
+     * if the host handed it one, before any task code runs: close-on-exec from here on, so no program
+     * a task may start inherits it.
+     *
+     * @param value {@link WorkerEnv#DESCRIPTORS}, null if unset
+     */
+    private static void connectDescriptorChannel(String value) {
+        if (value == null) {
             return;
         }
-        if (spec.seccomp()) {
-            Seccomp.confineAllThreads(spec.exec(), spec.network(), spec.doorThread() > 0);
+        if (!value.equals(Integer.toString(LinuxSpawn.INHERITED_FD))) {
+            throw new IllegalArgumentException(WorkerEnv.DESCRIPTORS + "=" + value + " is not "
+                    + LinuxSpawn.INHERITED_FD);
         }
-        if (spec.doorThread() > 0) {
-            HostFdPath.useDoorThread(spec.doorThread());
-        }
+        UnixSockets.closeOnExec(LinuxSpawn.INHERITED_FD);
+        DescriptorChannel.connectHost(new DescriptorChannel(LinuxSpawn.INHERITED_FD, "the host"));
     }
 
     private static void fail(int code, String what, Throwable e) {

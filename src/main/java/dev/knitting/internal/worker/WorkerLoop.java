@@ -3,6 +3,7 @@ package dev.knitting.internal.worker;
 import dev.knitting.internal.codec.Peer;
 import dev.knitting.internal.share.MappingCache;
 import dev.knitting.internal.share.Received;
+import dev.knitting.internal.share.DescriptorChannel;
 import dev.knitting.internal.share.Transfers;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -271,6 +272,15 @@ public final class WorkerLoop implements Runnable {
         Transfers transfers = encoder.takeTransfers();
         Lane attached = lane;
         boolean sent = false;
+        if (transfers != null) {
+            try {
+                transfers.deliver(DescriptorChannel.fromHost()); // before the answer that names them
+            } catch (RuntimeException e) {
+                transfers.rollback(); // the references stay here; the caller learns why
+                respond(callId, abortSlot, ResponseStatus.FAILURE, e);
+                return;
+            }
+        }
         try {
             if (responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.encoded(),
                     () -> attached.hostState() != LaneDescriptor.HOST_GONE)) {

@@ -2,6 +2,9 @@ package dev.knitting.internal.codec;
 
 import dev.knitting.PayloadException;
 import dev.knitting.ProtocolException;
+import dev.knitting.internal.os.UnixSockets;
+import dev.knitting.internal.share.DescriptorChannel;
+import dev.knitting.internal.share.NativeBlock;
 import dev.knitting.internal.share.Received;
 import dev.knitting.internal.share.Transfers;
 import dev.knitting.internal.share.Transit;
@@ -21,6 +24,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * Zero-copy descriptors at the codec level: what a send holds and gives back, and that a forged
@@ -155,7 +159,7 @@ class ZeroCopyCodecTest {
         assertThatThrownBy(() -> threadDecoder.decode(MemorySegment.ofArray(forged.array())))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("names no reference in transit");
         assertThatThrownBy(() -> processDecoder.decode(MemorySegment.ofArray(bytes)))
-                .isInstanceOf(ProtocolException.class).hasMessageContaining("never cross processes");
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("without a descriptor channel");
         held.settle(); // never claimed: freed here
         assertThat(transit.size()).isZero();
     }
@@ -182,5 +186,57 @@ class ZeroCopyCodecTest {
                 .isInstanceOf(PayloadException.class).hasMessageContaining("only calls of a pool");
         assertThat(reference.isOwned()).isTrue();
         reference.release();
+    }
+
+    /** A reference descriptor as a process worker would send it, naming handoff {@code handoff}. */
+    private byte[] workerReferenceDescriptor(int handoff, long size) {
+        BufferReference reference = BufferReference.allocate(8);
+        byte[] bytes = encode(threadEncoder, reference);
+        threadEncoder.takeTransfers().settle();
+        ByteBuffer forged = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        forged.putLong(1, 0); // no transit token: it comes from another process
+        forged.putLong(9, -handoff);
+        forged.putLong(17, size);
+        return bytes;
+    }
+
+    @Test
+    void shouldRefuseAWorkersReferenceWhoseMemoryWasNeverHandedOverOrIsNoSealedMemfdMappingNothing()
+            throws IOException {
+        assumeThat(DescriptorChannel.unavailableReason()).isEmpty();
+        int[] pair = UnixSockets.socketPair();
+        int[] notMemory = UnixSockets.socketPair();
+        try (DescriptorChannel fromWorker = new DescriptorChannel(pair[0], "worker 0");
+             DescriptorChannel workerEnd = new DescriptorChannel(pair[1], "the host")) {
+            long before = referenceMappings();
+            byte[] missing = workerReferenceDescriptor(DescriptorChannel.nextHandoff(), 4096);
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(fromWorker,
+                    () -> processDecoder.decode(MemorySegment.ofArray(missing))))
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("no descriptor was handed over");
+
+            int handoff = DescriptorChannel.nextHandoff();
+            workerEnd.send(handoff, notMemory[0]);
+            byte[] socket = workerReferenceDescriptor(handoff, 4096);
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(fromWorker,
+                    () -> processDecoder.decode(MemorySegment.ofArray(socket))))
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("sealed memory");
+
+            byte[] noHandoff = workerReferenceDescriptor(1, 4096);
+            ByteBuffer.wrap(noHandoff).order(ByteOrder.LITTLE_ENDIAN).putLong(9, 12345); // an address, no handoff
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(fromWorker,
+                    () -> processDecoder.decode(MemorySegment.ofArray(noHandoff))))
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("no handoff id");
+            assertThat(referenceMappings()).isEqualTo(before);
+            assertThat(fromWorker.waiting()).isZero();
+        } finally {
+            UnixSockets.close(notMemory[0]);
+            UnixSockets.close(notMemory[1]);
+        }
+    }
+
+    private static long referenceMappings() throws IOException {
+        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(line -> line.contains(NativeBlock.DEBUG_NAME)).count();
+        }
     }
 }

@@ -84,9 +84,9 @@ class ConfinementTest {
         Confinement c = Confinement.decide(Permission.strict().allowExec(), true, ALL,
                 warned, logger);
 
-        assertThat(c.spec(77)).isEqualTo(new ConfinementSpec(true, true, false, 77));
-        assertThat(ConfinementSpec.decode(c.spec(77).encode())).isEqualTo(c.spec(77));
-        assertThat(Confinement.none().spec(0)).isNull();
+        assertThat(c.spec()).isEqualTo(new ConfinementSpec(true, true, false, true));
+        assertThat(ConfinementSpec.decode(c.spec().encode())).isEqualTo(c.spec());
+        assertThat(Confinement.none().spec()).isNull();
     }
 
     @Test
@@ -94,7 +94,7 @@ class ConfinementTest {
         assertThat(ConfinementSpec.decode(null)).isNull();
         assertThatThrownBy(() -> ConfinementSpec.decode("seccomp=1;exec=0")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("KNITTING_CONFINE=seccomp=1;exec=0");
-        assertThatThrownBy(() -> ConfinementSpec.decode("seccomp=1;exec=0;network=0;door=-1"))
+        assertThatThrownBy(() -> ConfinementSpec.decode("seccomp=1;exec=0;network=0;door=77"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
