@@ -3,6 +3,7 @@ package dev.knitting.internal.codec;
 import dev.knitting.Envelope;
 import dev.knitting.PayloadException;
 import dev.knitting.RemoteTaskException;
+import dev.knitting.internal.lane.PayloadSource;
 import dev.knitting.internal.share.Transfers;
 import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.unsafe.BufferReference;
@@ -46,8 +47,10 @@ import static dev.knitting.internal.codec.LittleEndian.SHORT_LAYOUT;
  * Turns a Java value into the bytes described by {@link Tags}.
  *
  * <p>Why this shape: the encoder walks the value and writes into its own reusable heap
- * {@link EncodeBuffer} (little-endian, one bounds test per value); the caller copies
- * {@link #encoded()} into shared memory. One instance per thread; not thread-safe.
+ * {@link EncodeBuffer} (little-endian, one bounds test per value), leaving large array and buffer
+ * bodies in the caller's objects; the ring sender copies {@link #message()} straight into its
+ * records, so those bodies cross in one copy. {@link #encoded()} gives the same bytes as one
+ * segment, for readers that need them contiguous. One instance per thread; not thread-safe.
  *
  * <p>Invariants: every {@link #encode} starts from a clean state, so a failed encode leaves the
  * encoder reusable. Oversized payloads are counted, not buffered, so the error reports the real
@@ -62,6 +65,7 @@ public final class PayloadEncoder {
     private final TypePolicy policy;
     private final Peer peer;
     private final EncodeBuffer out = new EncodeBuffer();
+    private final EncodedPayload message = new EncodedPayload(out);
     /** What zero-copy values of the last encode hold until their send is over; null when none. */
     private Transfers transfers;
     private int length = -1;
@@ -104,8 +108,8 @@ public final class PayloadEncoder {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes=" + maxBytes);
         }
-        out.reset(maxBytes);
         length = -1;
+        out.reset(maxBytes);
         depth = 0;
         typeCount = 0;
         rollbackTransfers();
@@ -136,7 +140,28 @@ public final class PayloadEncoder {
                     + " bytes, actual=" + size + " bytes" + why);
         }
         length = (int) size;
+        message.length(length);
         return length;
+    }
+
+    /**
+     * @return the last successful encode as the ring sender reads it (large bodies still in the
+     *     caller's objects); valid until the next encode or {@link #sent()}
+     */
+    public PayloadSource message() {
+        if (length < 0) {
+            throw new IllegalStateException("no successful encode since the last call to encode");
+        }
+        return message;
+    }
+
+    /**
+     * Drops this encoder's references to the caller's arrays once the last payload was sent (or
+     * will not be): {@link #message()} and {@link #encoded()} are invalid afterwards.
+     */
+    public void sent() {
+        out.forgetDeferred();
+        length = -1;
     }
 
     /**
@@ -173,6 +198,11 @@ public final class PayloadEncoder {
     public MemorySegment encoded() {
         if (length < 0) {
             throw new IllegalStateException("no successful encode since the last call to encode");
+        }
+        if (!message.contiguous()) {
+            MemorySegment whole = MemorySegment.ofArray(new byte[length]);
+            message.copyTo(0, whole, 0, length);
+            return whole;
         }
         MemorySegment e = encoded;
         MemorySegment base = out.segment();

@@ -9,6 +9,7 @@ import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.lane.MessageDescriptor;
 import dev.knitting.internal.lane.MessageHandler;
+import dev.knitting.internal.lane.PayloadSource;
 import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.observe.PoolEvents;
 import java.lang.foreign.MemorySegment;
@@ -104,7 +105,7 @@ final class HostLane {
      * @throws KnittingException if the call ended or its thread was interrupted while it waited for
      *     ring space (nothing was written), or the ring was corrupt twice
      */
-    void submit(PendingCall call, int taskId, MemorySegment payload) {
+    void submit(PendingCall call, int taskId, PayloadSource payload) {
         while (true) {
             Incarnation target = awaitIncarnation(call);
             int slot = -1;
@@ -127,7 +128,7 @@ final class HostLane {
                     takeBack(id, false);
                     throw new PoolClosedException("lane " + index + " is stopping");
                 }
-                CallTrace.toLane(call.trace(), index, payload);
+                CallTrace.toLane(call.trace(), index, payload.byteSize());
                 sent = target.send(call, id, taskId, slot, payload);
             } catch (ProtocolException corrupt) {
                 if (takeBack(id, false) == null) {

@@ -262,10 +262,12 @@ public final class PoolRuntime implements Pool {
             return;
         }
         try {
-            lanes[lane].submit(call, taskId, encoder.encoded());
+            lanes[lane].submit(call, taskId, encoder.message());
         } catch (RuntimeException e) {
             rollback(call.takeTransfers());
             completion.fail(call, e);
+        } finally {
+            encoder.sent(); // the caller's arrays are not held past their send
         }
     }
 
@@ -325,9 +327,11 @@ public final class PoolRuntime implements Pool {
         }
         call.addTransfers(encoder.takeTransfers());
         try {
-            call.lane().submit(call, call.task().id(), encoder.encoded());
+            call.lane().submit(call, call.task().id(), encoder.message());
         } catch (RuntimeException e) {
             completion.fail(call, e);
+        } finally {
+            encoder.sent();
         }
     }
 
