@@ -24,11 +24,14 @@ import static dev.knitting.internal.codec.LittleEndian.SHORT_LE;
  * A buffer grown past {@value #SHRINK_ABOVE} bytes is dropped at the next {@link #reset}.
  * Not thread-safe.
  *
- * <p>Bulk bodies (arrays, buffers, segments) of at least {@value #DEFER_BYTES} bytes are not
- * copied here: the buffer notes where they go ({@link Deferred}) and {@link EncodedPayload} copies
- * them once, straight from the caller's object into their destination (the ring). The payload is
- * then the buffer's bytes with the deferred bodies spliced in at their positions; {@link #size()}
- * counts both.
+ * <p>Heap bulk bodies (arrays, heap buffers and heap segments) of at least {@value #DEFER_BYTES}
+ * bytes are not copied here: the buffer notes where they go ({@link Deferred}) and
+ * {@link EncodedPayload} copies them once, straight from the caller's object into their
+ * destination (the ring). The payload is then the buffer's bytes with the deferred bodies spliced
+ * in at their positions; {@link #size()} counts both. Only heap memory is deferred because copying
+ * it cannot fail: a send that failed after its first fragments were in the ring would leave half
+ * a message. Native memory (a direct buffer, a segment of an arena another thread may close or
+ * that this thread may not access) is copied here, where a failure still fails only the encode.
  */
 final class EncodeBuffer {
     /**
@@ -229,7 +232,7 @@ final class EncodeBuffer {
     /** Writes {@code tag}, the length and the bytes of {@code s} (counted only, when too large). */
     void writeSegment(byte tag, MemorySegment s) {
         long n = s.byteSize();
-        if (n >= DEFER_BYTES && n <= Integer.MAX_VALUE) {
+        if (n >= DEFER_BYTES && n <= Integer.MAX_VALUE && !s.isNative()) {
             writeHeaderAndDefer(tag, (int) n, s);
         } else if (room(5L + n)) {
             buf[pos] = tag;
@@ -267,7 +270,7 @@ final class EncodeBuffer {
 
     void writeByteBuffer(ByteBuffer bb) {
         int n = bb.remaining();
-        if (n >= DEFER_BYTES) {
+        if (n >= DEFER_BYTES && !bb.isDirect()) {
             if (room(2)) {
                 buf[pos] = Tags.BYTE_BUFFER;
                 buf[pos + 1] = bb.order() == ByteOrder.LITTLE_ENDIAN ? Tags.ORDER_LITTLE_ENDIAN : Tags.ORDER_BIG_ENDIAN;

@@ -275,6 +275,23 @@ class PayloadEncoderTest {
     }
 
     @Test
+    void nativeBodiesAreCopiedAtEncodeSoThatTheSendCannotFailHalfway() {
+        int n = 4 * EncodeBuffer.DEFER_BYTES;
+        // LIST(5) + ENVELOPE(1) INT(5) MEMORY_SEGMENT(5 + n) + ENVELOPE(1) INT(5) BYTE_BUFFER(6 + n)
+        MemorySegment message = MemorySegment.ofArray(new byte[5 + 11 + n + 12 + n]);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment body = arena.allocate(n);
+            body.fill((byte) 7);
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(n);
+            assertThat(encoder.encode(List.of(new dev.knitting.Envelope<>(1, body),
+                    new dev.knitting.Envelope<>(2, direct)), MAX)).isEqualTo((int) message.byteSize());
+        }
+        // The arena is closed: a deferred copy would throw now, possibly after earlier fragments were sent.
+        encoder.message().copyTo(0, message, 0, message.byteSize());
+        assertThat(message.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 5 + 11 + n - 1)).isEqualTo((byte) 7);
+    }
+
+    @Test
     void deferredBodiesCountTowardTheLimit() {
         byte[] body = new byte[EncodeBuffer.DEFER_BYTES * 2];
         long exact = 5 + 5L * 2 + 2L * body.length;
