@@ -117,6 +117,34 @@ public final class KnittingSide implements Side {
         return watch.stop(ops, payload.length, h, Machine.rss());
     }
 
+    /**
+     * Echoes of one byte[] of {@code spec.payloadBytes()} in windows of {@code spec.window()} calls in
+     * flight: submit all, then join all.
+     */
+    public Measurement echoInFlight(RoundSpec spec, byte[] payload) {
+        Pool p = pool;
+        @SuppressWarnings("unchecked")
+        TaskCall<byte[]>[] calls = new TaskCall[spec.window()];
+        Measurement.Stopwatch watch = Measurement.start();
+        long deadline = watch.startNanos() + spec.durationNanos();
+        long ops = 0;
+        int last = payload.length - 1;
+        do {
+            for (int i = 0; i < calls.length; i++) {
+                calls[i] = p.call(BenchTasks.ECHO, payload);
+            }
+            for (TaskCall<byte[]> call : calls) {
+                byte[] r = call.join();
+                if (r.length != payload.length || r[0] != payload[0] || r[last] != payload[last]) {
+                    throw new IllegalStateException("ECHO returned " + r.length + " bytes, sent " + payload.length);
+                }
+            }
+            ops += calls.length;
+        } while (System.nanoTime() < deadline);
+        Arrays.fill(calls, null);
+        return watch.stop(ops, payload.length, null, "window=" + spec.window() + " " + Machine.rss());
+    }
+
     /** Checks that an echo of this payload returns the same bytes (outside any timing). */
     public void verifyEcho(byte[] payload) {
         byte[] r = pool.call(BenchTasks.ECHO, payload).join();

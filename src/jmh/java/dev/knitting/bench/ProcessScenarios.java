@@ -33,7 +33,7 @@ public final class ProcessScenarios {
         insertAfter(s, "G2", g3(quick), g4(quick), g4PipeLine(quick), g4FutexLine(quick));
         insertAfter(s, "G5a", g5(quick));
         insertAfter(s, "G5b", g5b(quick));
-        insertAfter(s, "G6", g6(quick));
+        insertAfter(s, "G6", g6(quick), g6InFlight(quick));
         insertAfter(s, "G7", g7(quick));
         insertAfter(s, "G9", IdleCpuSide.g9(quick));
         insertAfter(s, "G10", StartupSide.g10(quick), ColdStartSide.coldThread(quick), ColdStartSide.coldProcess(quick),
@@ -203,6 +203,23 @@ public final class ProcessScenarios {
                         RoundSpec.timed(150).withPayload(size), 30_000, 0)
                 : new Scenario("G6", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
                         RoundSpec.timed(1000).withPayload(size), 60_000, 0);
+    }
+
+    /** G6 with 64 echoes in flight on one process worker. */
+    static Scenario g6InFlight(boolean quick) {
+        int size = MIB;
+        Supplier<List<Contender>> contenders = () -> List.of(
+                Scenarios.echoInFlight("knitting process(1) echo, 64 in flight", process(1), size),
+                Scenarios.copyFloor("MemorySegment.copy there+back", size));
+        List<Scenario.Line> lines = List.of(new Scenario.Line(
+                "1 MiB byte[] echo process 64 in flight vs memcpy there+back", Metric.bytesPerSecond(),
+                new Scenario.Goal("process >= 12 GB/s (ratio >= 0.5 to there+back)",
+                        (k, r) -> k >= 12e9 && r >= 0.5)));
+        return quick
+                ? new Scenario("G6", contenders, lines, 1, 3, RoundSpec.timed(200).withPayload(size).withWindow(64),
+                        RoundSpec.timed(150).withPayload(size).withWindow(64), 30_000, 0)
+                : new Scenario("G6", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size).withWindow(64),
+                        RoundSpec.timed(1000).withPayload(size).withWindow(64), 60_000, 0);
     }
 
     static Scenario g7(boolean quick) {

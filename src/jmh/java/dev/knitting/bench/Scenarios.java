@@ -34,6 +34,7 @@ public final class Scenarios {
         s.add(g5b(quick));
         s.add(VirtualCallersSide.g5v(quick));
         s.add(g6(quick));
+        s.add(g6InFlight(quick));
         s.add(g7(quick));
         s.addAll(ZeroCopyScenarios.all(quick)); // G8 and the size sweep
         for (CodecSide.Payload payload : CodecSide.Payload.values()) {
@@ -122,6 +123,23 @@ public final class Scenarios {
                         RoundSpec.timed(200).withPayload(size), 30_000, 0)
                 : new Scenario("G6", contenders, lines, 2, 15, RoundSpec.timed(1000).withPayload(size),
                         RoundSpec.timed(1000).withPayload(size), 60_000, 0);
+    }
+
+    /** G6 with 64 echoes in flight on one thread worker. */
+    static Scenario g6InFlight(boolean quick) {
+        int size = MIB;
+        Supplier<List<Contender>> contenders = () -> List.of(
+                echoInFlight("knitting threads(1) echo, 64 in flight", b -> b.threads(1), size),
+                copyFloor("MemorySegment.copy there+back", size));
+        List<Scenario.Line> lines = List.of(new Scenario.Line(
+                "1 MiB byte[] echo thread 64 in flight vs memcpy there+back", Metric.bytesPerSecond(),
+                new Scenario.Goal("threads >= 15 GB/s (ratio >= 0.5 to there+back)",
+                        (k, r) -> k >= 15e9 && r >= 0.5)));
+        return quick
+                ? new Scenario("G6", contenders, lines, 1, 5, RoundSpec.timed(500).withPayload(size).withWindow(64),
+                        RoundSpec.timed(200).withPayload(size).withWindow(64), 30_000, 0)
+                : new Scenario("G6", contenders, lines, 2, 15, RoundSpec.timed(1000).withPayload(size).withWindow(64),
+                        RoundSpec.timed(1000).withPayload(size).withWindow(64), 60_000, 0);
     }
 
     static Scenario g7(boolean quick) {
@@ -221,6 +239,34 @@ public final class Scenarios {
 
     static Contender spinFloor(String name) {
         return Side.contender(name, new SpinFloorSide(), SpinFloorSide::hot);
+    }
+
+    /** Echoes of {@code size} bytes, {@code spec.window()} in flight ({@link KnittingSide#echoInFlight}). */
+    static Contender echoInFlight(String name, UnaryOperator<PoolBuilder> configure, int size) {
+        KnittingSide side = new KnittingSide(configure);
+        byte[] payload = payload(size);
+        return new Contender(name) {
+            @Override
+            public void open() {
+                side.open();
+                side.verifyEcho(payload);
+            }
+
+            @Override
+            public Measurement round(RoundSpec spec) {
+                return side.echoInFlight(spec, payload);
+            }
+
+            @Override
+            public void close() {
+                side.close();
+            }
+
+            @Override
+            public void abandon() {
+                side.abandon();
+            }
+        };
     }
 
     static Contender copyFloor(String name, int size) {

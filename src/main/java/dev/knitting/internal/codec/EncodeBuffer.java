@@ -23,6 +23,15 @@ import static dev.knitting.internal.codec.LittleEndian.SHORT_LE;
  * growing, {@code pos} is frozen), so an oversized payload is measured without being buffered.
  * A buffer grown past {@value #SHRINK_ABOVE} bytes is dropped at the next {@link #reset}.
  * Not thread-safe.
+ *
+ * <p>Heap bulk bodies (arrays, heap buffers and heap segments) of at least {@value #DEFER_BYTES}
+ * bytes are not copied here: the buffer notes where they go ({@link Deferred}) and
+ * {@link EncodedPayload} copies them once, straight from the caller's object into their
+ * destination (the ring). The payload is then the buffer's bytes with the deferred bodies spliced
+ * in at their positions; {@link #size()} counts both. Only heap memory is deferred because copying
+ * it cannot fail: a send that failed after its first fragments were in the ring would leave half
+ * a message. Native memory (a direct buffer, a segment of an arena another thread may close or
+ * that this thread may not access) is copied here, where a failure still fails only the encode.
  */
 final class EncodeBuffer {
     /**
@@ -32,8 +41,12 @@ final class EncodeBuffer {
      */
     static final int SHRINK_ABOVE = (8 << 20) + (64 << 10);
     static final int MAX_BUFFER = Integer.MAX_VALUE - 16;
+    /** Smallest body left in the caller's object and copied once at send ({@link Deferred}). */
+    static final int DEFER_BYTES = 8192;
     private static final int INITIAL_CAPACITY = 4096;
     private static final int CHUNK = 8192;
+    /** Heap arrays hold native-order elements: deferring them is right only where that is the wire's little endian. */
+    private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private byte[] buf = new byte[INITIAL_CAPACITY];
     private MemorySegment seg = MemorySegment.ofArray(buf);
@@ -45,6 +58,8 @@ final class EncodeBuffer {
     private boolean counting;
     /** Bytes counted but not written, once counting. */
     private long overflow;
+    /** Bulk bodies left in place, in payload order. */
+    private final Deferred deferred = new Deferred();
 
     private final char[] chars = new char[CHUNK];
     private final byte[] scratch = new byte[CHUNK];
@@ -62,8 +77,14 @@ final class EncodeBuffer {
         pos = 0;
         counting = false;
         overflow = 0;
+        deferred.clear();
         this.maxBytes = maxBytes;
         limit = Math.min(buf.length, maxBytes);
+    }
+
+    /** Drops the references to deferred bodies (the caller's arrays) once the payload was sent. */
+    void forgetDeferred() {
+        deferred.clear();
     }
 
     /** @return whether the payload outgrew the limit (or the largest buffer) and is only being counted */
@@ -71,9 +92,19 @@ final class EncodeBuffer {
         return counting;
     }
 
-    /** @return the bytes written so far, or counted once {@link #counting()} */
+    /** @return the payload bytes so far (written, deferred, or counted once {@link #counting()}) */
     long size() {
-        return pos + overflow;
+        return pos + overflow + deferred.bytes();
+    }
+
+    /** @return the bytes written into the buffer itself (deferred bodies not included) */
+    int position() {
+        return pos;
+    }
+
+    /** @return the bodies left in the caller's objects, spliced into the payload at their buffer positions */
+    Deferred deferred() {
+        return deferred;
     }
 
     /** @return the whole buffer as a segment; bytes {@code [0, size())} are the payload unless counting */
@@ -188,7 +219,9 @@ final class EncodeBuffer {
     // ---------------------------------------------------------------- arrays and buffers
 
     void writeBytes(byte tag, byte[] b) {
-        if (room(5L + b.length)) {
+        if (b.length >= DEFER_BYTES) {
+            writeHeaderAndDefer(tag, b.length, MemorySegment.ofArray(b));
+        } else if (room(5L + b.length)) {
             buf[pos] = tag;
             INT_LE.set(buf, pos + 1, b.length);
             System.arraycopy(b, 0, buf, pos + 5, b.length);
@@ -199,7 +232,9 @@ final class EncodeBuffer {
     /** Writes {@code tag}, the length and the bytes of {@code s} (counted only, when too large). */
     void writeSegment(byte tag, MemorySegment s) {
         long n = s.byteSize();
-        if (room(5L + n)) {
+        if (n >= DEFER_BYTES && n <= Integer.MAX_VALUE && !s.isNative()) {
+            writeHeaderAndDefer(tag, (int) n, s);
+        } else if (room(5L + n)) {
             buf[pos] = tag;
             INT_LE.set(buf, pos + 1, (int) n);
             MemorySegment.copy(s, 0, seg, pos + 5, n);
@@ -223,7 +258,9 @@ final class EncodeBuffer {
 
     void writeArray(byte tag, Object array, int n, ValueLayout element) {
         long bytes = n * element.byteSize();
-        if (room(5 + bytes)) {
+        if (bytes >= DEFER_BYTES && NATIVE_LITTLE_ENDIAN) {
+            writeHeaderAndDefer(tag, n, heapSegment(array));
+        } else if (room(5 + bytes)) {
             buf[pos] = tag;
             INT_LE.set(buf, pos + 1, n);
             MemorySegment.copy(array, 0, seg, element, pos + 5, n);
@@ -233,13 +270,60 @@ final class EncodeBuffer {
 
     void writeByteBuffer(ByteBuffer bb) {
         int n = bb.remaining();
-        if (room(6L + n)) {
+        if (n >= DEFER_BYTES && !bb.isDirect()) {
+            if (room(2)) {
+                buf[pos] = Tags.BYTE_BUFFER;
+                buf[pos + 1] = bb.order() == ByteOrder.LITTLE_ENDIAN ? Tags.ORDER_LITTLE_ENDIAN : Tags.ORDER_BIG_ENDIAN;
+                pos += 2;
+            }
+            raw32(n);
+            defer(MemorySegment.ofBuffer(bb));
+        } else if (room(6L + n)) {
             buf[pos] = Tags.BYTE_BUFFER;
             buf[pos + 1] = bb.order() == ByteOrder.LITTLE_ENDIAN ? Tags.ORDER_LITTLE_ENDIAN : Tags.ORDER_BIG_ENDIAN;
             INT_LE.set(buf, pos + 2, n);
             MemorySegment.copy(MemorySegment.ofBuffer(bb), 0, seg, pos + 6, n);
             pos += 6 + n;
         }
+    }
+
+    /** Writes {@code tag} and the count {@code n}, then leaves {@code body} in place to be copied at send. */
+    private void writeHeaderAndDefer(byte tag, int n, MemorySegment body) {
+        writeInt(tag, n);
+        defer(body);
+    }
+
+    /**
+     * Counts {@code body} into the payload without copying it (or only counts it, past the limit).
+     * The segment is taken now: a buffer's position and limit, an array's length, are fixed here.
+     */
+    private void defer(MemorySegment body) {
+        long n = body.byteSize();
+        if (counting) {
+            overflow += n;
+            return;
+        }
+        long total = pos + deferred.bytes() + n;
+        if (total > maxBytes || total > MAX_BUFFER) {
+            counting = true;
+            limit = -1;
+            overflow = n;
+            return;
+        }
+        deferred.add(pos, body);
+        limit = Math.min(buf.length, maxBytes - deferred.bytes());
+    }
+
+    private static MemorySegment heapSegment(Object array) {
+        return switch (array) {
+            case short[] a -> MemorySegment.ofArray(a);
+            case char[] a -> MemorySegment.ofArray(a);
+            case int[] a -> MemorySegment.ofArray(a);
+            case long[] a -> MemorySegment.ofArray(a);
+            case float[] a -> MemorySegment.ofArray(a);
+            case double[] a -> MemorySegment.ofArray(a);
+            default -> throw new IllegalArgumentException("not a primitive array: " + array.getClass().getName());
+        };
     }
 
     // ---------------------------------------------------------------- raw writes
@@ -255,16 +339,17 @@ final class EncodeBuffer {
             return false;
         }
         long need = pos + n;
-        if (need > maxBytes || need > MAX_BUFFER) {
+        long room = maxBytes - deferred.bytes();
+        if (need > room || need + deferred.bytes() > MAX_BUFFER) {
             counting = true;
             limit = -1;
             overflow = n;
             return false;
         }
-        long capacity = Math.min(Math.max(need, 2L * buf.length), Math.min(MAX_BUFFER, Math.max(maxBytes, need)));
+        long capacity = Math.min(Math.max(need, 2L * buf.length), Math.min(MAX_BUFFER, Math.max(room, need)));
         buf = Arrays.copyOf(buf, (int) capacity);
         seg = MemorySegment.ofArray(buf);
-        limit = Math.min(capacity, maxBytes);
+        limit = Math.min(capacity, room);
         return true;
     }
 

@@ -10,6 +10,7 @@ import dev.knitting.internal.lane.Deadline;
 import dev.knitting.internal.lane.MessageDescriptor;
 import dev.knitting.internal.lane.MessageHandler;
 import dev.knitting.internal.share.Transfers;
+import dev.knitting.internal.lane.PayloadSource;
 import dev.knitting.internal.observe.CallTrace;
 import dev.knitting.internal.observe.PoolEvents;
 import java.lang.foreign.MemorySegment;
@@ -110,18 +111,18 @@ final class HostLane {
      * @throws KnittingException if the call ended or its thread was interrupted while it waited for
      *     ring space (nothing was written), or the ring was corrupt twice
      */
-    void submit(PendingCall call, int taskId, MemorySegment payload) {
+    void submit(PendingCall call, int taskId, PayloadSource payload) {
         submit(call, taskId, payload, null);
     }
 
     /**
-     * Sends a call as {@link #submit(PendingCall, int, MemorySegment)} does, handing the descriptors
+     * Sends a call as {@link #submit(PendingCall, int, PayloadSource)} does, handing the descriptors
      * its payload names by handoff id to the worker it goes to first ({@link Transfers#deliver}).
      *
      * @param handoffs the transfers of this encoding of the payload, or null if it hands nothing over
      * @throws KnittingException also if the worker does not take the descriptors
      */
-    void submit(PendingCall call, int taskId, MemorySegment payload, Transfers handoffs) {
+    void submit(PendingCall call, int taskId, PayloadSource payload, Transfers handoffs) {
         while (true) {
             Incarnation target = awaitIncarnation(call);
             int slot = -1;
@@ -147,7 +148,7 @@ final class HostLane {
                     takeBack(id, false);
                     throw new PoolClosedException("lane " + index + " is stopping");
                 }
-                CallTrace.toLane(call.trace(), index, payload);
+                CallTrace.toLane(call.trace(), index, payload.byteSize());
                 if (handoffs != null) {
                     handoffs.deliver(target.worker().descriptors());
                 }

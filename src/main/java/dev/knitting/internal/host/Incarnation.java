@@ -9,6 +9,7 @@ import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.LaneDescriptor;
 import dev.knitting.internal.lane.MessageDescriptor;
 import dev.knitting.internal.lane.MessageSender;
+import dev.knitting.internal.lane.PayloadSource;
 import dev.knitting.internal.lane.SendAbandonedException;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -122,7 +123,7 @@ final class Incarnation {
      * @return {@link #NOT_SENT}, {@link #ABANDONED}, {@link #SENT} or {@link #SENT_WOKE_WORKER}
      * @throws dev.knitting.ProtocolException if the request ring is corrupt
      */
-    int send(PendingCall call, long callId, int taskId, int abortSlot, MemorySegment payload) {
+    int send(PendingCall call, long callId, int taskId, int abortSlot, PayloadSource payload) {
         // Not counted in users (two atomic updates on every call): the call is pending and marked
         // sending, which is what the lane's retirement waits on (HostLane#awaitSends). Freed memory
         // cannot be hit either way: a late write meets a closed arena and throws.

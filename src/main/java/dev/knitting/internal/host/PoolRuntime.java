@@ -357,10 +357,12 @@ public final class PoolRuntime implements Pool {
             return;
         }
         try {
-            lanes[lane].submit(call, taskId, encoder.encoded(), transfers);
+            lanes[lane].submit(call, taskId, encoder.message(), transfers);
         } catch (RuntimeException e) {
             rollback(call.takeTransfers());
             completion.fail(call, e);
+        } finally {
+            encoder.sent(); // the caller's arrays are not held past their send
         }
     }
 
@@ -421,9 +423,11 @@ public final class PoolRuntime implements Pool {
         Transfers transfers = encoder.takeTransfers();
         call.addTransfers(transfers);
         try {
-            call.lane().submit(call, call.task().id(), encoder.encoded(), transfers);
+            call.lane().submit(call, call.task().id(), encoder.message(), transfers);
         } catch (RuntimeException e) {
             completion.fail(call, e);
+        } finally {
+            encoder.sent();
         }
     }
 

@@ -36,8 +36,12 @@ import java.util.Objects;
  * <p>Not thread-safe: one thread polls.
  */
 public final class MessageReceiver {
-    /** Reassembly buffers larger than this are released after their message is delivered. */
-    public static final long KEEP_BUFFER_BYTES = 1 << 20;
+    /**
+     * Reassembly buffers larger than this are released after their message is delivered. Twice
+     * the default ring, so a stream of 1 MiB payloads (1 MiB plus a few header bytes each) reuses
+     * one buffer instead of growing a new one, with its copies, per message.
+     */
+    public static final long KEEP_BUFFER_BYTES = 2 << 20;
     /** The first reassembly buffer, unless the first fragment needs more or the total is smaller. */
     private static final long FIRST_BUFFER_BYTES = 64 << 10;
 

@@ -95,7 +95,7 @@ public final class MessageSender {
      * @param callId the call id
      * @param code task id (requests) or status (responses)
      * @param abortSlot abort slot, or {@link MessageDescriptor#NO_ABORT_SLOT}
-     * @param payload bytes to send (copied; any segment kind)
+     * @param payload bytes to send (copied into the ring; any segment kind)
      * @param peerAlive checked while waiting for space
      * @return whether a commit of this message woke a sleeping consumer
      * @throws KnittingException if {@code peerAlive} turns false while waiting for space; fragments
@@ -104,6 +104,15 @@ public final class MessageSender {
     public boolean send(int type, long callId, int code, int abortSlot, MemorySegment payload,
             BooleanSupplier peerAlive) {
         return send(type, callId, code, abortSlot, payload, peerAlive, NO_POSITION_LISTENER);
+    }
+
+    /**
+     * {@link #send(int, long, int, int, MemorySegment, BooleanSupplier)} of a {@link PayloadSource}
+     * (see {@link #send(int, long, int, int, PayloadSource, BooleanSupplier, BooleanSupplier, LongConsumer)}).
+     */
+    public boolean send(int type, long callId, int code, int abortSlot, PayloadSource payload,
+            BooleanSupplier peerAlive) {
+        return send(type, callId, code, abortSlot, payload, peerAlive, peerAlive, NO_POSITION_LISTENER);
     }
 
     /**
@@ -129,6 +138,18 @@ public final class MessageSender {
      */
     public boolean send(int type, long callId, int code, int abortSlot, MemorySegment payload,
             BooleanSupplier peerAlive, BooleanSupplier stillWanted, LongConsumer lastRecordClaimed) {
+        return send(type, callId, code, abortSlot, PayloadSource.of(Objects.requireNonNull(payload, "payload")),
+                peerAlive, stillWanted, lastRecordClaimed);
+    }
+
+    /**
+     * {@link #send(int, long, int, int, MemorySegment, BooleanSupplier, BooleanSupplier, LongConsumer)}
+     * of a payload whose parts may live in several objects: each fragment's bytes are copied
+     * straight from {@code payload} into the record claimed for it (one copy, no gathering first).
+     * The payload's length is read once.
+     */
+    public boolean send(int type, long callId, int code, int abortSlot, PayloadSource payload,
+            BooleanSupplier peerAlive, BooleanSupplier stillWanted, LongConsumer lastRecordClaimed) {
         if (!MessageDescriptor.isMessageType(type)) {
             throw new IllegalArgumentException("type=" + type + " must be REQUEST=" + MessageDescriptor.REQUEST
                     + ", RESPONSE=" + MessageDescriptor.RESPONSE + ", BOOTSTRAP=" + MessageDescriptor.BOOTSTRAP
@@ -142,7 +163,7 @@ public final class MessageSender {
         Objects.requireNonNull(stillWanted, "stillWanted");
         long total = payload.byteSize();
         if (total <= maxFragmentPayload) {
-            return write(type, callId, code, abortSlot, FLAG_FIRST | FLAG_LAST, payload, 0, (int) total, peerAlive,
+            return write(type, callId, code, abortSlot, FLAG_FIRST | FLAG_LAST, payload, total, 0, (int) total, peerAlive,
                     stillWanted, lastRecordClaimed);
         }
         fragmentLock.lock();
@@ -152,7 +173,7 @@ public final class MessageSender {
             while (sent < total) {
                 int length = (int) Math.min(maxFragmentPayload, total - sent);
                 int flags = (sent == 0 ? FLAG_FIRST : 0) | (sent + length == total ? FLAG_LAST : 0);
-                woke |= write(type, callId, code, abortSlot, flags, payload, sent, length, peerAlive,
+                woke |= write(type, callId, code, abortSlot, flags, payload, total, sent, length, peerAlive,
                         sent == 0 ? stillWanted : peerAlive,
                         (flags & FLAG_LAST) != 0 ? lastRecordClaimed : NO_POSITION_LISTENER);
                 sent += length;
@@ -163,8 +184,8 @@ public final class MessageSender {
         }
     }
 
-    private boolean write(int type, long callId, int code, int abortSlot, int flags, MemorySegment payload,
-            long from, int length, BooleanSupplier peerAlive, BooleanSupplier stillWanted, LongConsumer claimed) {
+    private boolean write(int type, long callId, int code, int abortSlot, int flags, PayloadSource payload,
+            long total, long from, int length, BooleanSupplier peerAlive, BooleanSupplier stillWanted, LongConsumer claimed) {
         long position = claim(type, MessageDescriptor.HEADER_LENGTH + length, peerAlive, stillWanted);
         long record = ring.offsetOf(position);
         MemorySegment region = ring.region();
@@ -175,8 +196,8 @@ public final class MessageSender {
             region.set(ValueLayout.JAVA_INT, body + ABORT_SLOT_OFFSET, abortSlot);
             region.set(ValueLayout.JAVA_INT, body + FLAGS_OFFSET, flags);
             region.set(ValueLayout.JAVA_INT, body + RESERVED_OFFSET, 0);
-            region.set(ValueLayout.JAVA_LONG, body + TOTAL_PAYLOAD_LENGTH_OFFSET, payload.byteSize());
-            MemorySegment.copy(payload, from, region, body + MessageDescriptor.PAYLOAD_OFFSET, length);
+            region.set(ValueLayout.JAVA_LONG, body + TOTAL_PAYLOAD_LENGTH_OFFSET, total);
+            payload.copyTo(from, region, body + MessageDescriptor.PAYLOAD_OFFSET, length);
             claimed.accept(position);
         } catch (RuntimeException | Error e) {
             ring.abandon(record);

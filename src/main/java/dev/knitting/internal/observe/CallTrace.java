@@ -25,8 +25,13 @@ import java.util.concurrent.CompletableFuture;
 public sealed interface CallTrace permits CallEvent {
     /** {@link #toLane}: the call's argument is being sent to a worker lane. */
     static void toLane(CallTrace trace, int lane, MemorySegment request) {
+        toLane(trace, lane, request.byteSize());
+    }
+
+    /** {@link #toLane}, given the request's length in bytes. */
+    static void toLane(CallTrace trace, int lane, long requestBytes) {
         if (trace != null) {
-            trace.onLane(lane, false, request.byteSize());
+            trace.onLane(lane, false, requestBytes);
         }
     }
 

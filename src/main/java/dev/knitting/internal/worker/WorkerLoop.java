@@ -282,12 +282,13 @@ public final class WorkerLoop implements Runnable {
             }
         }
         try {
-            if (responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.encoded(),
+            if (responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.message(),
                     () -> attached.hostState() != LaneDescriptor.HOST_GONE)) {
                 wokeHost = true;
             }
             sent = true;
         } finally {
+            encoder.sent();
             if (transfers != null) {
                 if (sent) {
                     held.add(new HeldAnswer(attached.responses().tailPosition(), transfers));

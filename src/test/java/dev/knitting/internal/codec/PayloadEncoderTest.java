@@ -211,7 +211,8 @@ class PayloadEncoderTest {
 
     @Test
     void scratchBufferGrowsAndIsDroppedAfterAnEncodeAboveTheKeptSize() {
-        encoder.encode(new byte[9 << 20], MAX);
+        String large = "x".repeat(9 << 20); // strings are written into the buffer, arrays are not
+        encoder.encode(large, MAX);
         assertThat(encoder.capacity()).isGreaterThan(9 << 20);
         assertThat(encoder.encoded().byteSize()).isEqualTo((9 << 20) + 5);
         encoder.encode(42, MAX);
@@ -221,10 +222,95 @@ class PayloadEncoderTest {
 
     @Test
     void scratchBufferOfAOneMebibytePayloadIsKeptForTheNextCall() {
-        encoder.encode(new byte[1 << 20], MAX);
+        String large = "y".repeat(1 << 20);
+        encoder.encode(large, MAX);
         int kept = encoder.capacity();
-        encoder.encode(new byte[1 << 20], MAX);
+        encoder.encode(large, MAX);
         assertThat(encoder.capacity()).as("no new buffer for a payload of the same size").isEqualTo(kept);
+    }
+
+    @Test
+    void largeArrayBodiesAreNotCopiedIntoTheScratchBuffer() {
+        int initial = encoder.capacity();
+        encoder.encode(List.of(new byte[64 << 20], new long[1 << 20], new byte[3]), 128L << 20);
+        assertThat(encoder.capacity()).as("only tags and lengths were written").isEqualTo(initial);
+        assertThat(encoder.message().byteSize()).isEqualTo(5 + (5 + (64 << 20)) + (5 + (8L << 20)) + (5 + 3));
+    }
+
+    @Test
+    void theMessageCopiesAnyRangeOfTheSplicedPayloadAsEncodedWouldHoldIt() {
+        byte[] bytes = new byte[EncodeBuffer.DEFER_BYTES + 13];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 31 + 7);
+        }
+        int[] ints = new int[EncodeBuffer.DEFER_BYTES / 4 + 5];
+        for (int i = 0; i < ints.length; i++) {
+            ints[i] = i * 0x01020304;
+        }
+        List<Object> value = List.of("head", bytes, 7, ints, java.nio.ByteBuffer.wrap(bytes, 3, bytes.length - 3), "tail");
+        int n = encoder.encode(value, MAX);
+        byte[] whole = encoder.encoded().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        assertThat(whole).hasSize(n);
+        List<?> decoded = (List<?>) new PayloadDecoder(POLICY).decode(MemorySegment.ofArray(whole));
+        assertThat(decoded).hasSize(6);
+        assertThat(decoded.get(0)).isEqualTo("head");
+        assertThat((byte[]) decoded.get(1)).isEqualTo(bytes);
+        assertThat(decoded.get(2)).isEqualTo(7);
+        assertThat((int[]) decoded.get(3)).isEqualTo(ints);
+        assertThat(decoded.get(4)).isEqualTo(java.nio.ByteBuffer.wrap(bytes, 3, bytes.length - 3));
+        assertThat(decoded.get(5)).isEqualTo("tail");
+        var message = encoder.message();
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 500; i++) {
+            int from = random.nextInt(n + 1);
+            int length = random.nextInt(n - from + 1);
+            MemorySegment part = MemorySegment.ofArray(new byte[length + 2]);
+            message.copyTo(from, part, 1, length);
+            assertThat(part.asSlice(1, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
+                    .as("bytes [%d, %d)", from, from + length)
+                    .isEqualTo(java.util.Arrays.copyOfRange(whole, from, from + length));
+        }
+        assertThatThrownBy(() -> message.copyTo(n - 1, MemorySegment.ofArray(new byte[4]), 0, 2))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
+    void nativeBodiesAreCopiedAtEncodeSoThatTheSendCannotFailHalfway() {
+        int n = 4 * EncodeBuffer.DEFER_BYTES;
+        // LIST(5) + ENVELOPE(1) INT(5) MEMORY_SEGMENT(5 + n) + ENVELOPE(1) INT(5) BYTE_BUFFER(6 + n)
+        MemorySegment message = MemorySegment.ofArray(new byte[5 + 11 + n + 12 + n]);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment body = arena.allocate(n);
+            body.fill((byte) 7);
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(n);
+            assertThat(encoder.encode(List.of(new dev.knitting.Envelope<>(1, body),
+                    new dev.knitting.Envelope<>(2, direct)), MAX)).isEqualTo((int) message.byteSize());
+        }
+        // The arena is closed: a deferred copy would throw now, possibly after earlier fragments were sent.
+        encoder.message().copyTo(0, message, 0, message.byteSize());
+        assertThat(message.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 5 + 11 + n - 1)).isEqualTo((byte) 7);
+    }
+
+    @Test
+    void deferredBodiesCountTowardTheLimit() {
+        byte[] body = new byte[EncodeBuffer.DEFER_BYTES * 2];
+        long exact = 5 + 5L * 2 + 2L * body.length;
+        assertThat(encoder.encode(List.of(body, body), exact)).isEqualTo((int) exact);
+        assertThatThrownBy(() -> encoder.encode(List.of(body, body), exact - 1))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining("limit=" + (exact - 1))
+                .hasMessageContaining("actual=" + exact);
+        assertThatThrownBy(() -> encoder.encode(List.of(body, "x".repeat(100), body), exact))
+                .isInstanceOf(PayloadException.class)
+                .hasMessageContaining("actual=" + (exact + 105));
+    }
+
+    @Test
+    void sentDropsTheReferencesToTheCallersArrays() {
+        encoder.encode(new byte[EncodeBuffer.DEFER_BYTES], MAX);
+        encoder.sent();
+        assertThatThrownBy(encoder::message).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(encoder::encoded).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

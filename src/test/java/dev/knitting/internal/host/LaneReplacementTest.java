@@ -13,6 +13,7 @@ import dev.knitting.WorkerCrashedException;
 import dev.knitting.WorkerRuntime;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
+import dev.knitting.internal.lane.PayloadSource;
 import dev.knitting.internal.codec.TypePolicy;
 import dev.knitting.internal.observe.PoolEvents;
 import dev.knitting.internal.lane.IdleStrategy;
@@ -123,7 +124,7 @@ class LaneReplacementTest {
         }
         assertThat(lane.accepting()).isFalse();
         PendingCall late = newCall();
-        assertThatThrownBy(() -> lane.submit(late, 0, payload("late"))).isInstanceOf(WorkerCrashedException.class);
+        assertThatThrownBy(() -> lane.submit(late, 0, PayloadSource.of(payload("late")))).isInstanceOf(WorkerCrashedException.class);
     }
 
     @Test
@@ -183,7 +184,7 @@ class LaneReplacementTest {
         for (int i = 0; i < count; i++) {
             PendingCall call = newCall();
             owner.remember(call, "call-" + i);
-            lane.submit(call, 0, payload("call-" + i));
+            lane.submit(call, 0, PayloadSource.of(payload("call-" + i)));
             calls.add(call.future());
         }
         return calls;
@@ -260,7 +261,7 @@ class LaneReplacementTest {
         @Override
         public void resend(PendingCall call) {
             try {
-                call.lane().submit(call, 0, payload(arguments.get(call)));
+                call.lane().submit(call, 0, PayloadSource.of(payload(arguments.get(call))));
             } catch (KnittingException e) {
                 fail(call, e);
             }

@@ -82,6 +82,64 @@ class MessageFramingTest {
         }
     }
 
+    /** A payload in three parts that counts its copies: what an encoder with deferred bodies gives the sender. */
+    private static final class ThreePartSource implements PayloadSource {
+        final MemorySegment[] parts;
+        long copiedBytes;
+
+        ThreePartSource(byte[] whole, int cut1, int cut2) {
+            parts = new MemorySegment[] {MemorySegment.ofArray(java.util.Arrays.copyOfRange(whole, 0, cut1)),
+                    MemorySegment.ofArray(java.util.Arrays.copyOfRange(whole, cut1, cut2)),
+                    MemorySegment.ofArray(java.util.Arrays.copyOfRange(whole, cut2, whole.length))};
+        }
+
+        @Override
+        public long byteSize() {
+            long n = 0;
+            for (MemorySegment p : parts) {
+                n += p.byteSize();
+            }
+            return n;
+        }
+
+        @Override
+        public void copyTo(long from, MemorySegment dst, long dstOffset, long length) {
+            copiedBytes += length;
+            long start = 0;
+            for (MemorySegment p : parts) {
+                long end = start + p.byteSize();
+                long a = Math.max(from, start);
+                long b = Math.min(from + length, end);
+                if (a < b) {
+                    MemorySegment.copy(p, a - start, dst, dstOffset + (a - from), b - a);
+                }
+                start = end;
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {100, 8191, 8192, 40_000})
+    void aPayloadInSeveralPartsIsCopiedOnceStraightIntoTheFragments(int length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MpscRing ring = LaneTesting.ring(arena, 64 * 1024);
+            MessageSender sender = new MessageSender(ring, new IdleStrategy(IdlePolicy.BALANCED));
+            MessageReceiver receiver = new MessageReceiver(ring, MAX_PAYLOAD);
+            byte[] whole = LaneTesting.bytes(length, 4);
+            ThreePartSource source = new ThreePartSource(whole, length / 3, length / 3 + length / 2);
+            Collector collector = new Collector();
+
+            sender.send(REQUEST, 11L, 2, -1, source, ALIVE, ALIVE, position -> { });
+            receiver.poll(collector, 100);
+
+            assertThat(source.copiedBytes).as("each byte copied into the ring once").isEqualTo(length);
+            assertThat(collector.messages).singleElement().satisfies(m -> {
+                assertThat(m.callId()).isEqualTo(11L);
+                assertThat(m.payload()).isEqualTo(whole);
+            });
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {-1, 0, 1, 2, 3})
     void payloadsAroundTheFragmentBoundaryTakeOneOrMoreRecords(int delta) {
