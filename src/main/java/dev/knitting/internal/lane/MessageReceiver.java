@@ -124,7 +124,7 @@ public final class MessageReceiver {
 
     private void handleRecord(int type, MemorySegment region, long bodyOffset, int bodyLength) {
         if (!MessageDescriptor.isMessageType(type)) {
-            throw reject(bodyOffset, "type=" + type + " is not REQUEST, RESPONSE or BOOTSTRAP");
+            throw reject(bodyOffset, "type=" + type + " is not REQUEST, RESPONSE, BOOTSTRAP or BATCH_REQUEST");
         }
         if (bodyLength < MessageDescriptor.HEADER_LENGTH) {
             throw reject(bodyOffset, "record body of " + bodyLength + " bytes is shorter than the message header ("
