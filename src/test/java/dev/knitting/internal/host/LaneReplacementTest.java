@@ -111,8 +111,23 @@ class LaneReplacementTest {
     }
 
     @Test
+    void aReplacementWhoseFirstStartFailsIsStartedAgainAndGetsTheUntakenCalls() {
+        starter.failStarts(1, 2);
+        lane = HostLane.start(0, owner, starter, EVENTS);
+        List<TaskCall<Object>> calls = submit(2);
+
+        starter.worker(0).die();
+        FakeWorker replacement = starter.awaitWorker(1);
+        replacement.awaitQueued(2);
+        replacement.serveAll();
+
+        assertThat(calls).extracting(TaskCall::join).containsExactly("call-0", "call-1");
+        assertThat(lane.accepting()).isTrue();
+    }
+
+    @Test
     void aReplacementThatCannotStartFailsTheUntakenCallsAndTheLaneStaysDown() {
-        starter.failStart(1);
+        starter.failStarts(1, 1 + HostLane.REPLACEMENT_STARTS);
         lane = HostLane.start(0, owner, starter, EVENTS);
         List<TaskCall<Object>> calls = submit(2);
 
@@ -121,10 +136,12 @@ class LaneReplacementTest {
         for (TaskCall<Object> call : calls) {
             assertThat(failureOf(call)).isInstanceOf(WorkerCrashedException.class)
                     .hasMessageContaining("could not start a replacement");
+            assertThat(failureOf(call).getCause().getSuppressed()).hasSize(HostLane.REPLACEMENT_STARTS - 1);
         }
         assertThat(lane.accepting()).isFalse();
         PendingCall late = newCall();
-        assertThatThrownBy(() -> lane.submit(late, 0, PayloadSource.of(payload("late")))).isInstanceOf(WorkerCrashedException.class);
+        assertThatThrownBy(() -> lane.submit(late, 0, PayloadSource.of(payload("late"))))
+                .isInstanceOf(WorkerCrashedException.class);
     }
 
     @Test
@@ -279,13 +296,16 @@ class LaneReplacementTest {
     private static final class ScriptedStarter implements WorkerStarter {
         private final List<FakeWorker> workers = new CopyOnWriteArrayList<>();
         private final AtomicInteger starts = new AtomicInteger();
-        private volatile int failing = -1;
+        private volatile int failFrom = -1;
+        private volatile int failTo = -1;
         private volatile int holding = -1;
         private final CountDownLatch held = new CountDownLatch(1);
         private final CountDownLatch entered = new CountDownLatch(1);
 
-        void failStart(int n) {
-            failing = n;
+        /** Starts {@code from} to {@code to - 1} (counted from 0, the first worker) fail. */
+        void failStarts(int from, int to) {
+            failFrom = from;
+            failTo = to;
         }
 
         CountDownLatch holdStart(int n) {
@@ -301,7 +321,7 @@ class LaneReplacementTest {
         @Override
         public Incarnation start(int index) {
             int n = starts.getAndIncrement();
-            if (n == failing) {
+            if (n >= failFrom && n < failTo) {
                 throw new KnittingException("start " + n + " fails on purpose");
             }
             if (n == holding) {
