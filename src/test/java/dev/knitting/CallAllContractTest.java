@@ -15,8 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +33,7 @@ abstract class CallAllContractTest {
     private static final Class<?>[] TASK_CLASSES = {EchoTasks.class, BatchTasks.class, AsyncTasks.class};
     private static final AtomicLong TOKENS = new AtomicLong();
 
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
 
     /** Configures {@code builder} for this suite's worker kind. */
     protected abstract PoolBuilder withWorkerKind(PoolBuilder builder);
@@ -50,10 +48,7 @@ abstract class CallAllContractTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 
     private static String token() {

@@ -39,7 +39,7 @@ abstract class DeadlineContractTest {
     private static final int CALLS_PAST_A_FULL_RING = 80;
     private static final AtomicLong TOKENS = new AtomicLong();
 
-    private final List<Pool> pools = new ArrayList<>();
+    private final OpenPools pools = new OpenPools();
 
     protected abstract PoolBuilder withWorkerKind(PoolBuilder builder);
 
@@ -147,9 +147,6 @@ abstract class DeadlineContractTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 }

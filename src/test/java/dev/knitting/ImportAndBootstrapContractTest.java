@@ -18,8 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +43,7 @@ abstract class ImportAndBootstrapContractTest {
     static final Task<Integer, Integer> HALT = Task.imported(PLUGIN, "HALT");
 
     private Path workerClasses;
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
 
     /** Configures {@code builder} for this suite's worker kind. */
     protected abstract PoolBuilder withWorkerKind(PoolBuilder builder);
@@ -64,10 +62,7 @@ abstract class ImportAndBootstrapContractTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 
     /** @return a builder of this kind whose workers also load from the compiled folder */

@@ -31,7 +31,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -67,7 +66,7 @@ abstract class PoolContractTest {
     private static final AtomicLong TOKENS = new AtomicLong();
     private static final long LONG_SPIN_MILLIS = 20_000;
 
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
     private Pool shared;
 
     /**
@@ -113,10 +112,7 @@ abstract class PoolContractTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 
     @AfterAll

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -36,7 +35,7 @@ abstract class PoolEventsContractTest {
     static final String WORKER_REPLACEMENT = "dev.knitting.WorkerReplacement";
     static final String POOL_STATISTICS = "dev.knitting.PoolStatistics";
 
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
 
     @TempDir
     Path dir;
@@ -56,10 +55,7 @@ abstract class PoolEventsContractTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 
     /** A recording of every knitting event: calls from a zero threshold, statistics when it stops. */

@@ -41,7 +41,7 @@ abstract class VirtualCallerContractTest {
     private static final int MORE_THAN_CARRIERS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
     private static final AtomicLong TOKENS = new AtomicLong();
 
-    private final List<Pool> pools = new ArrayList<>();
+    private final OpenPools pools = new OpenPools();
 
     protected abstract PoolBuilder withWorkerKind(PoolBuilder builder);
 
@@ -235,9 +235,6 @@ abstract class VirtualCallerContractTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
 import dev.knitting.Permission;
+import dev.knitting.OpenPools;
 import dev.knitting.Pool;
 import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
@@ -17,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ProtocolException} that retires the liar, and the whole ends exactly once, never twice.
  */
 class CallAllContainmentTest {
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
     @TempDir
     Path dir;
 
@@ -47,10 +46,7 @@ class CallAllContainmentTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void closePools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 
     private static <T> TaskCall<T> countingEnds(TaskCall<T> call, AtomicInteger ends) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
+import dev.knitting.OpenPools;
 import dev.knitting.Pool;
 import dev.knitting.PoolStats;
 import dev.knitting.ProtocolException;
@@ -17,8 +18,6 @@ import dev.knitting.process.fixtures.CrashTasks;
 import dev.knitting.process.fixtures.HostileTasks;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * so that the pool's own answer pump is the one that meets the garbage.
  */
 class HostileWorkerTest {
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
 
     static Stream<Arguments> attacks() {
         return Stream.of(Arguments.of("broken framing", HostileTasks.BREAK_FRAMING),
@@ -99,10 +98,7 @@ class HostileWorkerTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 
     private static boolean settled(PoolStats stats) {

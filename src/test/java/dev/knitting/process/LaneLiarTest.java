@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 import dev.knitting.Knitting;
 import dev.knitting.PayloadException;
 import dev.knitting.Permission;
+import dev.knitting.OpenPools;
 import dev.knitting.Pool;
 import dev.knitting.ProtocolException;
 import dev.knitting.TaskCall;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot load. Each may fail the liar's own calls; none may hang, loop or lose another call.
  */
 class LaneLiarTest {
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
     @TempDir
     Path dir;
 
@@ -159,9 +159,6 @@ class LaneLiarTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 }

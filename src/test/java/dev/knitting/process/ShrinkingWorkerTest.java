@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import dev.knitting.Knitting;
 import dev.knitting.Permission;
+import dev.knitting.OpenPools;
 import dev.knitting.Pool;
 import dev.knitting.PoolBuilder;
 import dev.knitting.ProtocolException;
@@ -24,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * keeps no descriptor or mapping of what it refused, and the pool serves normally afterwards.
  */
 class ShrinkingWorkerTest {
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
     private final List<String> names = new ArrayList<>();
 
     @Test
@@ -181,10 +181,7 @@ class ShrinkingWorkerTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void stopPools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
         names.forEach(ProcessSharedBuffer::unlink);
     }
 

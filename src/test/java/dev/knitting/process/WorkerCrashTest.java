@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 import dev.knitting.Knitting;
 import dev.knitting.KnittingException;
 import dev.knitting.Permission;
+import dev.knitting.OpenPools;
 import dev.knitting.Pool;
 import dev.knitting.PoolBuilder;
 import dev.knitting.PoolStats;
@@ -27,8 +28,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * go to a replacement, and the pool keeps serving.
  */
 class WorkerCrashTest {
-    private final List<Pool> pools = new CopyOnWriteArrayList<>();
+    private final OpenPools pools = new OpenPools();
 
     @TempDir
     Path dir;
@@ -62,10 +61,7 @@ class WorkerCrashTest {
     @AfterEach
     @Timeout(value = 90, threadMode = SEPARATE_THREAD)
     void closePools() {
-        for (Pool pool : pools) {
-            pool.shutdownNow().orTimeout(60, TimeUnit.SECONDS).exceptionally(e -> null).join();
-        }
-        pools.clear();
+        pools.shutdownAll();
     }
 
     @Test
