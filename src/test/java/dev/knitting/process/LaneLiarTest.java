@@ -104,6 +104,21 @@ class LaneLiarTest {
         }
     }
 
+    /** The worker's CPU word only ever makes the host's spinners yield sooner: every call still ends right. */
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void aWorkerWritingAnyValueIntoItsCpuWordOnlyChangesHowTheHostWaits() {
+        Pool pool = start(Knitting.pool());
+        long pid = pool.call(CrashTasks.PID, 0).join();
+        assertThat(pool.call(LaneLiarTasks.LIE_ABOUT_THE_CPU, 0).join()).isEqualTo("lying");
+
+        for (int i = 0; i < 2000; i++) {
+            assertThat(pool.call(LaneLiarTasks.SQUARE, i).join()).isEqualTo(i * i);
+        }
+        assertThat(pool.call(CrashTasks.PID, 0).join()).as("the same worker").isEqualTo(pid);
+        assertThat(pool.stats().workerRestarts()).isZero();
+    }
+
     @Test
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void shouldFailOnlyTheCallWhoseAnswerTheHostCannotLoadAndKeepTheLaneServing() {

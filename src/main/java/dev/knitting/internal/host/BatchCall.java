@@ -133,15 +133,7 @@ final class BatchCall implements CallControl {
                 }
                 whole.complete(withFallback);
             }
-            case ERROR -> {
-                RuntimeException error;
-                try {
-                    error = spec.error().get();
-                } catch (RuntimeException e) {
-                    error = e;
-                }
-                whole.completeExceptionally(error);
-            }
+            case ERROR -> whole.completeExceptionally(spec.newError());
             default -> whole.completeExceptionally(new TaskTimeoutException("callAll of " + taskName + " ("
                     + results.length + " elements) timed out after " + spec.after()));
         }

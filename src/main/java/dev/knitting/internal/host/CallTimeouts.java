@@ -50,15 +50,7 @@ final class CallTimeouts {
         }
         switch (spec.outcome()) {
             case FALLBACK -> future.complete(spec.fallback());
-            case ERROR -> {
-                RuntimeException error;
-                try {
-                    error = spec.error().get();
-                } catch (RuntimeException e) {
-                    error = e;
-                }
-                future.completeExceptionally(error);
-            }
+            case ERROR -> future.completeExceptionally(spec.newError());
             default -> future.completeExceptionally(new TaskTimeoutException("task " + call.task().name()
                     + " timed out after " + spec.after()));
         }

@@ -73,6 +73,15 @@ public record TaskDefinition(Kind kind, Body body, TimeoutSpec timeout, Class<?>
                               Supplier<? extends RuntimeException> error) {
         /** The three timeout forms of {@code Task.timeout}. */
         public enum Outcome { FAIL, FALLBACK, ERROR }
+
+        /** @return the exception of an {@link Outcome#ERROR} timeout; the supplier's own if it throws one */
+        public RuntimeException newError() {
+            try {
+                return error.get();
+            } catch (RuntimeException e) {
+                return e;
+            }
+        }
     }
 
     /** @return a copy with another timeout */
