@@ -24,12 +24,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code callAll} against process workers that die in the middle of a batch or lie about it: a
  * chunk is one call to the lane, so a chunk the dead worker was running fails the whole, chunks it
- * had not taken go to the replacement once, an answer with the wrong number of results is a
- * {@link ProtocolException} that retires the liar, and the whole ends exactly once, never twice.
+ * had not taken go to the replacement once, an answer with the wrong number of results or an
+ * element failure naming no element of the chunk is a {@link ProtocolException} that retires the
+ * liar, and the whole ends exactly once, never twice.
  */
 class CallAllContainmentTest {
     private final OpenPools pools = new OpenPools();
@@ -102,5 +105,36 @@ class CallAllContainmentTest {
         assertThat(pool.callAll(BatchLiarTasks.SQUARE, List.of(4, 5)).join()).as("the replacement serves")
                 .containsExactly(16, 25);
         assertThat(ends.get()).as("ends of the whole").isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "index {0}")
+    @ValueSource(ints = {2, -1, Integer.MAX_VALUE})
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void anElementFailureNamingAnIndexOutsideTheChunkIsAProtocolErrorAndTheLiarIsReplaced(int index) {
+        Pool pool = start(1);
+        AtomicInteger ends = new AtomicInteger();
+
+        Throwable failure = failureOf(countingEnds(pool.callAll(BatchLiarTasks.FAIL_ELEMENT_AT,
+                List.of(index, index)), ends));
+
+        assertThat(failure).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("chunk of 2 elements names the failed element " + index);
+        await("the liar to be replaced", () -> pool.stats().workerRestarts() == 1, pool::stats);
+        assertThat(pool.callAll(BatchLiarTasks.SQUARE, List.of(4, 5)).join()).as("the replacement serves")
+                .containsExactly(16, 25);
+        assertThat(ends.get()).as("ends of the whole").isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void anElementFailureThatIsNotAnIndexAndAnExceptionIsAProtocolErrorAndTheLiarIsReplaced() {
+        Pool pool = start(1);
+
+        Throwable failure = failureOf(pool.callAll(BatchLiarTasks.FAIL_ELEMENT_AS_TEXT, List.of(0)));
+
+        assertThat(failure).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("reports an element failure as a java.lang.String instead of [index, exception]");
+        await("the liar to be replaced", () -> pool.stats().workerRestarts() == 1, pool::stats);
+        assertThat(pool.callAll(BatchLiarTasks.SQUARE, List.of(3)).join()).containsExactly(9);
     }
 }
