@@ -89,6 +89,32 @@ abstract class VirtualCallerContractTest {
     }
 
     @Test
+    void aVirtualThreadPerCallEachGetsItsOwnBytesBack() throws Exception {
+        Pool pool = start(Knitting.pool().threads(2));
+        int requests = 2000;
+        AtomicInteger wrong = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int r = 0; r < requests; r++) {
+            // small and large arrays: a large one is copied into the ring straight from the
+            // caller's array, so an encoder two virtual threads shared would mix them up
+            byte[] sent = new byte[r % 3 == 0 ? 16 * 1024 + r : 64 + r % 200];
+            java.util.Arrays.fill(sent, (byte) r);
+            threads.add(Thread.ofVirtual().start(() -> {
+                Object back = pool.call(EchoTasks.ECHO, sent).join();
+                if (!(back instanceof byte[] bytes) || !java.util.Arrays.equals(bytes, sent)) {
+                    wrong.incrementAndGet();
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            assertThat(t.join(Duration.ofSeconds(120))).as("caller %s ended", t).isTrue();
+        }
+
+        assertThat(wrong).as("answers that were not the caller's own bytes").hasValue(0);
+        assertThat(pool.stats().completed()).isGreaterThanOrEqualTo(requests);
+    }
+
+    @Test
     void virtualCallersWaitingForAnswersParkAndLeaveTheCarriersToOtherVirtualThreads() throws Exception {
         Pool pool = start(Knitting.pool().threads(1));
         TaskCall<String> held = pool.call(SlowTasks.SPIN, new Spin(token(), HOLD_MILLIS));

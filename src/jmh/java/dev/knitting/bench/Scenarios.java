@@ -33,6 +33,7 @@ public final class Scenarios {
         s.add(g5(quick));
         s.add(g5b(quick));
         s.add(VirtualCallersSide.g5v(quick));
+        s.add(VirtualCallersSide.g5vPerRequest(quick));
         s.add(g6(quick));
         s.add(g6InFlight(quick));
         s.add(g7(quick));

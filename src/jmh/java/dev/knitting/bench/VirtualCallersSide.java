@@ -21,10 +21,21 @@ import java.util.function.Supplier;
  * waited for a carrier (start to first instruction): a caller that blocks in native code pins its
  * carrier, and then every other virtual thread of the JVM waits. The baseline is a
  * {@code ThreadPoolExecutor(2)} submit+get from the same virtual threads.
+ *
+ * <p>A second G5v scenario has the shape of a server with a virtual thread per request:
+ * {@value #REQUESTS} virtual threads making one call each, where whatever a pool keeps per calling
+ * thread is made again for every call.
  */
 final class VirtualCallersSide {
     static final int CALLERS = 2000;
     static final int CALLS_EACH = 20;
+    static final int REQUESTS = 40_000;
+    private static final Shape MANY_CALLS_EACH = new Shape(CALLERS, CALLS_EACH);
+    private static final Shape ONE_CALL_EACH = new Shape(REQUESTS, 1);
+
+    /** How many virtual callers a round starts and how many calls each makes. */
+    record Shape(int callers, int callsEach) {
+    }
     static final long PROBE_INTERVAL_MICROS = 1000;
 
     private VirtualCallersSide() {
@@ -32,9 +43,9 @@ final class VirtualCallersSide {
 
     static Scenario g5v(boolean quick) {
         Supplier<List<Contender>> contenders = () -> List.of(
-                pool("knitting threads(2), virtual callers", WorkerRuntime.THREAD),
-                executor("TPE(2) submit+get, virtual callers"),
-                pool("knitting process(2), virtual callers", WorkerRuntime.PROCESS));
+                pool("knitting threads(2), virtual callers", WorkerRuntime.THREAD, MANY_CALLS_EACH),
+                executor("TPE(2) submit+get, virtual callers", MANY_CALLS_EACH),
+                pool("knitting process(2), virtual callers", WorkerRuntime.PROCESS, MANY_CALLS_EACH));
         List<Scenario.Line> lines = List.of(
                 new Scenario.Line(CALLERS + " virtual callers x " + CALLS_EACH + " calls of 20 us, 2 workers,"
                         + " total time vs TPE(2)", new Metric("total", m -> m.wallNanos(), true, Units::nanos),
@@ -42,6 +53,22 @@ final class VirtualCallersSide {
                 new Scenario.Line("an unrelated virtual thread's wait for a carrier meanwhile, worst, vs TPE(2)",
                         new Metric("worst carrier wait", m -> m.histogram().percentile(100), true, Units::nanos),
                         new Scenario.Goal("<= 2x TPE(2)'s", (k, r) -> r >= 0.5)));
+        return scenario(contenders, lines, quick);
+    }
+
+    /** G5v with a virtual thread per request: {@value #REQUESTS} virtual threads making one call each. */
+    static Scenario g5vPerRequest(boolean quick) {
+        Supplier<List<Contender>> contenders = () -> List.of(
+                pool("knitting threads(2), a virtual thread per call", WorkerRuntime.THREAD, ONE_CALL_EACH),
+                executor("TPE(2) submit+get, a virtual thread per call", ONE_CALL_EACH),
+                pool("knitting process(2), a virtual thread per call", WorkerRuntime.PROCESS, ONE_CALL_EACH));
+        List<Scenario.Line> lines = List.of(new Scenario.Line(REQUESTS + " virtual threads x 1 call of 20 us,"
+                + " 2 workers, total time vs TPE(2)", new Metric("total", m -> m.wallNanos(), true, Units::nanos),
+                new Scenario.Goal("total time <= 1.25x TPE(2)'s", (k, r) -> r >= 0.8)));
+        return scenario(contenders, lines, quick);
+    }
+
+    private static Scenario scenario(Supplier<List<Contender>> contenders, List<Scenario.Line> lines, boolean quick) {
         return quick
                 ? new Scenario("G5v", contenders, lines, 1, 3, RoundSpec.paced(1, 0), RoundSpec.paced(1, 0), 120_000, 0)
                 : new Scenario("G5v", contenders, lines, 1, 7, RoundSpec.paced(1, 0), RoundSpec.paced(1, 0), 300_000, 0);
@@ -57,7 +84,8 @@ final class VirtualCallersSide {
         int rounds = Integer.parseInt(args[0]);
         List<Contender> sides = new java.util.ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            sides.add(args[i].equals("TPE") ? executor("TPE(2)") : pool(args[i], WorkerRuntime.valueOf(args[i])));
+            sides.add(args[i].equals("TPE") ? executor("TPE(2)", MANY_CALLS_EACH)
+                    : pool(args[i], WorkerRuntime.valueOf(args[i]), MANY_CALLS_EACH));
         }
         for (Contender c : sides) {
             c.open();
@@ -76,7 +104,7 @@ final class VirtualCallersSide {
         System.exit(0);
     }
 
-    private static Contender pool(String name, WorkerRuntime runtime) {
+    private static Contender pool(String name, WorkerRuntime runtime, Shape shape) {
         return new Contender(name) {
             private Pool pool;
 
@@ -89,7 +117,7 @@ final class VirtualCallersSide {
             @Override
             public Measurement round(RoundSpec spec) throws Exception {
                 Pool p = pool;
-                return VirtualCallersSide.round(v -> p.call(BenchTasks.WORK_20US, v).join());
+                return VirtualCallersSide.round(shape, v -> p.call(BenchTasks.WORK_20US, v).join());
             }
 
             @Override
@@ -108,7 +136,7 @@ final class VirtualCallersSide {
         };
     }
 
-    private static Contender executor(String name) {
+    private static Contender executor(String name, Shape shape) {
         return new Contender(name) {
             private ExecutorService tpe;
 
@@ -121,7 +149,7 @@ final class VirtualCallersSide {
             @Override
             public Measurement round(RoundSpec spec) throws Exception {
                 ExecutorService e = tpe;
-                return VirtualCallersSide.round(v -> {
+                return VirtualCallersSide.round(shape, v -> {
                     try {
                         return e.submit(() -> BenchTasks.work20us(v)).get();
                     } catch (Exception failed) {
@@ -144,17 +172,17 @@ final class VirtualCallersSide {
     }
 
     /** Runs the callers and the carrier probe; the histogram holds the probe's waits. */
-    static Measurement round(IntUnaryOperator call) throws Exception {
+    static Measurement round(Shape shape, IntUnaryOperator call) throws Exception {
         LatencyHistogram carrierWaits = new LatencyHistogram();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(CALLERS);
+        CountDownLatch done = new CountDownLatch(shape.callers());
         Thread prober = Thread.ofPlatform().name("carrier-probe").start(() -> probe(done, carrierWaits));
         Measurement.Stopwatch watch = Measurement.start();
-        for (int c = 0; c < CALLERS; c++) {
+        for (int c = 0; c < shape.callers(); c++) {
             int base = c;
             Thread.ofVirtual().start(() -> {
                 try {
-                    for (int i = 0; i < CALLS_EACH; i++) {
+                    for (int i = 0; i < shape.callsEach(); i++) {
                         int v = (base + i) & 127;
                         check(v, call.applyAsInt(v));
                     }
@@ -168,7 +196,7 @@ final class VirtualCallersSide {
         if (!done.await(100, TimeUnit.SECONDS)) {
             throw new IllegalStateException(done.getCount() + " virtual callers still running after 100 s");
         }
-        Measurement m = watch.stop((long) CALLERS * CALLS_EACH, 0, carrierWaits, "");
+        Measurement m = watch.stop((long) shape.callers() * shape.callsEach(), 0, carrierWaits, "");
         prober.join();
         if (failure.get() != null) {
             throw new IllegalStateException("a virtual caller failed", failure.get());

@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  * count, so whichever side sees zero last starts the stop, exactly once.
  */
 final class CallCompletion {
-    private final ThreadLocal<PayloadEncoder> encoders;
-    private final ThreadLocal<PayloadDecoder> decoders;
+    private final CodecStock<PayloadEncoder> encoders;
+    private final CodecStock<PayloadDecoder> decoders;
     private final long maxPayloadBytes;
     private final Runnable lastEnded;
     private final AtomicLong outstanding = new AtomicLong();
@@ -37,7 +37,7 @@ final class CallCompletion {
      * @param lastEnded run when a call's end brings {@link #outstanding()} to zero; it checks
      *     whether the pool is draining
      */
-    CallCompletion(ThreadLocal<PayloadEncoder> encoders, ThreadLocal<PayloadDecoder> decoders, long maxPayloadBytes,
+    CallCompletion(CodecStock<PayloadEncoder> encoders, CodecStock<PayloadDecoder> decoders, long maxPayloadBytes,
                    Runnable lastEnded) {
         this.encoders = encoders;
         this.decoders = decoders;
@@ -81,12 +81,17 @@ final class CallCompletion {
         Received received = null;
         try {
             call.cancelTimer();
-            PayloadDecoder decoder = decoders.get();
             // decoded even when nobody waits any more: shared buffers and references in it must be ended
             Incarnation from = call.incarnation(); // null on the inline lane
-            Object value = DescriptorChannel.decodingAnswerOf(from == null ? null : from.worker().descriptors(),
-                    () -> decoder.decode(payload));
-            received = decoder.takeReceived();
+            Object value;
+            PayloadDecoder decoder = decoders.take();
+            try {
+                value = DescriptorChannel.decodingAnswerOf(from == null ? null : from.worker().descriptors(),
+                        () -> decoder.decode(payload));
+            } finally {
+                received = decoder.takeReceived();
+                decoders.giveBack(decoder);
+            }
             BatchChunk chunk = call.chunk();
             if (chunk != null) {
                 violation = chunk.violation(status, value);
@@ -123,19 +128,29 @@ final class CallCompletion {
 
     /** Encodes and decodes an inline answer so it is the same as a worker's. */
     void answerLocally(PendingCall call, int status, Object value) {
-        PayloadEncoder encoder = encoders.get();
-        int code = ResponseEncoding.encode(encoder, status, value, maxPayloadBytes);
-        answer(call, code, encoder.encoded());
+        PayloadEncoder encoder = encoders.take();
+        try {
+            int code = ResponseEncoding.encode(encoder, status, value, maxPayloadBytes);
+            answer(call, code, encoder.encoded());
+        } finally {
+            encoder.sent();
+            encoders.giveBack(encoder);
+        }
+    }
+
+    /** An inline call's decoded argument and the shared buffers and references in it (or null). */
+    record DecodedArgument(Object value, Received received) {
     }
 
     /** Decodes an argument for the inline lane, as a worker would. */
-    Object decode(MemorySegment payload) {
-        return decoders.get().decode(payload);
-    }
-
-    /** @return the shared buffers and references this thread's last {@link #decode} produced, or null */
-    Received takeReceived() {
-        return decoders.get().takeReceived();
+    DecodedArgument decodeArgument(MemorySegment payload) {
+        PayloadDecoder decoder = decoders.take();
+        try {
+            Object value = decoder.decode(payload);
+            return new DecodedArgument(value, decoder.takeReceived());
+        } finally {
+            decoders.giveBack(decoder);
+        }
     }
 
     /** Ends a call with an exception (unless it already completed, e.g. by a timeout). */

@@ -52,8 +52,9 @@ final class InlineLane {
         Object argument;
         Received received;
         try {
-            argument = completion.decode(encodedArgument);
-            received = completion.takeReceived();
+            CallCompletion.DecodedArgument decoded = completion.decodeArgument(encodedArgument);
+            argument = decoded.value();
+            received = decoded.received();
         } catch (RuntimeException e) {
             end(call, ResponseStatus.FAILURE, e);
             return;

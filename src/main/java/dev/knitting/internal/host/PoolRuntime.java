@@ -77,8 +77,8 @@ public final class PoolRuntime implements Pool {
     private final AtomicLong workerRestarts = new AtomicLong();
     private final Set<PendingCall> awaitingArgument = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final ThreadLocal<PayloadEncoder> encoders;
-    private final ThreadLocal<PayloadDecoder> decoders;
+    private final CodecStock<PayloadEncoder> encoders;
+    private final CodecStock<PayloadDecoder> decoders;
     /** References moving between callers and thread workers; freed when the pool has stopped. */
     private final Transit transit = new Transit();
 
@@ -96,8 +96,8 @@ public final class PoolRuntime implements Pool {
                 ? Peer.processWorker(peer.handsOverDescriptors(), peer.trustsMemory(), null) : Peer.LOCAL,
                 config.maxPayloadBytes());
         this.facts = new PoolConfigFacts(config, name, packages);
-        this.encoders = ThreadLocal.withInitial(() -> new PayloadEncoder(policy, peer));
-        this.decoders = ThreadLocal.withInitial(() -> new PayloadDecoder(policy, peer));
+        this.encoders = new CodecStock<>(() -> new PayloadEncoder(policy, peer));
+        this.decoders = new CodecStock<>(() -> new PayloadDecoder(policy, peer));
         this.lanes = new HostLane[config.threads()];
         this.completion = new CallCompletion(encoders, decoders, config.maxPayloadBytes(), () -> {
             if (state.get() == DRAINING) {
@@ -246,8 +246,18 @@ public final class PoolRuntime implements Pool {
     }
 
     private void sendChunk(BatchCall batch, TaskEntry entry, Object[] elements, int from, int to) {
+        PayloadEncoder encoder = encoders.take();
+        try {
+            sendChunk(encoder, batch, entry, elements, from, to);
+        } finally {
+            encoder.sent();
+            encoders.giveBack(encoder);
+        }
+    }
+
+    private void sendChunk(PayloadEncoder encoder, BatchCall batch, TaskEntry entry, Object[] elements, int from,
+                           int to) {
         List<Object> arguments = Arrays.asList(elements).subList(from, to);
-        PayloadEncoder encoder = encoders.get();
         try {
             encoder.encode(arguments, facts.config().maxPayloadBytes());
         } catch (PayloadException e) {
@@ -328,14 +338,19 @@ public final class PoolRuntime implements Pool {
         call.task(entry);
         call.trace(events.callStarted(entry.name()));
         call.argument(argument);
-        PayloadEncoder encoder = encoders.get();
+        PayloadEncoder encoder = encoders.take();
         try {
-            encoder.encode(argument, facts.config().maxPayloadBytes());
-        } catch (PayloadException e) {
-            completion.fail(call, e);
-            return;
+            try {
+                encoder.encode(argument, facts.config().maxPayloadBytes());
+            } catch (PayloadException e) {
+                completion.fail(call, e);
+                return;
+            }
+            send(call, entry, encoder);
+        } finally {
+            encoder.sent();
+            encoders.giveBack(encoder);
         }
-        send(call, entry, encoder);
     }
 
     /** Picks a lane for a call whose argument {@code encoder} holds, starts its clocks and sends it. */
@@ -413,10 +428,11 @@ public final class PoolRuntime implements Pool {
             completion.end(call); // timed out or cancelled meanwhile
             return;
         }
-        PayloadEncoder encoder = encoders.get();
+        PayloadEncoder encoder = encoders.take();
         try {
             encoder.encode(call.argument(), facts.config().maxPayloadBytes());
         } catch (KnittingException e) {
+            encoders.giveBack(encoder);
             completion.fail(call, e);
             return;
         }
@@ -428,6 +444,7 @@ public final class PoolRuntime implements Pool {
             completion.fail(call, e);
         } finally {
             encoder.sent();
+            encoders.giveBack(encoder);
         }
     }
 
