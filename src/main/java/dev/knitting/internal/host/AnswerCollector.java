@@ -110,6 +110,9 @@ final class AnswerCollector {
     boolean drain(MessageHandler handler) {
         boolean any = false;
         MpscRing ring = lane.responses();
+        if (!ring.hasCommittedRecord()) {
+            return false; // a spinning joiner polls here: no atomic write while nothing arrived
+        }
         do {
             if (!draining.compareAndSet(false, true)) {
                 return any;
@@ -336,6 +339,14 @@ final class AnswerCollector {
         try {
             while (!call.isDone() && incarnation.alive() && !self.isInterrupted() && !Deadline.passed(deadline)) {
                 if (!drain(handler)) {
+                    if (draining.get() && ring.hasCommittedRecord()) {
+                        // Another collector holds the flag over answers: it completes ours if it is
+                        // there, and re-checks the ring when it lets go. Sleeping would not wait
+                        // (the ring is not empty) and spinning would keep a preempted holder off
+                        // this CPU: give the CPU away instead.
+                        Thread.yield();
+                        continue;
+                    }
                     ring.dataDoorbell().sleep(() -> call.isDone() || !incarnation.alive() || self.isInterrupted()
                             || ring.hasCommittedRecord(), Math.min(slice, Deadline.remaining(deadline)));
                 }

@@ -84,8 +84,9 @@ final class CallCompletion {
             PayloadDecoder decoder = decoders.get();
             // decoded even when nobody waits any more: shared buffers and references in it must be ended
             Incarnation from = call.incarnation(); // null on the inline lane
-            Object value = DescriptorChannel.decodingAnswerOf(from == null ? null : from.worker().descriptors(),
-                    () -> decoder.decode(payload));
+            DescriptorChannel channel = from == null ? null : from.worker().descriptors();
+            Object value = channel == null ? decoder.decode(payload) // thread workers: no object per answer
+                    : DescriptorChannel.decodingAnswerOf(channel, () -> decoder.decode(payload));
             received = decoder.takeReceived();
             BatchChunk chunk = call.chunk();
             if (chunk != null) {
