@@ -335,24 +335,28 @@ final class AnswerCollector {
         long slice = idle.maxPark().toNanos();
         Thread self = Thread.currentThread();
         lane.hostCpu().sleeping();
-        sleepingJoiners.incrementAndGet();
-        try {
-            while (!call.isDone() && incarnation.alive() && !self.isInterrupted() && !Deadline.passed(deadline)) {
-                if (!drain(handler)) {
-                    if (draining.get() && ring.hasCommittedRecord()) {
-                        // Another collector holds the flag over answers: it completes ours if it is
-                        // there, and re-checks the ring when it lets go. Sleeping would not wait
-                        // (the ring is not empty) and spinning would keep a preempted holder off
-                        // this CPU: give the CPU away instead.
-                        Thread.yield();
-                        continue;
-                    }
-                    ring.dataDoorbell().sleep(() -> call.isDone() || !incarnation.alive() || self.isInterrupted()
-                            || ring.hasCommittedRecord(), Math.min(slice, Deadline.remaining(deadline)));
-                }
+        while (!call.isDone() && incarnation.alive() && !self.isInterrupted() && !Deadline.passed(deadline)) {
+            if (drain(handler)) {
+                continue;
             }
-        } finally {
-            sleepingJoiners.decrementAndGet();
+            if (draining.get() && ring.hasCommittedRecord()) {
+                // Another collector holds the flag over answers: it completes ours if it is there,
+                // and re-checks the ring when it lets go. Sleeping would not wait (the ring is not
+                // empty) and spinning would keep a preempted holder off this CPU: give it away.
+                Thread.yield();
+                continue;
+            }
+            // Counted as a sleeper only around the sleep itself, not while it collects: else
+            // every answer it completes would ring the doorbell for itself. A completion that
+            // misses the count (a volatile read after the future's completing write) comes before
+            // the increment, so the sleep's own check of isDone() sees it.
+            sleepingJoiners.incrementAndGet();
+            try {
+                ring.dataDoorbell().sleep(() -> call.isDone() || !incarnation.alive() || self.isInterrupted()
+                        || ring.hasCommittedRecord(), Math.min(slice, Deadline.remaining(deadline)));
+            } finally {
+                sleepingJoiners.decrementAndGet();
+            }
         }
         // While registered as a sleeper the worker rang us, not the pump: answers published since
         // our last drain are ours to collect.
