@@ -339,13 +339,6 @@ final class AnswerCollector {
             if (drain(handler)) {
                 continue;
             }
-            if (draining.get() && ring.hasCommittedRecord()) {
-                // Another collector holds the flag over answers: it completes ours if it is there,
-                // and re-checks the ring when it lets go. Sleeping would not wait (the ring is not
-                // empty) and spinning would keep a preempted holder off this CPU: give it away.
-                Thread.yield();
-                continue;
-            }
             // Counted as a sleeper only around the sleep itself, not while it collects: else
             // every answer it completes would ring the doorbell for itself. A completion that
             // misses the count (a volatile read after the future's completing write) comes before
