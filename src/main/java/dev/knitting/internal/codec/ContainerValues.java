@@ -19,11 +19,14 @@ import java.util.RandomAccess;
  * {@link Tags#OPTIONAL_EMPTY} and {@link Tags#OPTIONAL}. Elements go through the encoder's and
  * decoder's value walk (depth and cycle bounds live there).
  *
- * <p>Reading presizes nothing beyond {@value #MAX_PRESIZE} elements (nested containers could
- * otherwise each presize from the same remaining bytes); sets and maps follow {@link KeyHashLimit}.
+ * <p>Reading presizes nothing beyond {@value #MAX_PRESIZE} elements, lists {@value #MAX_LIST_PRESIZE}
+ * (nested containers could otherwise each presize from the same remaining bytes: at most
+ * {@link Tags#MAX_DEPTH} such arrays at once); sets and maps follow {@link KeyHashLimit}.
  */
 final class ContainerValues {
     static final int MAX_PRESIZE = 64;
+    /** A {@code callAll} chunk's list (up to 256 elements each way) is read without growing its array. */
+    static final int MAX_LIST_PRESIZE = 256;
 
     private ContainerValues() {
     }
@@ -87,7 +90,7 @@ final class ContainerValues {
     static ArrayList<Object> readList(PayloadDecoder decoder) {
         decoder.enter();
         int n = decoder.cursor().count(1, Tags.LIST);
-        ArrayList<Object> list = new ArrayList<>(Math.min(n, MAX_PRESIZE));
+        ArrayList<Object> list = new ArrayList<>(Math.min(n, MAX_LIST_PRESIZE));
         for (int i = 0; i < n; i++) {
             list.add(decoder.readValue());
         }

@@ -110,6 +110,9 @@ final class AnswerCollector {
     boolean drain(MessageHandler handler) {
         boolean any = false;
         MpscRing ring = lane.responses();
+        if (!ring.hasCommittedRecord()) {
+            return false; // a spinning joiner polls here: no atomic write while nothing arrived
+        }
         do {
             if (!draining.compareAndSet(false, true)) {
                 return any;
@@ -332,16 +335,21 @@ final class AnswerCollector {
         long slice = idle.maxPark().toNanos();
         Thread self = Thread.currentThread();
         lane.hostCpu().sleeping();
-        sleepingJoiners.incrementAndGet();
-        try {
-            while (!call.isDone() && incarnation.alive() && !self.isInterrupted() && !Deadline.passed(deadline)) {
-                if (!drain(handler)) {
-                    ring.dataDoorbell().sleep(() -> call.isDone() || !incarnation.alive() || self.isInterrupted()
-                            || ring.hasCommittedRecord(), Math.min(slice, Deadline.remaining(deadline)));
-                }
+        while (!call.isDone() && incarnation.alive() && !self.isInterrupted() && !Deadline.passed(deadline)) {
+            if (drain(handler)) {
+                continue;
             }
-        } finally {
-            sleepingJoiners.decrementAndGet();
+            // Counted as a sleeper only around the sleep itself, not while it collects: else
+            // every answer it completes would ring the doorbell for itself. A completion that
+            // misses the count (a volatile read after the future's completing write) comes before
+            // the increment, so the sleep's own check of isDone() sees it.
+            sleepingJoiners.incrementAndGet();
+            try {
+                ring.dataDoorbell().sleep(() -> call.isDone() || !incarnation.alive() || self.isInterrupted()
+                        || ring.hasCommittedRecord(), Math.min(slice, Deadline.remaining(deadline)));
+            } finally {
+                sleepingJoiners.decrementAndGet();
+            }
         }
         // While registered as a sleeper the worker rang us, not the pump: answers published since
         // our last drain are ours to collect.

@@ -83,11 +83,12 @@ final class CallCompletion {
             call.cancelTimer();
             // decoded even when nobody waits any more: shared buffers and references in it must be ended
             Incarnation from = call.incarnation(); // null on the inline lane
+            DescriptorChannel channel = from == null ? null : from.worker().descriptors();
             Object value;
             PayloadDecoder decoder = decoders.take();
             try {
-                value = DescriptorChannel.decodingAnswerOf(from == null ? null : from.worker().descriptors(),
-                        () -> decoder.decode(payload));
+                value = channel == null ? decoder.decode(payload) // thread workers: no object per answer
+                        : DescriptorChannel.decodingAnswerOf(channel, () -> decoder.decode(payload));
             } finally {
                 received = decoder.takeReceived();
                 decoders.giveBack(decoder);

@@ -24,6 +24,7 @@ import dev.knitting.internal.task.TaskDefinition;
 import dev.knitting.internal.task.TaskTable;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
 
 /**
  * The worker side of one lane, identical for thread and process workers: attach to the lane
@@ -56,6 +57,12 @@ public final class WorkerLoop implements Runnable {
     private TypePolicy policy;
     private MessageSender responses;
     private MessageReceiver receiver;
+    /** The contexts handed to tasks, one per abort slot (index slot + 1), made once: they hold nothing else. */
+    private WorkerContext[] contexts;
+    /** Answers a synchronous call running on the loop thread (see {@link #run}); reused call after call. */
+    private final LoopAnswer loopAnswer = new LoopAnswer();
+    /** Whether the host may still read answers; the response sender's wait for space checks it. */
+    private BooleanSupplier hostReads;
     private final ThreadLocal<PayloadEncoder> encoders = new ThreadLocal<>();
     private final Peer host;
     /** Answers whose zero-copy values stay held until the host has read them (see {@link #settleRead}). */
@@ -118,6 +125,8 @@ public final class WorkerLoop implements Runnable {
         }
         IdleStrategy idle = new IdleStrategy(spec.idle());
         responses = new MessageSender(attached.responses(), idle, this::wakeHostAfterAnswer, attached::wakeAnswerCollector);
+        contexts = new WorkerContext[attached.aborts().capacity() + 1];
+        hostReads = () -> attached.hostState() != LaneDescriptor.HOST_GONE;
         attached.workerPid(ProcessHandle.current().pid());
         attached.workerState(LaneDescriptor.WORKER_READY);
     }
@@ -209,7 +218,7 @@ public final class WorkerLoop implements Runnable {
     /** Runs a chunk of a {@code callAll} ({@link BatchRunner}); its shared buffers are closed once it has answered. */
     private void runBatch(long callId, int abortSlot, TaskDefinition task, java.util.List<?> elements,
                           Received received) {
-        WorkerContext context = new WorkerContext(lane.aborts(), abortSlot, spec.workerIndex());
+        WorkerContext context = context(abortSlot);
         runningCallId = callId;
         try {
             BatchRunner.run(task, elements, context, (status, value) -> {
@@ -229,10 +238,12 @@ public final class WorkerLoop implements Runnable {
 
     /** Runs a task; the shared buffers its argument carried are closed once it has answered. */
     private void run(long callId, int abortSlot, TaskDefinition task, Object argument, Received received) {
-        WorkerContext context = new WorkerContext(lane.aborts(), abortSlot, spec.workerIndex());
+        WorkerContext context = context(abortSlot);
         runningCallId = callId;
         try {
-            TaskRunner.run(task, argument, context, received == null
+            TaskRunner.run(task, argument, context, received == null && task.kind() != TaskDefinition.Kind.ASYNC
+                    ? loopAnswer.to(callId, abortSlot) // answered before run returns: no object per call
+                    : received == null
                     ? (status, value) -> respond(callId, abortSlot, status, value)
                     : (status, value) -> {
                         try {
@@ -244,6 +255,41 @@ public final class WorkerLoop implements Runnable {
         } finally {
             runningCallId = -1;
             Thread.interrupted(); // a hard-timeout interrupt must not leak into the next call
+        }
+    }
+
+    /**
+     * The context of a call holding {@code abortSlot} (-1: none), made on first use. Sharing one
+     * per slot changes nothing a task can observe: a context holds only the slot, and a context a
+     * task kept past its call already read the slot's next holder's flag.
+     */
+    private WorkerContext context(int abortSlot) {
+        WorkerContext context = contexts[abortSlot + 1];
+        if (context == null) {
+            context = new WorkerContext(lane.aborts(), abortSlot, spec.workerIndex());
+            contexts[abortSlot + 1] = context;
+        }
+        return context;
+    }
+
+    /**
+     * The answer of a synchronous call without shared buffers, which {@link TaskRunner} sends
+     * before it returns, on the loop thread: set to the call just before it runs, so no answer
+     * object is made per call.
+     */
+    private final class LoopAnswer implements TaskRunner.Answer {
+        private long callId;
+        private int abortSlot;
+
+        LoopAnswer to(long id, int slot) {
+            this.callId = id;
+            this.abortSlot = slot;
+            return this;
+        }
+
+        @Override
+        public void send(int status, Object value) {
+            respond(callId, abortSlot, status, value);
         }
     }
 
@@ -282,8 +328,7 @@ public final class WorkerLoop implements Runnable {
             }
         }
         try {
-            if (responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.message(),
-                    () -> attached.hostState() != LaneDescriptor.HOST_GONE)) {
+            if (responses.send(MessageDescriptor.RESPONSE, callId, code, abortSlot, encoder.message(), hostReads)) {
                 wokeHost = true;
             }
             sent = true;
