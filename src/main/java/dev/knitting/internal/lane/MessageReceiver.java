@@ -14,6 +14,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,9 +51,12 @@ public final class MessageReceiver {
     public static final long KEEP_BUFFER_BYTES = 2 << 20;
     /**
      * How long a buffer larger than {@link #KEEP_BUFFER_BYTES} is kept after the message that last
-     * used it, while the ring stays empty.
+     * used it, while the ring stays empty: long enough for a pipeline that sends a large message
+     * every few hundred milliseconds to reassemble each into the same buffer. The consumers poll
+     * at least once per park slice ({@code IdlePolicy.maxPark}, 250 ms by default), so an idle lane
+     * lets go of it within about 1.25 s.
      */
-    public static final long IDLE_RELEASE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+    public static final long IDLE_RELEASE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The first reassembly buffer, unless the first fragment needs more or the total is smaller. */
     private static final long FIRST_BUFFER_BYTES = 64 << 10;
 
