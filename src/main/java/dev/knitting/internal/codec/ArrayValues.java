@@ -3,7 +3,6 @@ package dev.knitting.internal.codec;
 import dev.knitting.ProtocolException;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -95,8 +94,7 @@ final class ArrayValues {
 
     /** Reads the count and bytes of a byte array whose tag ({@code tag}, for messages) was just read. */
     static byte[] bytes(DecodeCursor cur, byte tag) {
-        int n = cur.count(1, tag);
-        return cur.copyIn(new byte[n], n, ValueLayout.JAVA_BYTE);
+        return cur.byteArray(cur.count(1, tag));
     }
 
     /** Reads an envelope's {@link Tags#MEMORY_SEGMENT} body (the tag just read) into heap memory. */

@@ -14,12 +14,19 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Reads messages ({@link MessageDescriptor} layout) from an {@link MpscRing}: the ring's one
  * consumer. An unfragmented message is delivered as a slice of ring memory (zero copy); fragments
  * are copied into a reusable buffer and the message is delivered once its last fragment arrived.
- * The buffer is dropped after delivery when it grew past {@link #KEEP_BUFFER_BYTES}.
+ * A buffer of up to {@link #KEEP_BUFFER_BYTES} is kept for good; a larger one is kept while large
+ * messages keep coming, so a stream of them is reassembled without allocating (and zeroing) a new
+ * buffer per message, and dropped once a {@link #poll} finds the ring empty
+ * {@link #IDLE_RELEASE_NANOS} after its last use (or at once after a rejected record). The
+ * consumers poll at least once per park slice when idle, so an idle lane holds at most
+ * {@code KEEP_BUFFER_BYTES} of reassembly memory per direction after that.
  *
  * <p>The total a first fragment announces is never believed: the buffer grows with the bytes that
  * actually arrived (from 64 KiB or the first fragment, doubling, never past the total), so a peer
@@ -42,6 +49,14 @@ public final class MessageReceiver {
      * one buffer instead of growing a new one, with its copies, per message.
      */
     public static final long KEEP_BUFFER_BYTES = 2 << 20;
+    /**
+     * How long a buffer larger than {@link #KEEP_BUFFER_BYTES} is kept after the message that last
+     * used it, while the ring stays empty: long enough for a pipeline that sends a large message
+     * every few hundred milliseconds to reassemble each into the same buffer. The consumers poll
+     * at least once per park slice ({@code IdlePolicy.maxPark}, 250 ms by default), so an idle lane
+     * lets go of it within about 1.25 s.
+     */
+    public static final long IDLE_RELEASE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The first reassembly buffer, unless the first fragment needs more or the total is smaller. */
     private static final long FIRST_BUFFER_BYTES = 64 << 10;
 
@@ -50,6 +65,7 @@ public final class MessageReceiver {
     private final MpscRing ring;
     private final long maxPayloadBytes;
     private final RecordHandler recordHandler = this::onRecord;
+    private final LongSupplier nanoClock;
 
     private MessageHandler handler;
     private MemorySegment buffer;
@@ -60,12 +76,20 @@ public final class MessageReceiver {
     private int partialAbortSlot;
     private long partialTotal;
     private long received;
+    /** When a buffer larger than {@link #KEEP_BUFFER_BYTES} last delivered a message ({@link #nanoClock}). */
+    private long largeBufferLastUsed;
 
     /**
      * @param ring the ring to consume
      * @param maxPayloadBytes largest total payload accepted
      */
     public MessageReceiver(MpscRing ring, long maxPayloadBytes) {
+        this(ring, maxPayloadBytes, System::nanoTime);
+    }
+
+    /** As above, with the clock that times the release of an idle large buffer (tests). */
+    MessageReceiver(MpscRing ring, long maxPayloadBytes, LongSupplier nanoClock) {
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.ring = Objects.requireNonNull(ring, "ring");
         if (maxPayloadBytes < 0) {
             throw new IllegalArgumentException("maxPayloadBytes=" + maxPayloadBytes + " must not be negative");
@@ -106,11 +130,17 @@ public final class MessageReceiver {
      */
     public int poll(MessageHandler handler, int limit) {
         this.handler = Objects.requireNonNull(handler, "handler");
+        int handled;
         try {
-            return ring.read(recordHandler, limit);
+            handled = ring.read(recordHandler, limit);
         } finally {
             this.handler = null;
         }
+        if (handled == 0 && !assembling && buffer != null && buffer.byteSize() > KEEP_BUFFER_BYTES
+                && nanoClock.getAsLong() - largeBufferLastUsed > IDLE_RELEASE_NANOS) {
+            buffer = null; // idle: a large buffer is not held for good
+        }
+        return handled;
     }
 
     private void onRecord(int type, MemorySegment region, long bodyOffset, int bodyLength) {
@@ -118,6 +148,9 @@ public final class MessageReceiver {
             handleRecord(type, region, bodyOffset, bodyLength);
         } catch (ProtocolException e) {
             reset();
+            if (buffer != null && buffer.byteSize() > KEEP_BUFFER_BYTES) {
+                buffer = null; // nothing large is kept for a peer that sends bad records
+            }
             throw e;
         }
     }
@@ -233,7 +266,7 @@ public final class MessageReceiver {
         received = 0;
         partialTotal = 0;
         if (buffer != null && buffer.byteSize() > KEEP_BUFFER_BYTES) {
-            buffer = null;
+            largeBufferLastUsed = nanoClock.getAsLong();
         }
     }
 

@@ -41,6 +41,38 @@ class PayloadDecoderTest {
         return decoder.decode(MemorySegment.ofArray(bytes));
     }
 
+    @Test
+    void aLargeByteArrayDecodesFromAHeapSliceAtAnyOffsetAndFromNativeMemoryAlike() {
+        byte[] value = new byte[20_000];
+        new Random(11).nextBytes(value);
+        byte[] encoded = encode(List.of(value, bytes(1, 2, 3)));
+        byte[] around = new byte[encoded.length + 13];
+        System.arraycopy(encoded, 0, around, 7, encoded.length);
+
+        Object fromSlice = decoder.decode(MemorySegment.ofArray(around).asSlice(7, encoded.length));
+        Object fromNative;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment nativeCopy = arena.allocate(encoded.length);
+            MemorySegment.copy(MemorySegment.ofArray(encoded), 0, nativeCopy, 0, encoded.length);
+            fromNative = decoder.decode(nativeCopy);
+        }
+
+        assertThat(fromSlice).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .containsExactly(value, bytes(1, 2, 3));
+        assertThat(fromNative).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .containsExactly(value, bytes(1, 2, 3));
+    }
+
+    @Test
+    void aLargeByteArrayCountPastTheEndOfAHeapSliceIsRejectedEvenWhenTheBackingArrayHasTheBytes() {
+        byte[] encoded = encode(new byte[10_000]);
+        byte[] around = new byte[encoded.length + 100];
+        System.arraycopy(encoded, 0, around, 0, encoded.length);
+
+        assertThatThrownBy(() -> decoder.decode(MemorySegment.ofArray(around).asSlice(0, encoded.length - 1)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("bytes remain");
+    }
+
     private static byte[] bytes(int... values) {
         byte[] b = new byte[values.length];
         for (int i = 0; i < values.length; i++) {

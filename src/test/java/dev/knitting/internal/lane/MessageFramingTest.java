@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -459,7 +460,82 @@ class MessageFramingTest {
             }
 
             assertThat(collector.messages).singleElement().satisfies(m -> assertThat(m.payload()).isEqualTo(payload));
-            assertThat(receiver.bufferCapacity()).as("dropped after delivery").isZero();
+        }
+    }
+
+    @Test
+    void aLargeBufferIsReusedByTheNextLargeMessageAndDroppedOnceTheRingStaysIdle() {
+        try (Arena arena = Arena.ofConfined()) {
+            MpscRing ring = LaneTesting.ring(arena, 64 * 1024);
+            AtomicLong clock = new AtomicLong(1_000);
+            MessageReceiver receiver = new MessageReceiver(ring, 1L << 30, clock::get);
+            Collector collector = new Collector();
+            byte[] first = LaneTesting.bytes((int) (3 * MessageReceiver.KEEP_BUFFER_BYTES + 999), 3);
+            byte[] second = LaneTesting.bytes(first.length - 17, 5);
+
+            sendInFragments(ring, receiver, collector, first, 7_000);
+            long kept = receiver.bufferCapacity();
+            assertThat(kept).as("kept after delivery").isGreaterThanOrEqualTo(first.length);
+            for (int from = 0; from < second.length; from += 7_000) {
+                int length = Math.min(7_000, second.length - from);
+                int flags = (from == 0 ? FLAG_FIRST : 0) | (from + length == second.length ? FLAG_LAST : 0);
+                fragment(ring, flags, second.length, second, from, length);
+                assertThat(receiver.poll(collector, 1)).isEqualTo(1);
+                assertThat(receiver.bufferCapacity()).as("no new buffer for the second message").isEqualTo(kept);
+            }
+            assertThat(collector.messages).extracting(Message::payload).containsExactly(first, second);
+
+            clock.addAndGet(MessageReceiver.IDLE_RELEASE_NANOS);
+            assertThat(receiver.poll(collector, 1)).isZero();
+            assertThat(receiver.bufferCapacity()).as("idle for exactly the release time").isEqualTo(kept);
+            clock.addAndGet(1);
+            assertThat(receiver.poll(collector, 1)).isZero();
+            assertThat(receiver.bufferCapacity()).as("dropped once idle longer").isZero();
+        }
+    }
+
+    @Test
+    void aBufferOfUpToTheKeptSizeIsNeverDroppedForIdleness() {
+        try (Arena arena = Arena.ofConfined()) {
+            MpscRing ring = LaneTesting.ring(arena, 64 * 1024);
+            AtomicLong clock = new AtomicLong();
+            MessageReceiver receiver = new MessageReceiver(ring, 1L << 30, clock::get);
+            Collector collector = new Collector();
+
+            sendInFragments(ring, receiver, collector, LaneTesting.bytes(200_000, 9), 7_000);
+            long kept = receiver.bufferCapacity();
+            clock.addAndGet(1000 * MessageReceiver.IDLE_RELEASE_NANOS);
+            assertThat(receiver.poll(collector, 1)).isZero();
+
+            assertThat(kept).isPositive().isLessThanOrEqualTo(MessageReceiver.KEEP_BUFFER_BYTES);
+            assertThat(receiver.bufferCapacity()).isEqualTo(kept);
+        }
+    }
+
+    @Test
+    void aRejectedRecordDropsALargeBufferAtOnce() {
+        try (Arena arena = Arena.ofConfined()) {
+            MpscRing ring = LaneTesting.ring(arena, 64 * 1024);
+            MessageReceiver receiver = new MessageReceiver(ring, 1L << 30, () -> 0L);
+            Collector collector = new Collector();
+            sendInFragments(ring, receiver, collector, LaneTesting.bytes((int) (3 * MessageReceiver.KEEP_BUFFER_BYTES), 4),
+                    7_000);
+            assertThat(receiver.bufferCapacity()).isGreaterThan(MessageReceiver.KEEP_BUFFER_BYTES);
+
+            raw(ring, REQUEST, 9, 0, 100, 40); // a continuation with no message started
+
+            assertThatThrownBy(() -> receiver.poll(collector, 1)).isInstanceOf(ProtocolException.class);
+            assertThat(receiver.bufferCapacity()).isZero();
+        }
+    }
+
+    private static void sendInFragments(MpscRing ring, MessageReceiver receiver, Collector collector, byte[] payload,
+            int step) {
+        for (int from = 0; from < payload.length; from += step) {
+            int length = Math.min(step, payload.length - from);
+            int flags = (from == 0 ? FLAG_FIRST : 0) | (from + length == payload.length ? FLAG_LAST : 0);
+            fragment(ring, flags, payload.length, payload, from, length);
+            assertThat(receiver.poll(collector, 1)).isEqualTo(1);
         }
     }
 
