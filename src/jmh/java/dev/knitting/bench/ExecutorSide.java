@@ -59,7 +59,7 @@ public final class ExecutorSide implements Side {
                 }
             }
             ops += calls.length;
-        } while (System.nanoTime() < deadline);
+        } while (System.nanoTime() < deadline || ops < spec.calls());
         Arrays.fill(calls, null);
         return watch.stop(ops, 0, null, "window=" + spec.window());
     }

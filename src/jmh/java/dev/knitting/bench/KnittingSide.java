@@ -63,7 +63,7 @@ public final class KnittingSide implements Side {
                 }
             }
             ops += calls.length;
-        } while (System.nanoTime() < deadline);
+        } while (System.nanoTime() < deadline || ops < spec.calls());
         Arrays.fill(calls, null);
         return watch.stop(ops, 0, null, "window=" + spec.window());
     }
@@ -91,7 +91,7 @@ public final class KnittingSide implements Side {
                 }
             }
             ops += values.length;
-        } while (System.nanoTime() < deadline);
+        } while (System.nanoTime() < deadline || ops < spec.calls());
         return watch.stop(ops, 0, null, "callAll window=" + spec.window());
     }
 

@@ -183,9 +183,11 @@ public final class ProcessScenarios {
     private static Scenario g5Rounds(String id, boolean quick, Supplier<List<Contender>> contenders,
                                      List<Scenario.Line> lines) {
         return quick
-                ? new Scenario(id, contenders, lines, 1, 3, RoundSpec.timed(200).withWindow(1000),
+                ? new Scenario(id, contenders, lines, 1, 3,
+                        RoundSpec.timed(200).withWindow(1000).atLeast(Scenarios.G5_WARMUP_CALLS),
                         RoundSpec.timed(150).withWindow(1000), 30_000, 0)
-                : new Scenario(id, contenders, lines, 2, 11, RoundSpec.timed(1000).withWindow(1000),
+                : new Scenario(id, contenders, lines, 2, 11,
+                        RoundSpec.timed(1000).withWindow(1000).atLeast(Scenarios.G5_WARMUP_CALLS),
                         RoundSpec.timed(1000).withWindow(1000), 60_000, 0);
     }
 

@@ -5,7 +5,9 @@ package dev.knitting.bench;
  * paced rounds issue {@code calls} calls {@code intervalNanos} apart.
  *
  * @param durationNanos wall time of a timed round
- * @param calls calls of a paced round
+ * @param calls calls of a paced round; for a batched round, the fewest calls it makes whatever its
+ *        duration (warm-up rounds: the JIT compiles a call path after a count of calls, not a time,
+ *        and on a loaded machine a timed warm-up can end while every side still runs interpreted)
  * @param intervalNanos spacing of intended start times in a paced round
  * @param window calls in flight per batch
  * @param payloadBytes payload size of echo rounds
@@ -23,6 +25,12 @@ public record RoundSpec(long durationNanos, int calls, long intervalNanos, int w
     /** @return this spec with a payload size */
     public RoundSpec withPayload(int bytes) {
         return new RoundSpec(durationNanos, calls, intervalNanos, window, bytes, primeHotCalls, primeParkedCalls);
+    }
+
+    /** @return this (batched) spec running at least {@code minimum} calls, however long that takes */
+    public RoundSpec atLeast(int minimum) {
+        return new RoundSpec(durationNanos, minimum, intervalNanos, window, payloadBytes, primeHotCalls,
+                primeParkedCalls);
     }
 
     /** @return this spec with a batch window */
