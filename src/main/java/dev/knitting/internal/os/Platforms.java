@@ -2,6 +2,7 @@ package dev.knitting.internal.os;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Picks the platform's implementations once, and says why. Native bindings are only touched when
@@ -11,6 +12,7 @@ import java.util.Optional;
 public final class Platforms {
     private static final String OS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     private static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    private static final AtomicBoolean SYSCALL_LINK_STARTED = new AtomicBoolean();
 
     private Platforms() {
     }
@@ -55,6 +57,18 @@ public final class Platforms {
             }
             WAITER = waiter != null ? waiter : InProcessWaiter.SHARED;
             REASON = reason;
+        }
+    }
+
+    /**
+     * Starts linking libc's {@code syscall} (the one downcall shape of {@link LinuxLibc}) on a
+     * daemon thread, once per JVM, where it can be linked; a no-op elsewhere. A thread that needs
+     * the handle meanwhile waits for the link (class initialization), so nothing is linked twice.
+     */
+    public static void linkSyscallsInBackground() {
+        if (isLinux() && isSupportedLinuxArch() && nativeAccessEnabled()
+                && SYSCALL_LINK_STARTED.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("knitting-syscall-link").start(LinuxLibc::link);
         }
     }
 
