@@ -374,7 +374,8 @@ public final class PoolBuilder {
      * @return the running pool
      */
     public Pool start(Class<?>... taskClasses) {
-        return PoolRuntime.start(config(), TaskTable.fromClasses(taskClasses));
+        PoolConfig config = PoolRuntime.prepare(config());
+        return PoolRuntime.start(config, TaskTable.fromClasses(taskClasses));
     }
 
     /**
@@ -385,7 +386,8 @@ public final class PoolBuilder {
      * @return the running pool
      */
     public Pool start(Task<?, ?>... tasks) {
-        return PoolRuntime.start(config(), TaskTable.fromTasks(tasks));
+        PoolConfig config = PoolRuntime.prepare(config());
+        return PoolRuntime.start(config, TaskTable.fromTasks(tasks));
     }
 
     private PoolConfig config() {

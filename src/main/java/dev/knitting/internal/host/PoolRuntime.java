@@ -19,6 +19,7 @@ import dev.knitting.internal.observe.PoolEvents;
 import dev.knitting.internal.task.ApiAccess;
 import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
+import dev.knitting.internal.os.Platforms;
 import dev.knitting.internal.task.TaskTable;
 import dev.knitting.internal.spawn.WorkerEnv;
 import dev.knitting.internal.worker.WorkerSpec;
@@ -125,6 +126,20 @@ public final class PoolRuntime implements Pool {
             }
         }
         return ClassLoader.getSystemClassLoader();
+    }
+
+    /**
+     * Called before the task table is built: a PROCESS pool starts linking the native calls its
+     * first worker's start needs on a daemon thread, so that the link (the largest CPU cost of a
+     * cold host before its first spawn) overlaps with reading the task classes.
+     *
+     * @return {@code config}
+     */
+    public static PoolConfig prepare(PoolConfig config) {
+        if (config.runtime() == WorkerRuntime.PROCESS) {
+            Platforms.linkSyscallsInBackground();
+        }
+        return config;
     }
 
     /** Starts a pool: every worker is ready when this returns. */

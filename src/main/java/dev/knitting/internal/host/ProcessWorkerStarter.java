@@ -41,7 +41,10 @@ import java.util.function.IntFunction;
  * ({@link WorkerAotCache}) when there is one; the first worker up starts its training when not.
  */
 final class ProcessWorkerStarter implements WorkerStarter {
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** For NAMED shared memory only: a cold JVM's first {@code SecureRandom} costs ~30 ms of providers. */
+    private static final class NameRandom {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private final String poolName;
     private final PoolConfig config;
@@ -110,7 +113,8 @@ final class ProcessWorkerStarter implements WorkerStarter {
         long bytes = Lane.requiredBytes(config.laneCapacity(), config.laneCapacity(), config.abortSignalCapacity());
         boolean named = config.process().sharedMemory() == SharedMemoryMode.NAMED;
         String shmName = named ? config.process().namePrefix() + "_" + Long.toString(ProcessHandle.current().pid(), 36)
-                + "_" + Long.toUnsignedString(RANDOM.nextLong(), 36) + Long.toUnsignedString(RANDOM.nextLong(), 36) : null;
+                + "_" + Long.toUnsignedString(NameRandom.RANDOM.nextLong(), 36)
+                + Long.toUnsignedString(NameRandom.RANDOM.nextLong(), 36) : null;
         MappedRegion region = named ? SharedMemory.createNamedWithoutFd(shmName, bytes) // no fd a worker could find
                 : SharedMemory.createAnonymous("knitting-lane-" + index, bytes);
         LaneMemory memory = LaneMemory.forProcessWorker(region);

@@ -43,7 +43,7 @@ final class ThreadWorkerStarter implements WorkerStarter {
     public Incarnation start(int index) {
         long bytes = Lane.requiredBytes(config.laneCapacity(), config.laneCapacity(), config.abortSignalCapacity());
         LaneMemory memory = LaneMemory.forThreadWorker(bytes);
-        Waiter waiter = Waiter.platform();
+        Waiter waiter = Waiter.inProcess(); // both sides in this JVM: no futex, no FFM linking
         Lane lane;
         try {
             lane = Lane.format(memory.segment(), config.laneCapacity(), config.laneCapacity(),

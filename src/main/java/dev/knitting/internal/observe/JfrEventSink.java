@@ -1,11 +1,8 @@
 package dev.knitting.internal.observe;
 
-import dev.knitting.PoolStats;
 import dev.knitting.WorkerCrashedException;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
 
@@ -18,11 +15,9 @@ import jdk.jfr.FlightRecorderListener;
  * more than the rest of a pool's start.
  */
 final class JfrEventSink implements EventSink {
-    private static final List<Class<? extends Event>> EVENTS = List.of(CallEvent.class, WorkerStartEvent.class,
-            WorkerExitEvent.class, WorkerCrashEvent.class, WorkerReplacementEvent.class, PoolStatisticsEvent.class);
     /** Pools whose statistics the periodic hook emits: from start until stop. */
     private static final Set<PoolEvents> RUNNING = ConcurrentHashMap.newKeySet();
-    private static final Runnable STATISTICS = JfrEventSink::emitStatistics;
+    private static final Runnable STATISTICS = () -> JfrEventWriter.emitStatistics(RUNNING);
 
     private JfrEventSink() {
     }
@@ -32,8 +27,7 @@ final class JfrEventSink implements EventSink {
         FlightRecorder.addListener(new FlightRecorderListener() {
             @Override
             public void recorderInitialized(FlightRecorder recorder) {
-                EVENTS.forEach(FlightRecorder::register);
-                FlightRecorder.addPeriodicEvent(PoolStatisticsEvent.class, STATISTICS);
+                JfrEventWriter.register(STATISTICS);
             }
         });
         return new JfrEventSink();
@@ -49,69 +43,29 @@ final class JfrEventSink implements EventSink {
 
     @Override
     public CallTrace callStarted(PoolEvents pool, String task) {
-        return recording() && CallEvent.wanted() ? CallEvent.start(pool.name(), pool.kind(), task) : null;
+        return recording() ? JfrEventWriter.callStarted(pool, task) : null;
     }
 
     @Override
     public void workerStarted(PoolEvents pool, int lane, String worker, long pid, long bootNanos,
                               boolean replacement) {
-        if (!recording()) {
-            return;
+        if (recording()) {
+            JfrEventWriter.workerStarted(pool, lane, worker, pid, bootNanos, replacement);
         }
-        WorkerStartEvent event = new WorkerStartEvent();
-        if (!event.shouldCommit()) {
-            return;
-        }
-        event.pool = pool.name();
-        event.lane = lane;
-        event.workerKind = pool.kind();
-        event.worker = worker;
-        event.pid = pid;
-        event.bootTime = bootNanos;
-        event.replacement = replacement;
-        event.commit();
     }
 
     @Override
     public void workerEnded(PoolEvents pool, int lane, long pid, WorkerCrashedException how, boolean expected) {
-        if (!recording()) {
-            return;
+        if (recording()) {
+            JfrEventWriter.workerEnded(pool, lane, pid, how, expected);
         }
-        WorkerEndEvent event = expected ? new WorkerExitEvent() : new WorkerCrashEvent();
-        if (!event.shouldCommit()) {
-            return;
-        }
-        event.pool = pool.name();
-        event.lane = lane;
-        event.workerKind = pool.kind();
-        event.pid = pid;
-        if (how != null) {
-            event.exitCode = how.exitCode().orElse(-1);
-            event.signal = how.signal().orElse(0);
-            event.cause = how.getMessage();
-            if (event instanceof WorkerCrashEvent crash) {
-                crash.stderrTail = how.stderrTail();
-            }
-        }
-        event.commit();
     }
 
     @Override
     public void workerReplaced(PoolEvents pool, int lane, Throwable cause, int callsResent) {
-        if (!recording()) {
-            return;
+        if (recording()) {
+            JfrEventWriter.workerReplaced(pool, lane, cause, callsResent);
         }
-        WorkerReplacementEvent event = new WorkerReplacementEvent();
-        if (!event.shouldCommit()) {
-            return;
-        }
-        event.pool = pool.name();
-        event.lane = lane;
-        event.workerKind = pool.kind();
-        event.cause = cause.getMessage();
-        event.causeType = cause.getClass().getName();
-        event.callsResent = callsResent;
-        event.commit();
     }
 
     @Override
@@ -122,27 +76,5 @@ final class JfrEventSink implements EventSink {
     @Override
     public void poolStopped(PoolEvents pool) {
         RUNNING.remove(pool);
-    }
-
-    private static void emitStatistics() {
-        for (PoolEvents pool : RUNNING) {
-            PoolStats stats;
-            try {
-                stats = pool.stats();
-            } catch (RuntimeException stoppedMeanwhile) {
-                continue;
-            }
-            PoolStatisticsEvent event = new PoolStatisticsEvent();
-            event.pool = pool.name();
-            event.workerKind = pool.kind();
-            event.workers = pool.workers();
-            event.submitted = stats.submitted();
-            event.completed = stats.completed();
-            event.failed = stats.failed();
-            event.inFlight = stats.inFlight();
-            event.busiestLaneInFlight = stats.inFlightPerLane().stream().mapToInt(Integer::intValue).max().orElse(0);
-            event.workerRestarts = stats.workerRestarts();
-            event.commit();
-        }
     }
 }

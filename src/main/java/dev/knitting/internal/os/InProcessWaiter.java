@@ -21,6 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * is false). A thread sleeps on one word at a time, so each thread reuses one queue node.
  */
 final class InProcessWaiter implements Waiter {
+    /** The instance {@link Waiter#inProcess()} and the fallback of {@link Platforms} share. */
+    static final InProcessWaiter SHARED = new InProcessWaiter();
     private static final int STRIPE_BITS = 6;
     private static final int STRIPES = 1 << STRIPE_BITS;
     private static final VarHandle INT =

@@ -12,6 +12,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -122,6 +123,15 @@ final class LinuxLibc {
      */
     private static final FunctionDescriptor SHAPE = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    /** Links {@code syscall} now unless done (see {@link Platforms#linkSyscallsInBackground()}). */
+    static void link() {
+        try {
+            Objects.requireNonNull(Syscall.HANDLE, "syscall");
+        } catch (RuntimeException | LinkageError e) {
+            // the thread that needs the handle meets the same failure, with its own message
+        }
+    }
 
     /** The handle of {@code long syscall(long, long...)} in the one shape every call here uses. */
     private static final class Syscall {

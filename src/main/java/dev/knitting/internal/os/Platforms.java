@@ -2,6 +2,7 @@ package dev.knitting.internal.os;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Picks the platform's implementations once, and says why. Native bindings are only touched when
@@ -11,45 +12,64 @@ import java.util.Optional;
 public final class Platforms {
     private static final String OS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     private static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-
-    static final Waiter WAITER;
-    private static final String WAITER_REASON;
-
-    static {
-        Waiter waiter = null;
-        String reason;
-        Optional<String> denied = nativeAccessProblem();
-        if (!isLinux()) {
-            reason = "in-process waiter: no futex binding for os.name=" + System.getProperty("os.name")
-                    + " yet; waits do not reach other processes";
-        } else if (!isSupportedLinuxArch()) {
-            reason = "in-process waiter: no futex syscall number for os.arch=" + ARCH
-                    + "; waits do not reach other processes";
-        } else if (denied.isPresent()) {
-            reason = "in-process waiter: " + denied.get();
-        } else {
-            try {
-                waiter = new LinuxFutex();
-                reason = "futex(2) through libc syscall, shared form, Linux " + ARCH;
-            } catch (RuntimeException | LinkageError e) {
-                reason = "in-process waiter: binding futex through libc failed: " + e;
-            }
-        }
-        WAITER = waiter != null ? waiter : new InProcessWaiter();
-        WAITER_REASON = reason;
-    }
+    private static final AtomicBoolean SYSCALL_LINK_STARTED = new AtomicBoolean();
 
     private Platforms() {
     }
 
     /** @return the best {@link Waiter} of this platform, chosen once */
     public static Waiter waiter() {
-        return WAITER;
+        return WaiterHolder.WAITER;
     }
 
     /** @return one line saying which waiter was chosen and why, for debug output */
     public static String waiterReason() {
-        return WAITER_REASON;
+        return WaiterHolder.REASON;
+    }
+
+    /**
+     * Separate so that asking about the platform ({@link #isLinux()}, native access) links nothing:
+     * choosing the waiter links the futex call, which only process lanes need.
+     */
+    private static final class WaiterHolder {
+        static final Waiter WAITER;
+        static final String REASON;
+
+        static {
+            Waiter waiter = null;
+            String reason;
+            Optional<String> denied = nativeAccessProblem();
+            if (!isLinux()) {
+                reason = "in-process waiter: no futex binding for os.name=" + System.getProperty("os.name")
+                        + " yet; waits do not reach other processes";
+            } else if (!isSupportedLinuxArch()) {
+                reason = "in-process waiter: no futex syscall number for os.arch=" + ARCH
+                        + "; waits do not reach other processes";
+            } else if (denied.isPresent()) {
+                reason = "in-process waiter: " + denied.get();
+            } else {
+                try {
+                    waiter = new LinuxFutex();
+                    reason = "futex(2) through libc syscall, shared form, Linux " + ARCH;
+                } catch (RuntimeException | LinkageError e) {
+                    reason = "in-process waiter: binding futex through libc failed: " + e;
+                }
+            }
+            WAITER = waiter != null ? waiter : InProcessWaiter.SHARED;
+            REASON = reason;
+        }
+    }
+
+    /**
+     * Starts linking libc's {@code syscall} (the one downcall shape of {@link LinuxLibc}) on a
+     * daemon thread, once per JVM, where it can be linked; a no-op elsewhere. A thread that needs
+     * the handle meanwhile waits for the link (class initialization), so nothing is linked twice.
+     */
+    public static void linkSyscallsInBackground() {
+        if (isLinux() && isSupportedLinuxArch() && nativeAccessEnabled()
+                && SYSCALL_LINK_STARTED.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("knitting-syscall-link").start(LinuxLibc::link);
+        }
     }
 
     /** @return the shared-memory binding of this platform, chosen on first use */

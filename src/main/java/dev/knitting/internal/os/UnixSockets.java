@@ -6,11 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.knitting.KnittingException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.util.Optional;
 
 /**
  * A pair of connected {@code AF_UNIX} {@code SOCK_SEQPACKET} sockets, and one message shape over
@@ -101,12 +98,8 @@ public final class UnixSockets {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(LinuxLibc.CAPTURE_LAYOUT);
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            int result;
-            try {
-                result = (int) Handles.SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds);
-            } catch (Throwable t) {
-                throw Errno.rethrow("socketpair", t);
-            }
+            int result = (int) LinuxLibc.callFunction(Handles.SOCKETPAIR, "socketpair", state, AF_UNIX,
+                    SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds.address(), 0, 0, 0);
             if (result != 0) {
                 throw Errno.failure("socketpair(AF_UNIX, SOCK_SEQPACKET)", LinuxLibc.errno(state));
             }
@@ -154,12 +147,8 @@ public final class UnixSockets {
                 msg.set(JAVA_LONG, 40, space);
             }
             while (true) {
-                long result;
-                try {
-                    result = (long) Handles.SENDMSG.invokeExact(state, socket, msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-                } catch (Throwable t) {
-                    throw Errno.rethrow("sendmsg", t);
-                }
+                long result = LinuxLibc.callFunction(Handles.SENDMSG, "sendmsg", state, socket, msg.address(),
+                        MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0, 0, 0);
                 if (result == ID_BYTES) {
                     return SendResult.SENT;
                 }
@@ -203,11 +192,8 @@ public final class UnixSockets {
             msg.set(JAVA_LONG, 40, CONTROL_ROOM);
             long result;
             while (true) {
-                try {
-                    result = (long) Handles.RECVMSG.invokeExact(state, socket, msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-                } catch (Throwable t) {
-                    throw Errno.rethrow("recvmsg", t);
-                }
+                result = LinuxLibc.callFunction(Handles.RECVMSG, "recvmsg", state, socket, msg.address(),
+                        MSG_DONTWAIT | MSG_CMSG_CLOEXEC, 0, 0, 0, 0);
                 if (result >= 0 || LinuxLibc.errno(state) != Errno.EINTR) {
                     break;
                 }
@@ -295,18 +281,13 @@ public final class UnixSockets {
         }
     }
 
-    /** Linked on first use only. */
+    /**
+     * Linked on first use only, in {@link LinuxLibc}'s one integer shape: no downcall stub of
+     * their own (each new shape costs a cold JVM tens of milliseconds before its first worker).
+     */
     private static final class Handles {
-        private static final Linker LINKER = Linker.nativeLinker();
-        private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-        static final MethodHandle SOCKETPAIR = link("socketpair",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-        static final MethodHandle SENDMSG = link("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-        static final MethodHandle RECVMSG = link("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-
-        private static MethodHandle link(String symbol, FunctionDescriptor descriptor) {
-            Optional<MemorySegment> address = LINKER.defaultLookup().find(symbol);
-            return address.map(a -> LINKER.downcallHandle(a, descriptor, ERRNO)).orElse(null);
-        }
+        static final MethodHandle SOCKETPAIR = LinuxLibc.integerFunction("socketpair");
+        static final MethodHandle SENDMSG = LinuxLibc.integerFunction("sendmsg");
+        static final MethodHandle RECVMSG = LinuxLibc.integerFunction("recvmsg");
     }
 }

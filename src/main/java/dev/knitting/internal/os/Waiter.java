@@ -34,6 +34,17 @@ public interface Waiter {
 
     /** @return the best waiter of this platform, chosen once */
     static Waiter platform() {
-        return Platforms.WAITER;
+        return Platforms.waiter();
+    }
+
+    /**
+     * The waiter of lanes whose both sides live in this JVM (thread workers): it parks with
+     * {@code LockSupport}, so choosing it links no native call, and a THREAD pool's start loads
+     * nothing of the FFM linker.
+     *
+     * @return the one in-process waiter of this JVM
+     */
+    static Waiter inProcess() {
+        return InProcessWaiter.SHARED;
     }
 }

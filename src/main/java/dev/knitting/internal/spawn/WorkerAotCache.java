@@ -7,8 +7,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,6 +64,10 @@ public final class WorkerAotCache {
     /** Options of the user's that choose an archive or cache: no automatic cache then. */
     private static final List<String> ARCHIVE_OPTIONS = List.of("-XX:AOT", "-XX:SharedArchiveFile",
             "-XX:ArchiveClassesAtExit", "-XX:+AutoCreateSharedArchive", "-Xshare", "-XX:-UseCompressedClassPointers");
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+    /** An odd multiplier of well-mixed bits for the second lane. */
+    private static final long SECOND_PRIME = 0x9e3779b97f4a7c15L;
     /** Keys trained (or being trained) by this JVM: at most one training per key and JVM. */
     private static final Set<String> TRAINED_HERE = ConcurrentHashMap.newKeySet();
 
@@ -277,14 +279,14 @@ public final class WorkerAotCache {
                 && Files.isRegularFile(entry);
     }
 
-    /** A digest of the command line and of the files it names (size and modification time). */
-    private static String key(WorkerCommand command, List<Path> classPath) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
+    /**
+     * A 96-bit key of the command line and of the files it names (size and modification time):
+     * two FNV-1a lanes of different primes over the parts, each part ended by a 0 byte. Not a
+     * cryptographic digest, on purpose: a cold host would load the JDK's security providers for
+     * one (~30 ms before its first worker), and a collision could only hand a worker a cache the
+     * JVM then rejects for its class path or version (see the class comment), never a wrong start.
+     */
+    static String key(WorkerCommand command, List<Path> classPath) throws IOException {
         List<String> parts = new ArrayList<>(command.argv());
         parts.add(System.getProperty("java.vm.version", ""));
         List<Path> files = new ArrayList<>(classPath);
@@ -293,10 +295,17 @@ public final class WorkerAotCache {
             Path real = file.toRealPath();
             parts.add(real + " " + Files.size(real) + " " + Files.getLastModifiedTime(real).toMillis());
         }
+        long a = FNV_OFFSET;
+        long b = ~FNV_OFFSET;
         for (String part : parts) {
-            digest.update(part.getBytes(StandardCharsets.UTF_8));
-            digest.update((byte) 0);
+            for (byte x : part.getBytes(StandardCharsets.UTF_8)) {
+                a = (a ^ (x & 0xff)) * FNV_PRIME;
+                b = (b ^ (x & 0xff)) * SECOND_PRIME;
+            }
+            a *= FNV_PRIME; // the 0 byte that ends a part: XOR with 0 changes nothing
+            b *= SECOND_PRIME;
         }
-        return HexFormat.of().formatHex(digest.digest(), 0, 12);
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(a) + hex.toHexDigits((int) (b >>> 32));
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,6 +34,11 @@ class CpuHintTest {
             }
         }
         throw new AssertionError("the thread migrated during every one of " + TRIES + " probes");
+    }
+
+    @BeforeAll
+    static void linkTheCpuBinding() {
+        assertThat(CurrentCpu.linkNow()).isTrue(); // surefire runs with --enable-native-access
     }
 
     @Test

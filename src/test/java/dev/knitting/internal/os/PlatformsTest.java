@@ -18,6 +18,20 @@ class PlatformsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void syscallsLinkedInTheBackgroundServeEveryThreadAndTheLinkStartsOnce() throws Exception {
+        assumeThat(Platforms.isLinux() && Platforms.isSupportedLinuxArch()).isTrue();
+        assumeThat(Platforms.nativeAccessEnabled()).isTrue();
+
+        Platforms.linkSyscallsInBackground();
+        Platforms.linkSyscallsInBackground();
+
+        assertThat(LinuxLibc.getpid()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("knitting-syscall-link")).count()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
     void namesTheClassPathFlagWhenRunFromTheClassPath() {
         assumeThat(Platforms.class.getModule().isNamed()).isFalse();
 

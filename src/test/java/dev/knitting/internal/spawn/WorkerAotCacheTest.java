@@ -65,6 +65,23 @@ class WorkerAotCacheTest {
     }
 
     @Test
+    void shouldKeyACacheBy24HexDigitsThatChangeWithAJarsModificationTime() throws IOException {
+        Path jar = jars.resolve("touched.jar");
+        Files.copy(knittingJar, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        WorkerCommand command = command(jar.toString(), "-Da=1");
+        String before = WorkerAotCache.key(command, List.of(jar));
+
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(jar).toMillis() - 60_000));
+
+        assertThat(before).matches("[0-9a-f]{24}");
+        assertThat(WorkerAotCache.key(command, List.of(jar))).as("a rebuilt jar gets a new key")
+                .matches("[0-9a-f]{24}").isNotEqualTo(before);
+        assertThat(WorkerAotCache.key(command(jar.toString(), "-Da=2"), List.of(jar)))
+                .isNotEqualTo(WorkerAotCache.key(command, List.of(jar)));
+    }
+
+    @Test
     void shouldHaveNoCacheWhereTheJdkCannotUseOneOrTheUserSaysNo(@TempDir Path folder) {
         String dir = Path.of("target", "classes").toAbsolutePath().toString();
         String f = folder.toString();

@@ -1,0 +1,59 @@
+package dev.knitting.internal.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a cold JVM pays for a THREAD pool: both sides of a thread lane live in one JVM, so the pool
+ * links no native call (no FFM linker: hundreds of JDK classes, the largest part of a cold start),
+ * and a JVM that never records loads no JFR event class. Read from the class-loading log of a
+ * fresh JVM that has native access and {@code jdk.jfr}, as a user's program does.
+ */
+class ThreadPoolColdStartTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void aThreadPoolsFirstCallLoadsNeitherTheForeignLinkerNorAnyJfrEventClass() throws IOException,
+            InterruptedException {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path out = dir.resolve("child.out");
+        Path err = dir.resolve("child.err");
+        Path classes = dir.resolve("classes.log");
+        Process child = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-Xlog:class+load=info:file=" + classes, "-cp", System.getProperty("java.class.path"),
+                ThreadPoolColdChild.class.getName()))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            assertThat(child.waitFor(100, TimeUnit.SECONDS)).as("the child JVM exited").isTrue();
+            String stdout = Files.readString(out);
+            assertThat(child.exitValue()).as("exit status; stdout:%n%s%nstderr:%n%s", stdout, Files.readString(err))
+                    .isZero();
+            assertThat(stdout).contains("answer: 144");
+
+            List<String> loaded = Files.readAllLines(classes);
+            assertThat(loaded).as("the child's class loading log").anyMatch(l -> l.contains(HostLane.class.getName()));
+            assertThat(loaded)
+                    .noneMatch(l -> l.contains("java.lang.foreign.Linker "))
+                    .noneMatch(l -> l.contains("jdk.internal.foreign.abi.DowncallLinker "))
+                    .noneMatch(l -> l.contains("dev.knitting.internal.os.LinuxLibc"))
+                    .noneMatch(l -> l.contains("jdk.jfr.Event "))
+                    .noneMatch(l -> l.contains("dev.knitting.internal.observe.") && l.contains("Event ")
+                            && !l.contains("PoolEvents"));
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+}
