@@ -103,6 +103,11 @@ public final class SealedMemory {
         return new Block(fd, address.address(), size);
     }
 
+    /** @return whether sealed memfds can be created here (Linux on a supported architecture) */
+    public static boolean available() {
+        return Platforms.isLinux() && Platforms.isSupportedLinuxArch();
+    }
+
     /** Unmaps a block's mapping and closes its descriptor (unless it is -1: closed already). */
     public static void release(Block block) {
         LinuxLibc.munmap(MemorySegment.ofAddress(block.address()), block.size());
