@@ -79,7 +79,8 @@ public final class BufferReference implements AutoCloseable {
     private final NativeBlock block;
     /** Shared with the cleaner, which frees the block only while it is still {@link #OWNED} here. */
     private final AtomicInteger state = new AtomicInteger(OWNED);
-    private final Cleaner.Cleanable cleanable;
+    /** Guarded by this: unregistered when the reference moves (nothing left to free here), again on a restore. */
+    private Cleaner.Cleanable cleanable;
     /** Guarded by this: the live view and the thread it is confined to, or nulls. */
     private Arena viewArena;
     private MemorySegment view;
@@ -243,13 +244,20 @@ public final class BufferReference implements AutoCloseable {
                             + Thread.currentThread().getName() + ": " + e.getMessage(), e);
                 }
                 reference.state.set(MOVED);
+                // the memory is the receiver's now: unregister here, so that no collector and no
+                // cleaner thread has anything to do for a moved reference
+                reference.cleanable.clean();
                 return reference.block;
             }
         }
 
         @Override
         public void restore(BufferReference reference) {
-            reference.state.compareAndSet(MOVED, OWNED);
+            synchronized (reference) {
+                if (reference.state.compareAndSet(MOVED, OWNED)) {
+                    reference.cleanable = CLEANER.register(reference, new FreeIfOwned(reference.block, reference.state));
+                }
+            }
         }
 
         @Override

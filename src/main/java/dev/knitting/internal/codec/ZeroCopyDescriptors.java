@@ -266,7 +266,7 @@ final class ZeroCopyDescriptors {
     private static NativeBlock copyOf(NativeBlock received) {
         try {
             long size = received.size();
-            NativeBlock copy = NativeBlock.allocate(size);
+            NativeBlock copy = NativeBlock.allocateForCopy(size);
             MemorySegment.copy(NativeHeap.view(received.address(), size, Arena.global()), 0,
                     NativeHeap.view(copy.address(), size, Arena.global()), 0, size);
             return copy;

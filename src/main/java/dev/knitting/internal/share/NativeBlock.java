@@ -78,9 +78,29 @@ public final class NativeBlock {
         return new NativeBlock(NativeHeap.allocateZeroed(size), size, null, 0);
     }
 
+    /**
+     * @param size bytes, positive
+     * @return a block for a copy of {@code size} bytes about to be written: like {@link #allocate},
+     *     but a sealed block gets all its pages at once
+     */
+    public static NativeBlock allocateForCopy(long size) {
+        if (size >= SHAREABLE_FROM && size <= MAX_SIZE && SealedMemory.available()) {
+            try {
+                return shareable(size, true);
+            } catch (RuntimeException e) {
+                // no memfd here: heap memory
+            }
+        }
+        return allocate(size);
+    }
+
     /** @return a new zeroed sealed block of {@code size} bytes with a fresh key */
     public static NativeBlock shareable(long size) {
-        SealedMemory.Block block = SealedMemory.create(DEBUG_NAME, mappedSize(size));
+        return shareable(size, false);
+    }
+
+    private static NativeBlock shareable(long size, boolean populate) {
+        SealedMemory.Block block = SealedMemory.create(DEBUG_NAME, mappedSize(size), populate);
         return new NativeBlock(block.address(), size, block, newKey());
     }
 
@@ -115,7 +135,7 @@ public final class NativeBlock {
 
     /** @return a sealed copy of this heap block's bytes (this block stays as it is) */
     public NativeBlock copyToShareable() {
-        NativeBlock copy = shareable(size);
+        NativeBlock copy = shareable(size, true);
         MemorySegment.copy(NativeHeap.view(address, size, Arena.global()), 0,
                 NativeHeap.view(copy.address, size, Arena.global()), 0, size);
         return copy;

@@ -46,7 +46,7 @@ public final class ReferenceCache {
         }
         sweep();
         synchronized (LENT) {
-            return LENT.size() < CAPACITY;
+            return LENT.size() < CAPACITY; // the memory of a kept mapping is the peer's, alive anyway
         }
     }
 
@@ -119,18 +119,23 @@ public final class ReferenceCache {
 
     /** Unmaps kept mappings whose owner freed the memory. */
     public static void sweep() {
-        List<NativeBlock> freed = new ArrayList<>(1);
+        List<NativeBlock> freed = null;
         synchronized (LENT) {
             for (Iterator<Lent> it = LENT.values().iterator(); it.hasNext(); ) {
                 NativeBlock block = it.next().block();
                 if (block.freedByOwner()) {
+                    if (freed == null) {
+                        freed = new ArrayList<>(1);
+                    }
                     freed.add(block);
                     it.remove();
                 }
             }
             empty = LENT.isEmpty();
         }
-        freed.forEach(NativeBlock::unmap);
+        if (freed != null) {
+            freed.forEach(NativeBlock::unmap);
+        }
     }
 
     /** Unmaps every mapping kept for {@code peer}: its channel closed (it exited, or the pool closed). */
