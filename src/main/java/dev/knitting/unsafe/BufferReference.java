@@ -45,8 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * memory this process moved to that same worker and the worker owns now; any other key (never
  * issued, lent to another worker, taken back already, or of memory freed since) fails the call with
  * {@link dev.knitting.ProtocolException} and maps nothing. A kept mapping of memory its owner freed
- * goes within about a millisecond in a process worker, and at the host's next reference move in the
- * host; every kept mapping goes when the worker exits or the pool closes.
+ * goes within about a millisecond in a process worker, and in the host at its first reference move
+ * to a process a millisecond or more later; every kept mapping goes when the worker exits or the
+ * pool closes.
  *
  * <p>Trust: a process worker may run hostile code, and a worker that had a reference's memory can
  * keep a mapping of it and write on after it gave the reference back. So a reference that comes

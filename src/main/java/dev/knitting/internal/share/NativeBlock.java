@@ -188,7 +188,7 @@ public final class NativeBlock {
 
     /** This process owns the block now: whatever the words said before, nobody freed it. */
     public synchronized void owned() {
-        if (!freed && trailer != null) {
+        if (!freed && trailer != null && (long) LONG.getVolatile(trailer, FREED) != 0) {
             LONG.setVolatile(trailer, FREED, 0L);
         }
     }

@@ -22,7 +22,8 @@ import java.util.Map;
  *
  * <p>Bounds: at most {@link #CAPACITY} kept mappings per process. A kept mapping goes when its block
  * comes back, when the owner frees the memory (the block's trailer says so; a process worker looks
- * about once a millisecond, a host at its next reference move), or when the peer's channel closes
+ * about once a millisecond, a host at its first reference move a millisecond or more after the last
+ * look, or whenever it needs the room), or when the peer's channel closes
  * (the worker exited, or the pool closed).
  */
 public final class ReferenceCache {
@@ -32,6 +33,10 @@ public final class ReferenceCache {
     /** Guarded by itself: the kept blocks by key. */
     private static final Map<Long, Lent> LENT = new HashMap<>();
     private static volatile boolean empty = true;
+    /** Longest a host goes between sweeps while it moves references. */
+    private static final long SWEEP_NANOS = 1_000_000;
+    /** When {@link #hasRoom()} last swept (racy: at worst a sweep too many). */
+    private static long lastSweep;
 
     private ReferenceCache() {
     }
@@ -39,10 +44,23 @@ public final class ReferenceCache {
     private record Lent(NativeBlock block, Object peer) {
     }
 
-    /** @return whether one more mapping may be kept (sweeps freed ones first) */
+    /**
+     * @return whether one more mapping may be kept; sweeps freed ones first when there is no room, and
+     *     otherwise at most once per {@link #SWEEP_NANOS} (a sweep reads memory the peer writes)
+     */
     public static boolean hasRoom() {
         if (empty) {
             return true;
+        }
+        long now = System.nanoTime();
+        if (now - lastSweep > SWEEP_NANOS) {
+            lastSweep = now;
+            sweep();
+        }
+        synchronized (LENT) {
+            if (LENT.size() < CAPACITY) {
+                return true;
+            }
         }
         sweep();
         synchronized (LENT) {

@@ -200,6 +200,9 @@ public final class Transfers {
             if (transit != null && transit.reclaim(token) == null) {
                 return; // claimed in this process (the inline lane): the claimer owns it
             }
+            if (lent && !ReferenceCache.isLent(sent)) {
+                return; // back here already (the peer took it and moved it back), or its peer is gone
+            }
             if (sent.take(token)) { // the peer never took it: nobody holds it any more
                 undeliver();
                 sent.free();
