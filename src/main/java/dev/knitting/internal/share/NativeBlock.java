@@ -53,6 +53,8 @@ public final class NativeBlock {
     private volatile Object peerKeeps;
     /** Guarded by this. */
     private boolean freed;
+    /** Guarded by this: the token of this process's last move of the block whose taking is not checked yet, or 0. */
+    private long unchecked;
 
     private NativeBlock(long address, long size, SealedMemory.Block sealed, long key) {
         this.address = address;
@@ -186,8 +188,25 @@ public final class NativeBlock {
         return !freed && trailer != null && token != 0 && LONG.compareAndSet(trailer, CLAIM, token, 0L);
     }
 
+    /**
+     * Leaves the check whether the peer took the move named {@code token} to {@link #takeUnchecked()}
+     * (a sweep), off the path of the next call: reading the claim word now would pull its cache line
+     * away from the peer that is about to write it.
+     */
+    public synchronized void checkLater(long token) {
+        unchecked = token;
+    }
+
+    /** @return whether the move whose check was left for later was never taken (it is taken now) */
+    synchronized boolean takeUnchecked() {
+        long token = unchecked;
+        unchecked = 0;
+        return token != 0 && take(token);
+    }
+
     /** This process owns the block now: whatever the words said before, nobody freed it. */
     public synchronized void owned() {
+        unchecked = 0; // the peer moved it back: it took the last move
         if (!freed && trailer != null && (long) LONG.getVolatile(trailer, FREED) != 0) {
             LONG.setVolatile(trailer, FREED, 0L);
         }

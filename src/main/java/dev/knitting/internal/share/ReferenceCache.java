@@ -141,7 +141,7 @@ public final class ReferenceCache {
         synchronized (LENT) {
             for (Iterator<Lent> it = LENT.values().iterator(); it.hasNext(); ) {
                 NativeBlock block = it.next().block();
-                if (block.freedByOwner()) {
+                if (block.freedByOwner() || block.takeUnchecked()) { // freed there, or never taken
                     if (freed == null) {
                         freed = new ArrayList<>(1);
                     }
@@ -152,7 +152,13 @@ public final class ReferenceCache {
             empty = LENT.isEmpty();
         }
         if (freed != null) {
-            freed.forEach(NativeBlock::unmap);
+            for (NativeBlock block : freed) {
+                if (block.freedByOwner()) {
+                    block.unmap();
+                } else {
+                    block.free(); // a move the peer never took: nobody else holds it
+                }
+            }
         }
     }
 

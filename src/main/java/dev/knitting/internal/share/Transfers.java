@@ -203,6 +203,12 @@ public final class Transfers {
             if (lent && !ReferenceCache.isLent(sent)) {
                 return; // back here already (the peer took it and moved it back), or its peer is gone
             }
+            if (lent && transit == null) {
+                // a process worker settles once its host read the answer, which the host decodes (and
+                // so takes the reference) first: whether it did is checked at the next sweep
+                sent.checkLater(token);
+                return;
+            }
             if (sent.take(token)) { // the peer never took it: nobody holds it any more
                 undeliver();
                 sent.free();
