@@ -3,7 +3,9 @@ package dev.knitting;
 import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.testtasks.BufferTasks;
 import dev.knitting.testtasks.EchoTasks;
+import dev.knitting.internal.share.NativeBlock;
 import dev.knitting.testtasks.HostileReferenceTasks;
+import dev.knitting.testtasks.ReferenceKeyTasks;
 import dev.knitting.unsafe.BufferReference;
 import dev.knitting.testtasks.SlowTasks;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Zero-copy payloads with process workers: buffers are mapped by both JVMs; references move as memfds. */
 final class ProcessZeroCopyTest extends ZeroCopyContractTest {
@@ -66,6 +69,88 @@ final class ProcessZeroCopyTest extends ZeroCopyContractTest {
                 assertThat(unsafe.call(HostileReferenceTasks.SCRIBBLE, 0).join()).isTrue();
                 assertThat(adopted.segment().get(ValueLayout.JAVA_BYTE, 4096)).isEqualTo((byte) 0x55);
             }
+        }
+    }
+
+    /**
+     * The key path: a reference that went there and back once moves by key alone after that (no new
+     * mapping or descriptor in the host), the worker keeps one mapping of it while the host owns it,
+     * and lets it go once the host released the reference.
+     */
+    @Test
+    void shouldMoveALargeReferenceByKeyAfterItsFirstTripAndLetTheWorkersMappingGoOnceReleased() throws Exception {
+        try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1).permission(Permission.unsafe())
+                .start(ReferenceKeyTasks.class, EchoTasks.class, SlowTasks.class)) {
+            long workerPid = pool.call(SlowTasks.WHERE, 0L).join().pid();
+            long hostMappings = referenceMappings("self");
+            long hostDescriptors = descriptors();
+            BufferReference reference = BufferReference.allocate(NativeBlock.SHAREABLE_FROM);
+            reference = pool.call(ReferenceKeyTasks.BUMP_FIRST, reference).join();
+
+            for (int i = 0; i < 20; i++) {
+                reference = pool.call(ReferenceKeyTasks.BUMP_FIRST, reference).join();
+                assertThat(referenceMappings("self")).isEqualTo(hostMappings + 1);
+                assertThat(descriptors()).isLessThanOrEqualTo(hostDescriptors + 1 + 4); // other threads may open some
+            }
+            assertThat(reference.segment().get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 21);
+            assertThat(referenceMappings(Long.toString(workerPid))).as("the worker keeps one mapping").isEqualTo(1);
+
+            reference.release();
+            assertThat(referenceMappings("self")).isEqualTo(hostMappings);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (referenceMappings(Long.toString(workerPid)) > 0 && System.nanoTime() < deadline) {
+                pool.call(EchoTasks.SQUARE, 2).join(); // each pass of the worker loop lets freed memory go
+            }
+            assertThat(referenceMappings(Long.toString(workerPid))).as("the worker's mapping of freed memory").isZero();
+        }
+    }
+
+    /**
+     * A hostile worker answering with a reference that claims to travel by key alone reaches nothing
+     * of the host's: a key never issued, a key of memory lent to another worker, of memory the host
+     * owns again, or of memory the host released, fails the call with a protocol error and maps
+     * nothing; the worker goes on serving.
+     */
+    @Test
+    void shouldRefuseAKeyOfAnythingButMemoryLentToThatSameWorkerAndMapNothing() throws Exception {
+        try (Pool first = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1).permission(Permission.unsafe())
+                .start(ReferenceKeyTasks.class, BufferTasks.class);
+             Pool second = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1).permission(Permission.unsafe())
+                     .start(ReferenceKeyTasks.class)) {
+            BufferReference heldThere = BufferReference.allocate(NativeBlock.SHAREABLE_FROM);
+            long lentToFirst = ReferenceKeyTasks.keyOf(heldThere);
+            assertThat(first.call(ReferenceKeyTasks.HOLD, heldThere).join()).isEqualTo(NativeBlock.SHAREABLE_FROM);
+            BufferReference back = first.call(ReferenceKeyTasks.BUMP_FIRST,
+                    BufferReference.allocate(NativeBlock.SHAREABLE_FROM)).join();
+            long ownedHere = ReferenceKeyTasks.keyOf(back);
+            long mappings = referenceMappings("self");
+
+            assertRefused(first.call(ReferenceKeyTasks.FORGE_KEY, 0x5eed_5eedL), "a key never issued");
+            assertRefused(second.call(ReferenceKeyTasks.FORGE_KEY, lentToFirst), "a key lent to another worker");
+            assertRefused(first.call(ReferenceKeyTasks.FORGE_KEY, ownedHere), "a key of memory the host owns again");
+            back.release();
+            assertRefused(first.call(ReferenceKeyTasks.FORGE_KEY, ownedHere), "a key of memory the host released");
+
+            assertThat(referenceMappings("self")).isEqualTo(mappings - 1);
+            try (BufferReference served = first.call(BufferTasks.INCREMENT, BufferReference.allocate(8)).join()) {
+                assertThat(served.toByteArray()[0]).isEqualTo((byte) 1);
+            }
+        }
+    }
+
+    private static void assertRefused(TaskCall<BufferReference> call, String what) {
+        assertThatThrownBy(call::join).as(what).cause().isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("no descriptor was handed over");
+    }
+
+    private static long referenceMappings(String pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/maps")).stream()
+                .filter(line -> line.contains("memfd:" + NativeBlock.DEBUG_NAME)).count();
+    }
+
+    private static long descriptors() throws IOException {
+        try (java.util.stream.Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            return entries.count();
         }
     }
 

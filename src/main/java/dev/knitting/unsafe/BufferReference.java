@@ -29,19 +29,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threads get {@link WrongThreadException}. Segments are cheap confined views; sending costs a
  * confined-arena close (tens of nanoseconds), not a shared one.
  *
- * <p>Memory: a reference is heap memory ({@code calloc}); between threads of one process only its
- * address moves. To a process worker (Linux) its bytes are copied once, at that send, into a memfd
- * sealed against shrinking and growing, and the memfd moves: it travels over the worker's descriptor
- * channel ({@code SCM_RIGHTS}), the worker maps it and owns it, and the sender's mapping is gone once
- * the call is over. A reference that is such a memfd already (one a process worker moved to an
- * {@code unsafe()} pool, or that a worker received) moves on without any copy. References come back
- * from a process worker the same way.
+ * <p>Memory: a reference below 16 MiB is heap memory ({@code calloc}); from 16 MiB on it is a memfd
+ * sealed against shrinking and growing, which costs a little more to allocate but can go to a process
+ * worker as it is. Between threads of one process only its address moves. To a process worker (Linux)
+ * a heap reference's bytes are copied once, at that send, into such a memfd, and the memfd moves: it
+ * travels over the worker's descriptor channel ({@code SCM_RIGHTS}), the worker maps it and owns it.
+ * References come back from a process worker the same way.
+ *
+ * <p>Moves by key: the sender of a memfd reference keeps its mapping while the other process owns
+ * the reference (at most 64 such mappings per process), so the reference can come back by a random
+ * key alone, without a descriptor, a check or a mapping; and once the worker has said it keeps its
+ * mapping too, the next move there goes by key as well. A reference that goes back and forth between
+ * a caller and the same worker therefore costs no system call after its first trip, whatever its
+ * size. Sending still closes every segment the sender took, exactly as above. A key reaches only
+ * memory this process moved to that same worker and the worker owns now; any other key (never
+ * issued, lent to another worker, taken back already, or of memory freed since) fails the call with
+ * {@link dev.knitting.ProtocolException} and maps nothing. A kept mapping of memory its owner freed
+ * goes within about a millisecond in a process worker, and in the host at its first reference move
+ * to a process a millisecond or more later; every kept mapping goes when the worker exits or the
+ * pool closes.
  *
  * <p>Trust: a process worker may run hostile code, and a worker that had a reference's memory can
  * keep a mapping of it and write on after it gave the reference back. So a reference that comes
  * back from a process worker of a pool whose {@link dev.knitting.Permission} is confined (the default
  * {@code strict()}) is <em>copied</em> into fresh memory of the caller's process, which the worker
- * never saw, and the worker's memfd is let go: what the caller holds cannot change under it. With
+ * never saw, and the worker's memory is let go: what the caller holds cannot change under it. With
  * {@link dev.knitting.Permission#unsafe()} the worker is trusted and its memory adopted as it is
  * (no copy); a worker that kept a mapping could still write into it. A reference whose memory is not
  * a sealed memfd of the described size is refused with {@link dev.knitting.ProtocolException} before
@@ -68,7 +80,8 @@ public final class BufferReference implements AutoCloseable {
     private final NativeBlock block;
     /** Shared with the cleaner, which frees the block only while it is still {@link #OWNED} here. */
     private final AtomicInteger state = new AtomicInteger(OWNED);
-    private final Cleaner.Cleanable cleanable;
+    /** Guarded by this: unregistered when the reference moves (nothing left to free here), again on a restore. */
+    private Cleaner.Cleanable cleanable;
     /** Guarded by this: the live view and the thread it is confined to, or nulls. */
     private Arena viewArena;
     private MemorySegment view;
@@ -232,13 +245,20 @@ public final class BufferReference implements AutoCloseable {
                             + Thread.currentThread().getName() + ": " + e.getMessage(), e);
                 }
                 reference.state.set(MOVED);
+                // the memory is the receiver's now: unregister here, so that no collector and no
+                // cleaner thread has anything to do for a moved reference
+                reference.cleanable.clean();
                 return reference.block;
             }
         }
 
         @Override
         public void restore(BufferReference reference) {
-            reference.state.compareAndSet(MOVED, OWNED);
+            synchronized (reference) {
+                if (reference.state.compareAndSet(MOVED, OWNED)) {
+                    reference.cleanable = CLEANER.register(reference, new FreeIfOwned(reference.block, reference.state));
+                }
+            }
         }
 
         @Override

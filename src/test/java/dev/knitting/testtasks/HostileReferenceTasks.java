@@ -47,7 +47,9 @@ public final class HostileReferenceTasks {
         for (int n = 0; n < 4096; n++) { // a confined worker cannot list /proc/self/fd; numbers can be tried
             Path fd = Path.of("/proc/self/fd/" + n);
             try {
-                if (Files.readSymbolicLink(fd).toString().startsWith("/memfd:knitting-ref") && Files.size(fd) == SIZE) {
+                long size = Files.size(fd); // the reference's bytes and the trailer after them
+                if (Files.readSymbolicLink(fd).toString().startsWith("/memfd:knitting-ref")
+                        && size >= SIZE && size < SIZE + 4096) {
                     try (FileChannel channel = FileChannel.open(fd, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                         return channel.map(FileChannel.MapMode.READ_WRITE, 0, SIZE);
                     }

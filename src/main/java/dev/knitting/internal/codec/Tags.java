@@ -69,7 +69,8 @@ package dev.knitting.internal.codec;
  * 0x71  SHARED_BUFFER      i64 sender pid, i32 sender fd, i64 token high, i64 token low,
  *                          i64 buffer length, i64 offset, i64 length, str? name
  *                          (a descriptor: see ZeroCopyDescriptors for how it is checked)
- * 0x72  BUFFER_REFERENCE   i64 transit token, i64 address, i64 size (thread workers only)
+ * 0x72  BUFFER_REFERENCE   i64 transit token, i64 address, i64 size; between processes the address
+ *                          field is a negated handoff id, then i64 key, u8 flags (1: sender keeps its mapping)
  * 0x73  MEMORY_SEGMENT     u32 n, n bytes (only as an ENVELOPE body)
  *
  * type ref  u32 k: k &lt; types-so-far names an earlier definition of this payload; k ==

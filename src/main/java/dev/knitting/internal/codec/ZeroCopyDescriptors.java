@@ -10,6 +10,7 @@ import dev.knitting.internal.os.UnixSockets;
 import dev.knitting.internal.share.BufferReferenceAccess;
 import dev.knitting.internal.share.DescriptorChannel;
 import dev.knitting.internal.share.NativeBlock;
+import dev.knitting.internal.share.ReferenceCache;
 import dev.knitting.internal.share.SharedBufferAccess;
 import dev.knitting.internal.share.SharedBufferMemory;
 import dev.knitting.internal.share.Token;
@@ -19,6 +20,7 @@ import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.unsafe.BufferReference;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Both directions of the two zero-copy descriptors ({@link Tags#SHARED_BUFFER},
@@ -34,6 +36,9 @@ final class ZeroCopyDescriptors {
      * The decoder refuses the first descriptor past the bound before resolving it.
      */
     static final int MAX_SHARED_BUFFERS = 64;
+
+    /** Flag of a reference descriptor between processes: the sender keeps its mapping ({@link ReferenceCache}). */
+    private static final int KEEPS_MAPPING = 1;
 
     private ZeroCopyDescriptors() {
     }
@@ -116,12 +121,24 @@ final class ZeroCopyDescriptors {
         }
         int handoff = DescriptorChannel.nextHandoff();
         Transit transit = toWorker ? peer.transit() : null;
-        long token = transit == null ? 0 : transit.put(sent, -handoff);
-        transfers.handedOver(reference, original, sent, transit, token, handoff);
+        long token = transit == null ? newToken() : transit.put(sent, -handoff);
+        boolean keep = sent.key() != 0 && ReferenceCache.hasRoom();
+        sent.offer(token);
+        transfers.handedOver(reference, original, sent, transit, token, handoff, keep);
         out.tag(Tags.BUFFER_REFERENCE);
         out.raw64(token);
         out.raw64(-handoff);
         out.raw64(sent.size());
+        out.raw64(sent.key());
+        out.raw8(keep ? KEEPS_MAPPING : 0);
+    }
+
+    private static long newToken() {
+        long token;
+        do {
+            token = ThreadLocalRandom.current().nextLong();
+        } while (token == 0);
+        return token;
     }
 
     /**
@@ -183,6 +200,8 @@ final class ZeroCopyDescriptors {
         long size = cur.i64();
         BufferReferenceAccess access = BufferReferenceAccess.get();
         if (peer.isOtherProcess()) {
+            long key = cur.i64();
+            int flags = cur.u8();
             DescriptorChannel channel = peer.isProcessWorker() ? DescriptorChannel.answering() : DescriptorChannel.fromHost();
             if (channel == null && peer.isProcessWorker() && peer.transit() != null) {
                 return access.adopt(peer.transit().claim(token, address, size)); // the host's own, on its inline lane
@@ -195,7 +214,13 @@ final class ZeroCopyDescriptors {
                 throw new ProtocolException("a BufferReference descriptor from another process names handoff " + address
                         + ", which is no handoff id");
             }
-            return access.adopt(receive(channel, (int) -address, size, !peer.isProcessWorker() || peer.trustsMemory()));
+            if (size <= 0 || size > NativeBlock.MAX_SIZE || (flags & ~KEEPS_MAPPING) != 0) {
+                throw new ProtocolException("a BufferReference descriptor from another process describes " + size
+                        + " bytes with flags " + flags);
+            }
+            NativeBlock block = receive(channel, (int) -address, token, size, key);
+            block.peerKeeps((flags & KEEPS_MAPPING) != 0 ? channel : null);
+            return access.adopt(!peer.isProcessWorker() || peer.trustsMemory() ? block : copyOf(block));
         }
         Transit transit = peer.transit();
         if (transit == null) {
@@ -204,23 +229,44 @@ final class ZeroCopyDescriptors {
         return access.adopt(transit.claim(token, address, size));
     }
 
-    /** @return the block handed over under {@code handoff}: its own mapping, or a copy if not {@code adopt} */
-    private static NativeBlock receive(DescriptorChannel channel, int handoff, long size, boolean adopt) {
-        int fd = channel.take(handoff);
+    /**
+     * @return the block the peer moved here: by key alone if this process lent it to that peer and
+     *     keeps its mapping ({@link ReferenceCache}), else the memfd handed over under {@code handoff},
+     *     checked before it is mapped
+     * @throws ProtocolException if neither names such memory
+     */
+    private static NativeBlock receive(DescriptorChannel channel, int handoff, long token, long size, long key) {
+        NativeBlock kept = key == 0 ? null : ReferenceCache.takeBack(key, channel);
+        if (kept != null) {
+            if (kept.size() != size || !kept.take(token)) {
+                ReferenceCache.lend(kept, channel); // still the peer's: this descriptor moves nothing
+                throw new ProtocolException("BufferReference descriptor (key " + Long.toHexString(key) + ", size "
+                        + size + ") names memory lent to this peer, but " + (kept.size() != size
+                        ? "of " + kept.size() + " bytes" : "not on its way here (a stale or replayed descriptor)"));
+            }
+            kept.owned();
+            return kept;
+        }
+        int fd = channel.take(handoff); // a key of nothing lent to this peer finds no descriptor either
         SealedMemory.Block block;
         try {
-            block = SealedMemory.mapReceived(fd, size, NativeBlock.DEBUG_NAME);
+            block = SealedMemory.mapReceived(fd, NativeBlock.mappedSize(size), NativeBlock.DEBUG_NAME);
         } catch (SharedMemoryMismatchException | NativeCallException e) {
             UnixSockets.close(fd);
             throw new ProtocolException("BufferReference descriptor (handoff " + handoff + ", size " + size
                     + ") does not name a reference's sealed memory: " + e.getMessage(), e);
         }
-        NativeBlock received = NativeBlock.ofSealed(block);
-        if (adopt) {
-            return received;
-        }
+        NativeBlock received = NativeBlock.ofReceived(block, size, key);
+        received.take(token); // a move its sender gave up on (the call ended) is this process's all the same
+        received.owned();
+        return received;
+    }
+
+    /** @return a copy of {@code received} in memory its sender never saw; {@code received} is freed */
+    private static NativeBlock copyOf(NativeBlock received) {
         try {
-            NativeBlock copy = NativeBlock.allocate(size);
+            long size = received.size();
+            NativeBlock copy = NativeBlock.allocateForCopy(size);
             MemorySegment.copy(NativeHeap.view(received.address(), size, Arena.global()), 0,
                     NativeHeap.view(copy.address(), size, Arena.global()), 0, size);
             return copy;

@@ -245,6 +245,7 @@ public final class DescriptorChannel implements AutoCloseable {
         waiting.clear();
         waitingCount = 0;
         UnixSockets.close(socket);
+        ReferenceCache.dropPeer(this); // the mappings kept for the peer's way back: it is gone
     }
 
     @Override

@@ -34,9 +34,12 @@ public final class MappingCache {
         capacity = mappings;
     }
 
-    /** @return whether any mapping is kept now (a volatile read) */
+    /**
+     * @return whether any mapping is kept now (volatile reads), also of a {@code BufferReference}
+     *     this process worker lent its host ({@link ReferenceCache}); always false where not enabled
+     */
     public static boolean keepsAny() {
-        return !empty;
+        return !empty || capacity > 0 && ReferenceCache.keepsAny();
     }
 
     static boolean enabled() {
@@ -75,8 +78,12 @@ public final class MappingCache {
         return memory;
     }
 
-    /** Unmaps kept mappings of buffers no process uses any more (callers check {@link #keepsAny()} first). */
+    /**
+     * Unmaps kept mappings of buffers no process uses any more, and of references their owner freed
+     * ({@link ReferenceCache#sweep()}); callers check {@link #keepsAny()} first.
+     */
     public static void sweep() {
+        ReferenceCache.sweep();
         List<SharedBufferMemory> unused = new ArrayList<>(1);
         synchronized (KEPT) {
             for (Iterator<SharedBufferMemory> it = KEPT.values().iterator(); it.hasNext(); ) {

@@ -40,7 +40,7 @@ public final class Transfers {
             if (t instanceof Pin(SharedBufferMemory memory, int handoff) && handoff > 0) {
                 channel.send(handoff, memory.fd());
             } else if (t instanceof Handover h) {
-                channel.send(h.handoff(), h.sent().fd());
+                h.deliver(channel);
             }
         }
     }
@@ -52,14 +52,16 @@ public final class Transfers {
 
     /**
      * Records a reference moved to another process: {@code sent} (the reference's own block, or a
-     * shareable copy of it) is handed over under {@code handoff} by {@link #deliver}; {@code transit}
-     * (the host's, null in a process worker) keeps it claimable here under {@code token} until the
-     * call is over. Rollback gives the reference back its block; settling frees what this process
-     * still maps of it (the peer owns its own mapping by then).
+     * shareable copy of it) is handed over under {@code handoff} by {@link #deliver}, or by its key
+     * alone if the peer keeps a mapping of it; its claim word holds {@code token} until the peer takes
+     * it. {@code transit} (the host's, null in a process worker) keeps it claimable here under
+     * {@code token} until the call is over. Rollback gives the reference back its block; settling
+     * frees the block if the peer never took it, else keeps this process's mapping for the block's way
+     * back ({@code keep}, see {@link ReferenceCache}) or unmaps it.
      */
     public void handedOver(BufferReference reference, NativeBlock original, NativeBlock sent, Transit transit,
-                           long token, int handoff) {
-        entries.add(new Handover(reference, original, sent, transit, token, handoff));
+                           long token, int handoff, boolean keep) {
+        entries.add(new Handover(reference, original, sent, transit, token, handoff, keep));
     }
 
     /** Appends {@code other}'s entries (a call sent twice settles both sends). */
@@ -126,11 +128,54 @@ public final class Transfers {
         }
     }
 
-    private record Handover(BufferReference reference, NativeBlock original, NativeBlock sent, Transit transit,
-                            long token, int handoff) implements Transfer {
+    /** A reference on its way to another process (see {@link #handedOver}). */
+    private static final class Handover implements Transfer {
+        private final BufferReference reference;
+        private final NativeBlock original;
+        private final NativeBlock sent;
+        private final Transit transit;
+        private final long token;
+        private final int handoff;
+        private final boolean keep;
+        /** The channel of the last delivery, and whether it went by key (no descriptor sent). */
+        private DescriptorChannel deliveredTo;
+        private boolean byKey;
+        private boolean lent;
+
+        Handover(BufferReference reference, NativeBlock original, NativeBlock sent, Transit transit, long token,
+                 int handoff, boolean keep) {
+            this.reference = reference;
+            this.original = original;
+            this.sent = sent;
+            this.transit = transit;
+            this.token = token;
+            this.handoff = handoff;
+            this.keep = keep;
+        }
+
+        int handoff() {
+            return handoff;
+        }
+
+        void deliver(DescriptorChannel channel) {
+            if (byKey) {
+                sent.peerKeeps(deliveredTo); // an earlier delivery's peer keeps it still: it never got this one
+            }
+            byKey = sent.key() != 0 && sent.peerKeeps() == channel;
+            if (byKey) {
+                sent.peerKeeps(null); // the peer takes its mapping back into use
+            } else {
+                channel.send(handoff, sent.fd());
+            }
+            deliveredTo = channel;
+            lent = keep && ReferenceCache.lend(sent, channel);
+        }
+
         @Override
         public void rollback() {
             if (transit == null || transit.reclaim(token) != null) {
+                sent.offer(0);
+                undeliver();
                 if (sent != original) {
                     sent.free();
                 }
@@ -138,15 +183,38 @@ public final class Transfers {
             }
         }
 
+        private void undeliver() {
+            if (lent) {
+                ReferenceCache.forget(sent);
+            }
+            if (byKey) {
+                sent.peerKeeps(deliveredTo);
+            }
+        }
+
         @Override
         public void settle() {
-            NativeBlock view = transit == null ? sent : transit.reclaim(token); // null: claimed here (inline)
-            if (view != null) {
-                view.free();
-            }
             if (sent != original) {
                 original.free();
             }
+            if (transit != null && transit.reclaim(token) == null) {
+                return; // claimed in this process (the inline lane): the claimer owns it
+            }
+            if (lent && !ReferenceCache.isLent(sent)) {
+                return; // back here already (the peer took it and moved it back), or its peer is gone
+            }
+            if (lent && transit == null) {
+                // a process worker settles once its host read the answer, which the host decodes (and
+                // so takes the reference) first: whether it did is checked at the next sweep
+                sent.checkLater(token);
+                return;
+            }
+            if (sent.take(token)) { // the peer never took it: nobody holds it any more
+                undeliver();
+                sent.free();
+            } else if (!lent) {
+                sent.unmap(); // the peer owns it; this process keeps no mapping
+            } // else: kept for the peer, or back here already
         }
     }
 }

@@ -158,7 +158,7 @@ class ZeroCopyCodecTest {
 
         assertThatThrownBy(() -> threadDecoder.decode(MemorySegment.ofArray(forged.array())))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("names no reference in transit");
-        assertThatThrownBy(() -> processDecoder.decode(MemorySegment.ofArray(bytes)))
+        assertThatThrownBy(() -> processDecoder.decode(MemorySegment.ofArray(fromProcess(bytes, 0, 0))))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("without a descriptor channel");
         held.settle(); // never claimed: freed here
         assertThat(transit.size()).isZero();
@@ -197,7 +197,82 @@ class ZeroCopyCodecTest {
         forged.putLong(1, 0); // no transit token: it comes from another process
         forged.putLong(9, -handoff);
         forged.putLong(17, size);
-        return bytes;
+        return fromProcess(bytes, 0, 0);
+    }
+
+    /** A thread peer's reference descriptor with the fields a process adds: key and flags. */
+    private static byte[] fromProcess(byte[] threadDescriptor, long key, int flags) {
+        return ByteBuffer.allocate(threadDescriptor.length + 9).order(ByteOrder.LITTLE_ENDIAN)
+                .put(threadDescriptor).putLong(key).put((byte) flags).array();
+    }
+
+    /** A reference descriptor as a process worker sends it by key alone (no descriptor on the channel). */
+    private static byte[] byKey(long token, long key, long size) {
+        return ByteBuffer.allocate(1 + 8 * 4 + 1).order(ByteOrder.LITTLE_ENDIAN).put(Tags.BUFFER_REFERENCE)
+                .putLong(token).putLong(-DescriptorChannel.nextHandoff()).putLong(size).putLong(key).put((byte) 0)
+                .array();
+    }
+
+    @Test
+    void shouldTakeAReferenceBackByKeyOnlyFromTheWorkerItWasLentToAndOnlyWhileThatWorkerOwnsIt() throws IOException {
+        assumeThat(DescriptorChannel.unavailableReason()).isEmpty();
+        Transit hostTransit = new Transit();
+        PayloadEncoder toWorker = new PayloadEncoder(POLICY, Peer.processWorker(true, true, hostTransit));
+        PayloadDecoder fromWorkers = new PayloadDecoder(POLICY, Peer.processWorker(true, true, hostTransit));
+        int[] pairA = UnixSockets.socketPair();
+        int[] pairB = UnixSockets.socketPair();
+        try (DescriptorChannel hostA = new DescriptorChannel(pairA[0], "worker A");
+             DescriptorChannel workerA = new DescriptorChannel(pairA[1], "the host");
+             DescriptorChannel hostB = new DescriptorChannel(pairB[0], "worker B");
+             DescriptorChannel workerB = new DescriptorChannel(pairB[1], "the host")) {
+            BufferReference reference = BufferReference.allocate(64);
+            reference.segment().set(ValueLayout.JAVA_BYTE, 3, (byte) 9);
+            ByteBuffer sent = ByteBuffer.wrap(encode(toWorker, reference)).order(ByteOrder.LITTLE_ENDIAN);
+            Transfers held = toWorker.takeTransfers();
+            held.deliver(hostA); // lent to worker A, which maps it as a worker would
+            long key = sent.getLong(25);
+            assertThat(sent.get(33)).as("the host keeps its mapping").isEqualTo((byte) 1);
+            int fd = workerA.take((int) -sent.getLong(9));
+            NativeBlock atWorker = NativeBlock.ofReceived(dev.knitting.internal.os.SealedMemory.mapReceived(fd,
+                    NativeBlock.mappedSize(64), NativeBlock.DEBUG_NAME), 64, key);
+            assertThat(atWorker.take(sent.getLong(1))).as("worker A takes the move").isTrue();
+            long mappings = referenceMappings();
+
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(hostB,
+                    () -> fromWorkers.decode(MemorySegment.ofArray(byKey(77, key, 64)))))
+                    .as("another worker's key").isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("no descriptor was handed over");
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(hostA,
+                    () -> fromWorkers.decode(MemorySegment.ofArray(byKey(77, key + 1, 64)))))
+                    .as("a key never issued").isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("no descriptor was handed over");
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(hostA,
+                    () -> fromWorkers.decode(MemorySegment.ofArray(byKey(77, key, 64)))))
+                    .as("a move worker A never offered").isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("stale or replayed");
+            assertThat(referenceMappings()).isEqualTo(mappings);
+
+            atWorker.offer(78); // worker A moves it back
+            BufferReference back = (BufferReference) DescriptorChannel.decodingAnswerOf(hostA,
+                    () -> fromWorkers.decode(MemorySegment.ofArray(byKey(78, key, 64))));
+            assertThat(back.segment().get(ValueLayout.JAVA_BYTE, 3)).isEqualTo((byte) 9);
+            assertThat(referenceMappings()).as("the host's own mapping, no new one").isEqualTo(mappings);
+            atWorker.offer(78);
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(hostA,
+                    () -> fromWorkers.decode(MemorySegment.ofArray(byKey(78, key, 64)))))
+                    .as("the same move replayed").isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("no descriptor was handed over");
+            held.settle(); // worker A took it: nothing of the host's goes
+
+            back.release();
+            assertThat(atWorker.freedByOwner()).as("worker A is told the memory is freed").isTrue();
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(hostA,
+                    () -> fromWorkers.decode(MemorySegment.ofArray(byKey(78, key, 64)))))
+                    .as("a key of memory the host released").isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("no descriptor was handed over");
+            atWorker.free();
+            assertThat(referenceMappings()).isEqualTo(mappings - 2);
+        }
     }
 
     @Test
