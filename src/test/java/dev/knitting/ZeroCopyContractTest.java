@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 /**
  * Zero-copy payloads, written once and run against each worker kind: shared buffers are shared
  * (both sides see each other's writes), envelopes keep each body's semantics, and references move
- * between a caller and thread workers (a process pool refuses them with a clear error and keeps
- * working).
+ * between a caller and its workers of either kind (to a process worker as a sealed memfd, and by
+ * key once both processes keep a mapping).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, threadMode = SEPARATE_THREAD)
