@@ -71,6 +71,18 @@ abstract class PoolEventsContractTest {
         return recording;
     }
 
+    /**
+     * Waits until every call {@code pool} accepted has ended. A caller's {@code join()} returns as
+     * the call completes, and the call's event is committed right after, on the thread that
+     * completed it: a recording stopped at once could miss it.
+     */
+    static void awaitEveryCallEnded(Pool pool) {
+        ContractSupport.awaitCondition("every call of the pool to end", () -> {
+            PoolStats stats = pool.stats();
+            return stats.completed() + stats.failed() == stats.submitted();
+        }, pool::stats);
+    }
+
     /** Stops {@code recording}, writes it to a file and reads every event back. */
     final List<RecordedEvent> stopAndRead(Recording recording) throws IOException {
         Path file = dir.resolve("events.jfr");
@@ -120,6 +132,7 @@ abstract class PoolEventsContractTest {
         for (int i = 0; i < 10; i++) {
             assertThat(pool.call(EchoTasks.SQUARE, i).join()).isEqualTo(i * i);
         }
+        awaitEveryCallEnded(pool);
         List<RecordedEvent> events = stopAndRead(recording);
 
         String name = poolOfCall(events, "dev.knitting.testtasks.EchoTasks#SQUARE");
@@ -196,6 +209,7 @@ abstract class PoolEventsContractTest {
             assertThat(pool.call(EchoTasks.SQUARE, i).join()).isEqualTo(i * i);
         }
         failureOf(pool.call(FailingTasks.THROW_IAE, "boom"));
+        awaitEveryCallEnded(pool);
         PoolStats expected = pool.stats();
         List<RecordedEvent> events = stopAndRead(recording); // the pool still runs: its statistics end the chunk
 

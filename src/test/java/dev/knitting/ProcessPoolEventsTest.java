@@ -47,6 +47,7 @@ final class ProcessPoolEventsTest extends PoolEventsContractTest {
 
         assertThat(failureOf(taken)).isInstanceOf(WorkerCrashedException.class);
         assertThat(untaken.join()).isEqualTo(36);
+        awaitEveryCallEnded(pool);
         List<RecordedEvent> events = stopAndRead(recording);
 
         String name = poolOfCall(events, "dev.knitting.process.fixtures.CrashTasks#SQUARE");
