@@ -12,13 +12,10 @@ import dev.knitting.internal.lane.MessageHandler;
 import dev.knitting.internal.lane.MessageReceiver;
 import dev.knitting.internal.lane.MpscRing;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -80,6 +77,8 @@ final class AnswerCollector {
         IdleStrategy strategy = new IdleStrategy(new IdlePolicy(Duration.ZERO, 0, idle.maxPark()));
         MpscRing ring = lane.responses();
         long slice = idle.maxPark().toNanos();
+        // made once: the pump may wait once per answer (a lane with parked virtual callers wakes it for each)
+        BooleanSupplier wakeReason = () -> !incarnation.alive() || corruption != null || ring.hasCommittedRecord();
         try {
             while (incarnation.alive()) {
                 ProtocolException reported = corruption;
@@ -87,8 +86,7 @@ final class AnswerCollector {
                     throw reported;
                 }
                 if (!drain(handler)) {
-                    strategy.await(() -> !incarnation.alive() || corruption != null || ring.hasCommittedRecord(),
-                            lane.pumpDoorbell(), slice);
+                    strategy.await(wakeReason, lane.pumpDoorbell(), slice);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -208,18 +206,19 @@ final class AnswerCollector {
             return;
         }
         try {
-            CompletableFuture<?> done = call.copy(); // completes, and unparks us, when the call does
+            Thread self = Thread.currentThread();
+            call.whenComplete((value, failure) -> LockSupport.unpark(self)); // whoever ends the call wakes us
             long slice = idle.maxPark().toNanos();
-            while (!call.isDone() && incarnation.alive() && !Deadline.passed(deadline)) {
-                try {
-                    done.get(Math.min(slice, Deadline.remaining(deadline)), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException sliceOver) {
-                    collectOnce(handler);
-                } catch (ExecutionException | CancellationException ended) {
-                    return;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // the caller's get() reports it
-                    return;
+            long sliceEnd = System.nanoTime() + slice;
+            // an interrupt ends the park and stays set: the caller's get() reports it
+            while (!call.isDone() && incarnation.alive() && !self.isInterrupted() && !Deadline.passed(deadline)) {
+                long now = System.nanoTime();
+                if (now - sliceEnd >= 0) {
+                    collectOnce(handler); // a whole slice without the call's end: collect once ourselves
+                    sliceEnd = now + slice;
+                } else {
+                    // no exception per slice: a timed get() would throw (and fill in) a TimeoutException
+                    LockSupport.parkNanos(this, Math.min(sliceEnd - now, Deadline.remaining(deadline)));
                 }
             }
         } finally {
