@@ -386,6 +386,14 @@ final class EncodeBuffer {
         }
     }
 
+    /** Overwrites 8 bytes written before at {@code at} (a field a sender fills in just before publishing). */
+    void patch64(int at, long v) {
+        if (at < 0 || at > pos - 8) {
+            throw new IndexOutOfBoundsException("patch at " + at + " outside the " + pos + " bytes written");
+        }
+        LONG_LE.set(buf, at, v);
+    }
+
     void raw(byte[] b) {
         if (room(b.length)) {
             System.arraycopy(b, 0, buf, pos, b.length);
