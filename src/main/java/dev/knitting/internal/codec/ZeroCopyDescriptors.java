@@ -65,9 +65,10 @@ final class ZeroCopyDescriptors {
         out.raw64(SharedBufferMemory.pid());
         out.raw32(handoff > 0 ? -handoff : memory.fd());
         int keptWordAt = out.position();
+        int epoch = out.epoch();
         out.raw64(KeptBufferWord.NONE);
         try {
-            transfers.pin(memory, handoff, handoff > 0 ? word -> out.patch64(keptWordAt, word) : null);
+            transfers.pin(memory, handoff, handoff > 0 ? word -> out.patch64(epoch, keptWordAt, word) : null);
         } catch (IllegalStateException closed) {
             throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed", closed);
         }

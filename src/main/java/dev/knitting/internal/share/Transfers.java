@@ -39,7 +39,20 @@ public final class Transfers {
     /** Where {@link #deliver} writes a shared-buffer descriptor's kept-buffer word, in the payload before it is published. */
     @FunctionalInterface
     public interface KeptWordField {
-        void write(long word);
+        /** @return whether the word was written (false: the payload is not there to write any more) */
+        boolean write(long word);
+    }
+
+    /**
+     * The payload was copied away from where it was encoded (it is sent as that copy, maybe to
+     * several workers): its kept-buffer words stay {@code NONE}, every buffer is handed over.
+     */
+    public void payloadCopied() {
+        for (Transfer t : entries) {
+            if (t instanceof Pin pin) {
+                pin.merged();
+            }
+        }
     }
 
     /**
@@ -169,7 +182,11 @@ public final class Transfers {
                 plannedAt = channel.keptBuffers();
                 word = plannedAt.plan(memory);
                 planned = word;
-                keptWord.write(word);
+                if (!keptWord.write(word)) {
+                    keptWord = null;
+                    endPlan(false);
+                    word = KeptBufferWord.NONE;
+                }
             }
             if (KeptBufferWord.mode(word) != KeptBufferWord.KEPT) {
                 channel.send(handoff, memory.fd());
