@@ -30,14 +30,17 @@ public final class KeptBufferWord {
         return generation << 8 | (long) slot << 2 | mode;
     }
 
+    /** @return the mode of {@code word}: {@link #NONE}, {@link #KEEP} or {@link #KEPT} (3 is malformed) */
     public static int mode(long word) {
         return (int) (word & 3);
     }
 
+    /** @return the slot {@code word} names (check {@link #valid} first) */
     public static int slot(long word) {
         return (int) (word >>> 2 & 63);
     }
 
+    /** @return the generation of the slot {@code word} names */
     public static long generation(long word) {
         return word >>> 8;
     }
