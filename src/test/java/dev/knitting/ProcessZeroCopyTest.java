@@ -3,6 +3,8 @@ package dev.knitting;
 import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.testtasks.BufferTasks;
 import dev.knitting.testtasks.EchoTasks;
+import dev.knitting.internal.share.DescriptorChannel;
+import dev.knitting.internal.share.KeptBufferWord;
 import dev.knitting.internal.share.NativeBlock;
 import dev.knitting.testtasks.HostileReferenceTasks;
 import dev.knitting.testtasks.ReferenceKeyTasks;
@@ -14,6 +16,8 @@ import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +48,59 @@ final class ProcessZeroCopyTest extends ZeroCopyContractTest {
                 pool.call(EchoTasks.SQUARE, 2).join(); // each pass of the worker loop lets unused mappings go
             }
             assertThat(bufferMappings(workerPid)).as("mappings of shared buffers in the worker").isZero();
+        }
+    }
+
+    /**
+     * The kept-buffer slots: the first call hands the buffer's descriptor over and asks the worker to
+     * keep it; every later call names the slot only, and still sees what the host wrote meanwhile.
+     */
+    @Test
+    void shouldHandABufferOverOnceAndSendItBySlotAfterThat() {
+        try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1).start(BufferTasks.class);
+             ProcessSharedBuffer buffer = ProcessSharedBuffer.create(4096)) {
+            long sentBefore = DescriptorChannel.descriptorsSent();
+
+            for (int i = 1; i <= 20; i++) {
+                buffer.segment().fill((byte) i);
+                assertThat(pool.call(BufferTasks.SUM, buffer).join()).isEqualTo(4096L * i);
+            }
+
+            assertThat(DescriptorChannel.descriptorsSent() - sentBefore).as("descriptors handed over").isEqualTo(1);
+        }
+    }
+
+    /**
+     * More buffers than the worker keeps (slots and its own cache): every call still finds its own
+     * buffer's bytes, the worker's mappings stay bounded, and buffers sent again after being pushed
+     * out of their slot are handed over again rather than lost.
+     */
+    @Test
+    void shouldServeMoreBuffersThanTheWorkerKeepsAndKeepItsMappingsBounded() throws Exception {
+        int count = KeptBufferWord.SLOTS * 3;
+        List<ProcessSharedBuffer> buffers = new ArrayList<>();
+        try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1)
+                .start(BufferTasks.class, SlowTasks.class)) {
+            long workerPid = pool.call(SlowTasks.WHERE, 0L).join().pid();
+            for (int i = 0; i < count; i++) {
+                ProcessSharedBuffer buffer = ProcessSharedBuffer.create(1024);
+                buffer.segment().fill((byte) (i + 1));
+                buffers.add(buffer);
+            }
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < count; i++) {
+                    assertThat(pool.call(BufferTasks.SUM, buffers.get(i)).join()).as("buffer %d, round %d", i, round)
+                            .isEqualTo(1024L * (i + 1));
+                }
+                for (int i = 0; i < 3; i++) { // the most recent ones, by slot
+                    assertThat(pool.call(BufferTasks.SUM, buffers.get(count - 1 - i)).join())
+                            .isEqualTo(1024L * (count - i));
+                }
+            }
+            assertThat(bufferMappings(workerPid)).as("the worker's mappings: slots plus its own cache")
+                    .isLessThanOrEqualTo(2L * KeptBufferWord.SLOTS);
+        } finally {
+            buffers.forEach(ProcessSharedBuffer::close);
         }
     }
 

@@ -52,6 +52,8 @@ final class EncodeBuffer {
     private MemorySegment seg = MemorySegment.ofArray(buf);
     /** Write position; frozen once counting starts. */
     private int pos;
+    /** Counts resets: a patch of an earlier payload must not land in a later one. */
+    private int epoch;
     /** Writes fit while {@code pos + n <= limit}; -1 while counting. */
     private long limit;
     private long maxBytes;
@@ -70,6 +72,7 @@ final class EncodeBuffer {
 
     /** Starts a new payload of at most {@code maxBytes} bytes. */
     void reset(long maxBytes) {
+        epoch++;
         if (buf.length > SHRINK_ABOVE) {
             buf = new byte[INITIAL_CAPACITY];
             seg = MemorySegment.ofArray(buf);
@@ -384,6 +387,25 @@ final class EncodeBuffer {
             LONG_LE.set(buf, pos, v);
             pos += 8;
         }
+    }
+
+    /** @return what identifies the payload being written now, for {@link #patch64} */
+    int epoch() {
+        return epoch;
+    }
+
+    /**
+     * Overwrites 8 bytes written before at {@code at} (a field a sender fills in just before
+     * publishing), if the buffer still holds the payload of {@code payloadEpoch}.
+     *
+     * @return whether the bytes were written (false: the buffer moved on to another payload)
+     */
+    boolean patch64(int payloadEpoch, int at, long v) {
+        if (payloadEpoch != epoch || counting || at < 0 || at > pos - 8) {
+            return false;
+        }
+        LONG_LE.set(buf, at, v);
+        return true;
     }
 
     void raw(byte[] b) {

@@ -66,7 +66,8 @@ package dev.knitting.internal.codec;
  * 0x51  THROWABLE_REF      u32 index of an earlier THROWABLE of this payload (pre-order)
  * 0x70  ENVELOPE           value header, then the body: BYTE_ARRAY, BYTE_BUFFER, MEMORY_SEGMENT,
  *                          SHARED_BUFFER or BUFFER_REFERENCE (any other tag is an error)
- * 0x71  SHARED_BUFFER      i64 sender pid, i32 sender fd, i64 token high, i64 token low,
+ * 0x71  SHARED_BUFFER      i64 sender pid, i32 sender fd, i64 kept-buffer word (0 but from a host to its
+ *                          process worker: KeptBufferWord), i64 token high, i64 token low,
  *                          i64 buffer length, i64 offset, i64 length, str? name
  *                          (a descriptor: see ZeroCopyDescriptors for how it is checked)
  * 0x72  BUFFER_REFERENCE   i64 transit token, i64 address, i64 size; between processes the address

@@ -9,6 +9,8 @@ import dev.knitting.internal.os.SharedMemoryMismatchException;
 import dev.knitting.internal.os.UnixSockets;
 import dev.knitting.internal.share.BufferReferenceAccess;
 import dev.knitting.internal.share.DescriptorChannel;
+import dev.knitting.internal.share.KeptBufferWord;
+import dev.knitting.internal.share.MappingCache;
 import dev.knitting.internal.share.NativeBlock;
 import dev.knitting.internal.share.ReferenceCache;
 import dev.knitting.internal.share.SharedBufferAccess;
@@ -47,7 +49,10 @@ final class ZeroCopyDescriptors {
      * Pins the buffer's memory until the send is over and writes its descriptor. To a peer that
      * {@link Peer#handsOverDescriptors() takes descriptors over a channel}, the descriptor's fd field
      * holds the negated handoff id under which {@link Transfers#deliver} sends the descriptor;
-     * otherwise it holds this process's descriptor number, for a peer to open in {@code /proc}.
+     * otherwise it holds this process's descriptor number, for a peer to open in {@code /proc}. The
+     * kept-buffer word after it ({@link KeptBufferWord}) is {@code NONE} here; for a buffer this
+     * process created or opened, {@link Transfers#deliver} fills it in per worker just before the
+     * payload is published: by slot, with no descriptor handed over, if that worker keeps the buffer.
      */
     static void writeSharedBuffer(EncodeBuffer out, ProcessSharedBuffer buffer, Peer peer, Transfers transfers) {
         SharedBufferAccess access = SharedBufferAccess.get();
@@ -56,14 +61,17 @@ final class ZeroCopyDescriptors {
             throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed");
         }
         int handoff = peer.handsOverDescriptors() ? DescriptorChannel.nextHandoff() : 0;
-        try {
-            transfers.pin(memory, handoff);
-        } catch (IllegalStateException closed) {
-            throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed", closed);
-        }
         out.tag(Tags.SHARED_BUFFER);
         out.raw64(SharedBufferMemory.pid());
         out.raw32(handoff > 0 ? -handoff : memory.fd());
+        int keptWordAt = out.position();
+        int epoch = out.epoch();
+        out.raw64(KeptBufferWord.NONE);
+        try {
+            transfers.pin(memory, handoff, handoff > 0 ? word -> out.patch64(epoch, keptWordAt, word) : null);
+        } catch (IllegalStateException closed) {
+            throw new PayloadException("ProcessSharedBuffer cannot be sent: it is closed", closed);
+        }
         out.raw64(memory.token().high());
         out.raw64(memory.token().low());
         out.raw64(memory.length());
@@ -150,6 +158,7 @@ final class ZeroCopyDescriptors {
     static ProcessSharedBuffer readSharedBuffer(DecodeCursor cur, long tagAt, Peer peer) {
         long pid = cur.i64();
         int fd = cur.i32();
+        long keptWord = cur.i64();
         Token token = new Token(cur.i64(), cur.i64());
         long bufferLength = cur.i64();
         long offset = cur.i64();
@@ -162,9 +171,26 @@ final class ZeroCopyDescriptors {
         if (name != null && (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0)) {
             throw new ProtocolException("SHARED_BUFFER at offset " + tagAt + " has the invalid name \"" + name + "\"");
         }
+        boolean fromHost = fd < 0 && peer.isOtherProcess() && !peer.isProcessWorker(); // a process worker's host
+        if (!KeptBufferWord.valid(keptWord) || keptWord != KeptBufferWord.NONE && !fromHost) {
+            throw new ProtocolException("SHARED_BUFFER at offset " + tagAt + " has the kept-buffer word 0x"
+                    + Long.toHexString(keptWord) + ", which " + (fromHost ? "is malformed"
+                    : "only a host sends its process worker with a handed-over descriptor"));
+        }
         SharedBufferMemory memory;
-        if (fd < 0 && peer.isOtherProcess() && !peer.isProcessWorker()) { // a process worker, from its host
+        if (KeptBufferWord.mode(keptWord) == KeptBufferWord.KEPT) {
+            memory = MappingCache.promisedMapping(KeptBufferWord.slot(keptWord), KeptBufferWord.generation(keptWord),
+                    token, bufferLength);
+            if (memory == null) {
+                throw new ProtocolException("SHARED_BUFFER at offset " + tagAt + " names kept-buffer slot "
+                        + KeptBufferWord.slot(keptWord) + " (generation " + KeptBufferWord.generation(keptWord)
+                        + "), which does not hold that buffer here (forged, or a host that lost track)");
+            }
+        } else if (fromHost) {
             memory = SharedBufferMemory.resolveHandedOver(handedOver(fd, tagAt), token, bufferLength, name);
+            if (KeptBufferWord.mode(keptWord) == KeptBufferWord.KEEP) {
+                MappingCache.promise(KeptBufferWord.slot(keptWord), KeptBufferWord.generation(keptWord), memory);
+            }
         } else { // a handoff id here names a buffer of this process (the inline lane's), or nothing
             memory = SharedBufferMemory.resolve(pid, fd, token, bufferLength, name, peer.isOtherProcess(),
                     peer.isProcessWorker());

@@ -54,7 +54,11 @@ final class BootstrapHandoff {
                     + " cannot be sent to workers: " + e.getMessage(), e);
         }
         MemorySegment copy = MemorySegment.ofArray(encoder.encoded().toArray(ValueLayout.JAVA_BYTE));
-        return new BootstrapHandoff(option.className(), option.method(), copy, encoder.takeTransfers());
+        Transfers transfers = encoder.takeTransfers();
+        if (transfers != null) {
+            transfers.payloadCopied(); // its buffers are handed over to every worker, never by kept slot
+        }
+        return new BootstrapHandoff(option.className(), option.method(), copy, transfers);
     }
 
     /** Lets go of the shared buffers the data describes: the pool has stopped (or failed to start). */

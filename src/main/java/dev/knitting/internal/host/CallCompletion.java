@@ -169,7 +169,7 @@ final class CallCompletion {
         CallTrace.ended(call.trace(), call.future());
         Transfers transfers = call.takeTransfers();
         if (transfers != null) {
-            transfers.settle();
+            transfers.settle(!call.future().isCompletedExceptionally()); // answered: the worker decoded it
         }
         if (call.future().isCompletedExceptionally()) {
             failed.increment();

@@ -51,6 +51,10 @@ public final class DescriptorChannel implements AutoCloseable {
     private int waitingCount;
     /** Guarded by this. */
     private boolean closed;
+    /** On the host's end: the buffers the worker was asked to keep mapped. */
+    private final KeptBuffers keptBuffers = new KeptBuffers();
+    /** Descriptors this process handed over on any channel (for tests and diagnostics). */
+    private static final java.util.concurrent.atomic.AtomicLong SENT = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param socket this end of the pair, taken over: {@link #close()} closes it
@@ -137,6 +141,7 @@ public final class DescriptorChannel implements AutoCloseable {
             }
             switch (result) {
                 case SENT -> {
+                    SENT.incrementAndGet();
                     return;
                 }
                 case PEER_GONE -> throw new KnittingException("cannot hand a descriptor to " + peer
@@ -196,6 +201,16 @@ public final class DescriptorChannel implements AutoCloseable {
             }
             keep((int) message.id(), message.fd());
         }
+    }
+
+    /** @return the buffers the worker at the other end was asked to keep mapped (on a host's end) */
+    public KeptBuffers keptBuffers() {
+        return keptBuffers;
+    }
+
+    /** @return how many descriptors this process has handed over on any channel since it started */
+    public static long descriptorsSent() {
+        return SENT.get();
     }
 
     /** @return how many received descriptors wait for their requests */

@@ -242,13 +242,13 @@ public final class SharedBufferMemory {
 
     /**
      * Drops a reference; the last one unmaps the memory and closes its descriptor, unless this is a
-     * peer's buffer that {@link MappingCache} keeps mapped for its next call.
+     * peer's buffer (or one its host asked to keep) that {@link MappingCache} keeps mapped for its next call.
      */
     public void release() {
         int n = references.decrementAndGet();
         if (n == 0) {
             SharedBufferHeader.detach(region.segment());
-            if (!(reusable && MappingCache.keep(this))) {
+            if (!((reusable || MappingCache.promised(this)) && MappingCache.keep(this))) {
                 cleanable.clean();
             }
         } else if (n < 0) {

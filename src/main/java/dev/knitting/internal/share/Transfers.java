@@ -9,7 +9,7 @@ import java.util.List;
  * What one send holds on the sender's side until the send is over: a reference on each shared
  * buffer it describes (so closing the buffer meanwhile cannot unmap it under the receiver), and
  * the {@code BufferReference}s it moved. Exactly one of {@link #rollback()} (the message was
- * never published) or {@link #settle()} (the call is over) ends it.
+ * never published) or {@link #settle(boolean)} (the call is over) ends it.
  */
 public final class Transfers {
     private final List<Transfer> entries = new ArrayList<>(2);
@@ -21,13 +21,46 @@ public final class Transfers {
      *     0 if the descriptor names the memory without a handoff (a peer in this process)
      */
     public void pin(SharedBufferMemory memory, int handoff) {
+        pin(memory, handoff, null);
+    }
+
+    /**
+     * Keeps {@code memory} mapped until the send is over; {@link #deliver} writes the send's
+     * kept-buffer word through {@code keptWord} ({@link KeptBuffers}: by slot, without handing the
+     * descriptor over, if the worker keeps the buffer).
+     *
+     * @param keptWord where the payload's kept-buffer word goes, null if it has none
+     */
+    public void pin(SharedBufferMemory memory, int handoff, KeptWordField keptWord) {
         memory.retain();
-        entries.add(new Pin(memory, handoff));
+        entries.add(new Pin(memory, handoff, keptWord));
+    }
+
+    /** Where {@link #deliver} writes a shared-buffer descriptor's kept-buffer word, in the payload before it is published. */
+    @FunctionalInterface
+    public interface KeptWordField {
+        /** @return whether the word was written (false: the payload is not there to write any more) */
+        boolean write(long word);
+    }
+
+    /**
+     * The payload was copied away from where it was encoded (it is sent as that copy, maybe to
+     * several workers): its kept-buffer words stay {@code NONE}, every buffer is handed over.
+     */
+    public void payloadCopied() {
+        for (Transfer t : entries) {
+            if (t instanceof Pin pin) {
+                pin.merged();
+            }
+        }
     }
 
     /**
      * Hands the descriptors this send's payload names by handoff id to the worker at the other end
-     * of {@code channel}, before the payload is published. Does nothing without a channel.
+     * of {@code channel}, before the payload is published, except those of buffers the worker keeps
+     * ({@link KeptBuffers}), whose descriptors then name the worker's slot instead. Does nothing
+     * without a channel. Called again for the same payload (it goes to another worker instead), it
+     * plans every buffer anew for the new channel.
      *
      * @throws dev.knitting.KnittingException if the worker does not take them (see
      *     {@link DescriptorChannel#send})
@@ -37,8 +70,8 @@ public final class Transfers {
             return;
         }
         for (Transfer t : entries) {
-            if (t instanceof Pin(SharedBufferMemory memory, int handoff) && handoff > 0) {
-                channel.send(handoff, memory.fd());
+            if (t instanceof Pin pin && pin.handoff > 0) {
+                pin.deliver(channel);
             } else if (t instanceof Handover h) {
                 h.deliver(channel);
             }
@@ -64,8 +97,21 @@ public final class Transfers {
         entries.add(new Handover(reference, original, sent, transit, token, handoff, keep));
     }
 
-    /** Appends {@code other}'s entries (a call sent twice settles both sends). */
+    /**
+     * Appends {@code other}'s entries (a call sent twice settles both sends). Their payloads are no
+     * longer written: an answer then confirms no kept buffer ({@link KeptBuffers}).
+     */
     public void addAll(Transfers other) {
+        for (Transfer t : entries) {
+            if (t instanceof Pin pin) {
+                pin.merged();
+            }
+        }
+        for (Transfer t : other.entries) {
+            if (t instanceof Pin pin) {
+                pin.merged();
+            }
+        }
         entries.addAll(other.entries);
         other.entries.clear();
     }
@@ -84,11 +130,26 @@ public final class Transfers {
 
     /**
      * The call is over: buffers are unpinned; references nobody claimed (the call ended before its
-     * receiver decoded them) are freed.
+     * receiver decoded them) are freed. As {@link #settle(boolean) settle(false)}.
      */
     public void settle() {
+        settle(false);
+    }
+
+    /**
+     * The call is over: buffers are unpinned; references nobody claimed (the call ended before its
+     * receiver decoded them) are freed.
+     *
+     * @param answered whether the call's worker answered it (it decoded the payload): a buffer it
+     *     was asked to keep counts as kept from now on ({@link KeptBuffers})
+     */
+    public void settle(boolean answered) {
         for (Transfer t : entries) {
-            t.settle();
+            if (t instanceof Pin pin) {
+                pin.settle(answered);
+            } else {
+                t.settle();
+            }
         }
         entries.clear();
     }
@@ -99,14 +160,64 @@ public final class Transfers {
         void settle();
     }
 
-    private record Pin(SharedBufferMemory memory, int handoff) implements Transfer {
+    private static final class Pin implements Transfer {
+        private final SharedBufferMemory memory;
+        private final int handoff;
+        /** Null once the payload is no longer this send's to write (or it has no word). */
+        private KeptWordField keptWord;
+        /** The kept-buffer record of the last delivery's worker, and the word planned there. */
+        private KeptBuffers plannedAt;
+        private long planned;
+
+        Pin(SharedBufferMemory memory, int handoff, KeptWordField keptWord) {
+            this.memory = memory;
+            this.handoff = handoff;
+            this.keptWord = keptWord;
+        }
+
+        void deliver(DescriptorChannel channel) {
+            endPlan(false); // an earlier delivery went to a worker that did not take the call
+            long word = KeptBufferWord.NONE;
+            if (keptWord != null) {
+                plannedAt = channel.keptBuffers();
+                word = plannedAt.plan(memory);
+                planned = word;
+                if (!keptWord.write(word)) {
+                    keptWord = null;
+                    endPlan(false);
+                    word = KeptBufferWord.NONE;
+                }
+            }
+            if (KeptBufferWord.mode(word) != KeptBufferWord.KEPT) {
+                channel.send(handoff, memory.fd());
+            }
+        }
+
+        void merged() {
+            keptWord = null;
+        }
+
+        private void endPlan(boolean answered) {
+            if (plannedAt != null) {
+                plannedAt.ended(planned, answered && keptWord != null);
+                plannedAt = null;
+                planned = KeptBufferWord.NONE;
+            }
+        }
+
         @Override
         public void rollback() {
+            endPlan(false);
             memory.release();
         }
 
         @Override
         public void settle() {
+            settle(false);
+        }
+
+        void settle(boolean answered) {
+            endPlan(answered);
             memory.release();
         }
     }

@@ -4,6 +4,7 @@ import dev.knitting.PayloadException;
 import dev.knitting.ProtocolException;
 import dev.knitting.internal.os.UnixSockets;
 import dev.knitting.internal.share.DescriptorChannel;
+import dev.knitting.internal.share.KeptBufferWord;
 import dev.knitting.internal.share.NativeBlock;
 import dev.knitting.internal.share.Received;
 import dev.knitting.internal.share.Transfers;
@@ -45,9 +46,15 @@ class ZeroCopyCodecTest {
     /** A SHARED_BUFFER descriptor with every field chosen by the test. */
     private static byte[] sharedBufferDescriptor(long pid, int fd, long tokenHigh, long tokenLow, long length,
             long offset, long size) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 4 + 8 * 5 + 1).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(Tags.SHARED_BUFFER).putLong(pid).putInt(fd).putLong(tokenHigh).putLong(tokenLow).putLong(length)
-                .putLong(offset).putLong(size).put(Tags.NULL);
+        return sharedBufferDescriptor(pid, fd, KeptBufferWord.NONE, tokenHigh, tokenLow, length, offset, size);
+    }
+
+    /** A SHARED_BUFFER descriptor with every field chosen by the test, the kept-buffer word too. */
+    private static byte[] sharedBufferDescriptor(long pid, int fd, long keptWord, long tokenHigh, long tokenLow,
+            long length, long offset, long size) {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 4 + 8 * 6 + 1).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(Tags.SHARED_BUFFER).putLong(pid).putInt(fd).putLong(keptWord).putLong(tokenHigh).putLong(tokenLow)
+                .putLong(length).putLong(offset).putLong(size).put(Tags.NULL);
         return b.array();
     }
 
@@ -120,6 +127,33 @@ class ZeroCopyCodecTest {
         assertThatThrownBy(() -> processDecoder.decode(MemorySegment.ofArray(notABuffer)))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("not a ProcessSharedBuffer");
         assertThat(mappings()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldMapNothingForAKeptBufferSlotThisProcessWasNeverAskedToKeep() throws IOException {
+        PayloadDecoder fromHost = new PayloadDecoder(POLICY, Peer.processHost());
+        long before = mappings();
+        try (ProcessSharedBuffer buffer = ProcessSharedBuffer.create(64)) {
+            // the slot names this process's own live buffer by its real token: still nothing kept in that slot
+            byte[] forged = sharedBufferDescriptor(ProcessHandle.current().parent().orElseThrow().pid(), -7,
+                    KeptBufferWord.of(KeptBufferWord.KEPT, 3, 1), 1, 2, 64, 0, 64);
+
+            assertThatThrownBy(() -> fromHost.decode(MemorySegment.ofArray(forged)))
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("kept-buffer slot 3");
+            assertThat(mappings()).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void shouldRejectAKeptBufferWordFromAProcessWorkerOrAMalformedOne() {
+        PayloadDecoder fromWorker = new PayloadDecoder(POLICY, Peer.processWorker(true, true, transit));
+        byte[] claim = sharedBufferDescriptor(1, 3, KeptBufferWord.of(KeptBufferWord.KEPT, 0, 1), 1, 2, 64, 0, 64);
+        byte[] malformed = sharedBufferDescriptor(1, -3, 3, 1, 2, 64, 0, 64);
+
+        assertThatThrownBy(() -> fromWorker.decode(MemorySegment.ofArray(claim)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("only a host sends its process worker");
+        assertThatThrownBy(() -> new PayloadDecoder(POLICY, Peer.processHost()).decode(MemorySegment.ofArray(malformed)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("is malformed");
     }
 
     @Test
