@@ -75,6 +75,9 @@ final class CallCompletion {
      */
     void answer(PendingCall call, int status, MemorySegment payload) {
         CallTrace.answered(call.trace(), payload);
+        if (status == ResponseStatus.VALUE) {
+            call.answeredWithValue(); // the worker decoded the whole request (kept buffers, see end)
+        }
         TaskCall<Object> future = call.future();
         boolean taken = false;
         ProtocolException violation = null;
@@ -169,7 +172,8 @@ final class CallCompletion {
         CallTrace.ended(call.trace(), call.future());
         Transfers transfers = call.takeTransfers();
         if (transfers != null) {
-            transfers.settle(!call.future().isCompletedExceptionally()); // answered: the worker decoded it
+            // only a worker's answer says it decoded the request: a caller may complete the future itself
+            transfers.settle(call.workerAnsweredWithValue());
         }
         if (call.future().isCompletedExceptionally()) {
             failed.increment();

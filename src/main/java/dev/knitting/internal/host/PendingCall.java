@@ -90,6 +90,8 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     private int abortSlot = -1;
     private boolean workerWasAsleep;
     private boolean resent;
+    /** Set by the thread that collected a VALUE answer, before it ends the call. */
+    private boolean valueAnswered;
     private boolean abortWindowOpen;
     private volatile boolean abortRequested;
     private volatile Future<?> timer;
@@ -317,6 +319,19 @@ final class PendingCall implements CallControl, LongConsumer, BooleanSupplier {
     /** @return whether the call has ended (answered, failed, or taken back by shutdown) */
     boolean isEnded() {
         return state == ENDED;
+    }
+
+    /** Records that the worker answered this call with a value: it decoded the whole request. */
+    void answeredWithValue() {
+        valueAnswered = true;
+    }
+
+    /**
+     * @return whether the worker answered with a value; only the thread that ended the call after
+     *     collecting the answer sees true (a caller completing the future itself never makes it true)
+     */
+    boolean workerAnsweredWithValue() {
+        return valueAnswered;
     }
 
     /** Any -> ENDED. @return {@code true} the first time only: every call ends exactly once */
