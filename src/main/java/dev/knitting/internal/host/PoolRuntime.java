@@ -452,9 +452,11 @@ public final class PoolRuntime implements Pool {
             return;
         }
         Transfers transfers = encoder.takeTransfers();
+        // the call settles both sends' entries; this send delivers its own (adding empties them)
+        Transfers delivered = transfers == null ? null : transfers.sameEntries();
         call.addTransfers(transfers);
         try {
-            call.lane().submit(call, call.task().id(), encoder.message(), transfers);
+            call.lane().submit(call, call.task().id(), encoder.message(), delivered);
         } catch (RuntimeException e) {
             completion.fail(call, e);
         } finally {

@@ -116,6 +116,17 @@ public final class Transfers {
         other.entries.clear();
     }
 
+    /**
+     * @return new transfers holding the same entries (not copies of them): what a send delivers
+     *     when its entries are also {@linkplain #addAll added} to a call's earlier ones, which
+     *     empties this object
+     */
+    public Transfers sameEntries() {
+        Transfers view = new Transfers();
+        view.entries.addAll(entries);
+        return view;
+    }
+
     public boolean isEmpty() {
         return entries.isEmpty();
     }
