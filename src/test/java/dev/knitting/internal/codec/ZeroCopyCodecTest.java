@@ -335,6 +335,12 @@ class ZeroCopyCodecTest {
             assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(fromWorker,
                     () -> processDecoder.decode(MemorySegment.ofArray(noHandoff))))
                     .isInstanceOf(ProtocolException.class).hasMessageContaining("no handoff id");
+
+            byte[] unknownFlags = workerReferenceDescriptor(DescriptorChannel.nextHandoff(), 4096);
+            unknownFlags[unknownFlags.length - 1] = (byte) 0x82; // a flag byte with bits no sender sets
+            assertThatThrownBy(() -> DescriptorChannel.decodingAnswerOf(fromWorker,
+                    () -> processDecoder.decode(MemorySegment.ofArray(unknownFlags))))
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("with flags 130");
             assertThat(referenceMappings()).isEqualTo(before);
             assertThat(fromWorker.waiting()).isZero();
         } finally {
