@@ -199,30 +199,7 @@ public final class Scenarios {
     }
 
     static Contender echo(String name, UnaryOperator<PoolBuilder> configure, int size) {
-        KnittingSide side = new KnittingSide(configure);
-        byte[] payload = payload(size);
-        return new Contender(name) {
-            @Override
-            public void open() {
-                side.open();
-                side.verifyEcho(payload);
-            }
-
-            @Override
-            public Measurement round(RoundSpec spec) {
-                return side.echo(spec, payload);
-            }
-
-            @Override
-            public void close() {
-                side.close();
-            }
-
-            @Override
-            public void abandon() {
-                side.abandon();
-            }
-        };
+        return echoing(name, configure, size, KnittingSide::echo);
     }
 
     static Contender executor(String name, Supplier<ExecutorService> factory, Side.Round<ExecutorSide> round) {
@@ -253,6 +230,16 @@ public final class Scenarios {
 
     /** Echoes of {@code size} bytes, {@code spec.window()} in flight ({@link KnittingSide#echoInFlight}). */
     static Contender echoInFlight(String name, UnaryOperator<PoolBuilder> configure, int size) {
+        return echoing(name, configure, size, KnittingSide::echoInFlight);
+    }
+
+    /** How an echo contender's round runs: back to back, or with calls in flight. */
+    private interface EchoRound {
+        Measurement run(KnittingSide side, RoundSpec spec, byte[] payload);
+    }
+
+    /** A knitting side echoing one {@code size}-byte payload, checked once at open. */
+    private static Contender echoing(String name, UnaryOperator<PoolBuilder> configure, int size, EchoRound round) {
         KnittingSide side = new KnittingSide(configure);
         byte[] payload = payload(size);
         return new Contender(name) {
@@ -264,7 +251,7 @@ public final class Scenarios {
 
             @Override
             public Measurement round(RoundSpec spec) {
-                return side.echoInFlight(spec, payload);
+                return round.run(side, spec, payload);
             }
 
             @Override
