@@ -59,7 +59,11 @@ public final class CurrentCpu {
             }
             return -1;
         }
-        MethodHandle handle = Binding.SCHED_GETCPU;
+        return ask(Binding.SCHED_GETCPU);
+    }
+
+    /** The one call site of the binding, so that {@link #linkNow()} can resolve it ahead of the spinners. */
+    private static int ask(MethodHandle handle) {
         if (handle == null) {
             return -1;
         }
@@ -76,9 +80,12 @@ public final class CurrentCpu {
      * @return whether {@link #id()} answers real CPU numbers from now on
      */
     public static boolean linkNow() {
-        boolean ok = Binding.SCHED_GETCPU != null;
+        MethodHandle handle = Binding.SCHED_GETCPU;
+        // resolves the call site here: virtual callers resolving it at once contend on a monitor and
+        // pin their carriers (seen as jdk.VirtualThreadPinned in VirtualCallerContractTest)
+        ask(handle);
         linked = true;
-        return ok;
+        return handle != null;
     }
 
     private static void startLinking() {
