@@ -179,7 +179,7 @@ public final class NativeBlock {
     /** Puts {@code token} into the claim word: the move it names may be taken once. */
     public synchronized void offer(long token) {
         if (!freed && trailer != null) {
-            LONG.setVolatile(trailer, CLAIM, token);
+            LONG.setRelease(trailer, CLAIM, token); // the descriptor is published after it, with release
         }
     }
 

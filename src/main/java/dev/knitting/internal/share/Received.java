@@ -13,14 +13,21 @@ import java.util.List;
  * everything in it.
  */
 public final class Received {
-    private final List<ProcessSharedBuffer> buffers = new ArrayList<>(2);
-    private final List<BufferReference> references = new ArrayList<>(0);
+    /** Each list is made at its first element: most decodes carry one kind or none. */
+    private List<ProcessSharedBuffer> buffers = List.of();
+    private List<BufferReference> references = List.of();
 
     public void buffer(ProcessSharedBuffer buffer) {
+        if (buffers.isEmpty()) {
+            buffers = new ArrayList<>(2);
+        }
         buffers.add(buffer);
     }
 
     public void reference(BufferReference reference) {
+        if (references.isEmpty()) {
+            references = new ArrayList<>(2);
+        }
         references.add(reference);
     }
 
@@ -29,7 +36,7 @@ public final class Received {
         for (ProcessSharedBuffer b : buffers) {
             b.close();
         }
-        buffers.clear();
+        buffers = List.of();
     }
 
     /** Closes and releases everything: the decoded value is thrown away. */
@@ -38,6 +45,6 @@ public final class Received {
         for (BufferReference r : references) {
             r.release();
         }
-        references.clear();
+        references = List.of();
     }
 }

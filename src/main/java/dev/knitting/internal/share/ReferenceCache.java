@@ -1,10 +1,8 @@
 package dev.knitting.internal.share;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The mappings of {@code BufferReference} memory this process keeps while a peer process owns it,
@@ -27,11 +25,18 @@ import java.util.Map;
  * (the worker exited, or the pool closed).
  */
 public final class ReferenceCache {
-    /** Most mappings one process keeps for peers at a time. */
+    /** Most mappings one process keeps for peers at a time (a race of two senders may add one more each). */
     public static final int CAPACITY = 64;
 
-    /** Guarded by itself: the kept blocks by key. */
-    private static final Map<Long, Lent> LENT = new HashMap<>();
+    private static final Object LOCK = new Object();
+    /*
+     * Guarded by LOCK: the kept blocks, their keys and their peers, in the first count places of
+     * three parallel arrays (a scan of a few longs; nothing boxed or allocated per move).
+     */
+    private static long[] keys = new long[CAPACITY];
+    private static NativeBlock[] blocks = new NativeBlock[CAPACITY];
+    private static Object[] peers = new Object[CAPACITY];
+    private static int count;
     private static volatile boolean empty = true;
     /** Longest a host goes between sweeps while it moves references. */
     private static final long SWEEP_NANOS = 1_000_000;
@@ -39,9 +44,6 @@ public final class ReferenceCache {
     private static long lastSweep;
 
     private ReferenceCache() {
-    }
-
-    private record Lent(NativeBlock block, Object peer) {
     }
 
     /**
@@ -57,14 +59,14 @@ public final class ReferenceCache {
             lastSweep = now;
             sweep();
         }
-        synchronized (LENT) {
-            if (LENT.size() < CAPACITY) {
+        synchronized (LOCK) {
+            if (count < CAPACITY) {
                 return true;
             }
         }
         sweep();
-        synchronized (LENT) {
-            return LENT.size() < CAPACITY; // the memory of a kept mapping is the peer's, alive anyway
+        synchronized (LOCK) {
+            return count < CAPACITY; // the memory of a kept mapping is the peer's, alive anyway
         }
     }
 
@@ -74,12 +76,24 @@ public final class ReferenceCache {
      * @return false if another block is kept under the same key (then this one is not kept)
      */
     public static boolean lend(NativeBlock block, Object peer) {
-        synchronized (LENT) {
-            Lent old = LENT.get(block.key());
-            if (old != null && old.block() != block) {
-                return false;
+        synchronized (LOCK) {
+            int at = indexOf(block.key());
+            if (at >= 0) {
+                if (blocks[at] != block) {
+                    return false;
+                }
+                peers[at] = peer;
+                return true;
             }
-            LENT.put(block.key(), new Lent(block, peer));
+            if (count == keys.length) { // hasRoom() said yes, but another thread took the room since
+                keys = Arrays.copyOf(keys, 2 * count);
+                blocks = Arrays.copyOf(blocks, 2 * count);
+                peers = Arrays.copyOf(peers, 2 * count);
+            }
+            keys[count] = block.key();
+            blocks[count] = block;
+            peers[count] = peer;
+            count++;
             empty = false;
             return true;
         }
@@ -90,22 +104,22 @@ public final class ReferenceCache {
      *     it again), or null if this process lends no such block to that peer
      */
     public static NativeBlock takeBack(long key, Object peer) {
-        synchronized (LENT) {
-            Lent lent = LENT.get(key);
-            if (lent == null || lent.peer() != peer) {
+        synchronized (LOCK) {
+            int at = indexOf(key);
+            if (at < 0 || peers[at] != peer) {
                 return null;
             }
-            LENT.remove(key);
-            empty = LENT.isEmpty();
-            return lent.block();
+            NativeBlock block = blocks[at];
+            removeAt(at);
+            return block;
         }
     }
 
     /** @return whether {@code block} is kept for a peer now */
     static boolean isLent(NativeBlock block) {
-        synchronized (LENT) {
-            Lent lent = LENT.get(block.key());
-            return lent != null && lent.block() == block;
+        synchronized (LOCK) {
+            int at = indexOf(block.key());
+            return at >= 0 && blocks[at] == block;
         }
     }
 
@@ -114,11 +128,10 @@ public final class ReferenceCache {
         if (empty) {
             return;
         }
-        synchronized (LENT) {
-            Lent lent = LENT.get(block.key());
-            if (lent != null && lent.block() == block) {
-                LENT.remove(block.key());
-                empty = LENT.isEmpty();
+        synchronized (LOCK) {
+            int at = indexOf(block.key());
+            if (at >= 0 && blocks[at] == block) {
+                removeAt(at);
             }
         }
     }
@@ -130,26 +143,46 @@ public final class ReferenceCache {
 
     /** @return how many mappings are kept */
     public static int size() {
-        synchronized (LENT) {
-            return LENT.size();
+        synchronized (LOCK) {
+            return count;
         }
+    }
+
+    /** @return where {@code key} is kept, or -1 (LOCK held) */
+    private static int indexOf(long key) {
+        for (int i = 0; i < count; i++) {
+            if (keys[i] == key) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Removes the entry at {@code at}: the last one takes its place (LOCK held). */
+    private static void removeAt(int at) {
+        int last = --count;
+        keys[at] = keys[last];
+        blocks[at] = blocks[last];
+        peers[at] = peers[last];
+        blocks[last] = null;
+        peers[last] = null;
+        empty = count == 0;
     }
 
     /** Unmaps kept mappings whose owner freed the memory. */
     public static void sweep() {
         List<NativeBlock> freed = null;
-        synchronized (LENT) {
-            for (Iterator<Lent> it = LENT.values().iterator(); it.hasNext(); ) {
-                NativeBlock block = it.next().block();
+        synchronized (LOCK) {
+            for (int i = count - 1; i >= 0; i--) {
+                NativeBlock block = blocks[i];
                 if (block.freedByOwner() || block.takeUnchecked()) { // freed there, or never taken
                     if (freed == null) {
                         freed = new ArrayList<>(1);
                     }
                     freed.add(block);
-                    it.remove();
+                    removeAt(i);
                 }
             }
-            empty = LENT.isEmpty();
         }
         if (freed != null) {
             for (NativeBlock block : freed) {
@@ -165,15 +198,13 @@ public final class ReferenceCache {
     /** Unmaps every mapping kept for {@code peer}: its channel closed (it exited, or the pool closed). */
     static void dropPeer(Object peer) {
         List<NativeBlock> dropped = new ArrayList<>(1);
-        synchronized (LENT) {
-            for (Iterator<Lent> it = LENT.values().iterator(); it.hasNext(); ) {
-                Lent lent = it.next();
-                if (lent.peer() == peer) {
-                    dropped.add(lent.block());
-                    it.remove();
+        synchronized (LOCK) {
+            for (int i = count - 1; i >= 0; i--) {
+                if (peers[i] == peer) {
+                    dropped.add(blocks[i]);
+                    removeAt(i);
                 }
             }
-            empty = LENT.isEmpty();
         }
         dropped.forEach(NativeBlock::unmap);
     }
