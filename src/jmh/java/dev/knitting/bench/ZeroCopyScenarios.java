@@ -69,39 +69,39 @@ final class ZeroCopyScenarios {
 
     /** Where moving a reference to a process worker (and back, copied: strict) beats copying a byte[]. */
     private static Scenario processReferenceSweep(int size, boolean quick) {
-        String label = size >= MIB ? (size / MIB) + " MiB" : (size / KIB) + " KiB";
-        UnaryOperator<PoolBuilder> pool = b -> b.runtime(WorkerRuntime.PROCESS).threads(1)
-                .maxPayloadBytes(Math.max(8L << 20, 2L * size));
-        Supplier<List<Contender>> contenders = () -> {
-            SharedPool shared = new SharedPool(pool);
-            return List.of(ZeroCopySide.contender("knitting process BufferReference " + label, shared,
-                    Carrier.REFERENCE, size),
-                    ZeroCopySide.contender("knitting process byte[] " + label + " (same pool)", shared, Carrier.BYTES,
-                            size));
-        };
-        List<Scenario.Line> lines = List.of(new Scenario.Line("sweep " + label + " BufferReference vs byte[] echo"
-                + " process p50", Metric.percentile(50), new Scenario.Goal("informational: ratio > 1 where"
-                + " moving overtakes copying", (k, r) -> true)));
-        return quick
-                ? new Scenario("G8", contenders, lines, 1, 3, RoundSpec.timed(1000), RoundSpec.timed(100), 60_000, 0)
-                : new Scenario("G8", contenders, lines, 2, 7, RoundSpec.timed(1000), RoundSpec.timed(300), 120_000, 0);
+        return sweep(size, quick, "process", b -> b.runtime(WorkerRuntime.PROCESS).threads(1), "BufferReference",
+                Carrier.REFERENCE, "moving", RoundSpec.timed(1000));
     }
 
+    /** Where sharing a buffer with a thread worker beats copying a byte[]. */
     private static Scenario sweep(int size, boolean quick) {
+        return sweep(size, quick, "threads(1)", b -> b.threads(1), "ProcessSharedBuffer", Carrier.SHARED_BUFFER,
+                "zero-copy", RoundSpec.timed(quick ? 200 : 500));
+    }
+
+    /**
+     * One size of a sweep: {@code carrier} against a {@code byte[]} echo of the same size through
+     * one pool, an informational line ("ratio > 1 where {@code how} overtakes copying").
+     *
+     * @param kind the pool's name in the contenders; "threads(1)" lines say "thread"
+     * @param warmUp a process worker's JIT needs the longer warm-up (see {@link #g8})
+     */
+    private static Scenario sweep(int size, boolean quick, String kind, UnaryOperator<PoolBuilder> workers,
+            String what, Carrier carrier, String how, RoundSpec warmUp) {
         String label = size >= MIB ? (size / MIB) + " MiB" : (size / KIB) + " KiB";
-        UnaryOperator<PoolBuilder> pool = b -> b.threads(1).maxPayloadBytes(Math.max(8L << 20, 2L * size));
+        UnaryOperator<PoolBuilder> pool = b -> workers.apply(b).maxPayloadBytes(Math.max(8L << 20, 2L * size));
         Supplier<List<Contender>> contenders = () -> {
             SharedPool shared = new SharedPool(pool);
-            return List.of(ZeroCopySide.contender("knitting threads(1) ProcessSharedBuffer " + label, shared,
-                    Carrier.SHARED_BUFFER, size),
-                    ZeroCopySide.contender("knitting threads(1) byte[] " + label + " (same pool)", shared, Carrier.BYTES,
+            return List.of(ZeroCopySide.contender("knitting " + kind + " " + what + " " + label, shared, carrier, size),
+                    ZeroCopySide.contender("knitting " + kind + " byte[] " + label + " (same pool)", shared, Carrier.BYTES,
                             size));
         };
-        List<Scenario.Line> lines = List.of(new Scenario.Line("sweep " + label + " ProcessSharedBuffer vs byte[] echo"
-                + " thread p50", Metric.percentile(50), new Scenario.Goal("informational: ratio > 1 where"
-                + " zero-copy overtakes copying", (k, r) -> true)));
+        String lineKind = kind.startsWith("threads") ? "thread" : kind;
+        List<Scenario.Line> lines = List.of(new Scenario.Line("sweep " + label + " " + what + " vs byte[] echo "
+                + lineKind + " p50", Metric.percentile(50), new Scenario.Goal("informational: ratio > 1 where " + how
+                + " overtakes copying", (k, r) -> true)));
         return quick
-                ? new Scenario("G8", contenders, lines, 1, 3, RoundSpec.timed(200), RoundSpec.timed(100), 60_000, 0)
-                : new Scenario("G8", contenders, lines, 2, 7, RoundSpec.timed(500), RoundSpec.timed(300), 120_000, 0);
+                ? new Scenario("G8", contenders, lines, 1, 3, warmUp, RoundSpec.timed(100), 60_000, 0)
+                : new Scenario("G8", contenders, lines, 2, 7, warmUp, RoundSpec.timed(300), 120_000, 0);
     }
 }
