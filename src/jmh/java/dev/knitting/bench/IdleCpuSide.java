@@ -55,7 +55,7 @@ public final class IdleCpuSide {
         String window = quick ? "3 s" : "10 s";
         List<Scenario.Line> lines = List.of(new Scenario.Line("idle pool 2 thread + 2 process workers " + window
                 + " total CPU (host + worker JVMs, % of one core) vs idle TPE(2)", cpu,
-                new Scenario.Goal("<= 1% of one core in total", (k, r) -> k <= 1)));
+                new Scenario.Goal("<= 0.5% of one core in total", (k, r) -> k <= 0.5)));
         return quick
                 ? new Scenario("G9", contenders, lines, 0, 1, RoundSpec.timed(3_000), RoundSpec.timed(3_000), 60_000, 0)
                 : new Scenario("G9", contenders, lines, 0, 3, RoundSpec.timed(10_000), RoundSpec.timed(10_000),

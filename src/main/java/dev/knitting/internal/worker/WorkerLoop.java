@@ -137,7 +137,15 @@ public final class WorkerLoop implements Runnable {
         // After waking a host thread, do not spin: the woken thread is likely queued on this CPU.
         IdleStrategy afterWake = new IdleStrategy(new dev.knitting.IdlePolicy(java.time.Duration.ZERO,
                 Math.min(2, spec.idle().yields()), spec.idle().maxPark()));
+        // After a whole park slice without a request, sleep again at once: spinning and yielding
+        // only pay right after work, and an idle worker would otherwise spend them 4 times a second.
+        IdleStrategy stillIdle = new IdleStrategy(new dev.knitting.IdlePolicy(java.time.Duration.ZERO, 0,
+                spec.idle().maxPark()));
         long parkSlice = spec.idle().maxPark().toNanos();
+        // also back to the loop once the host has read an answer whose buffers are still held
+        BooleanSupplier wakeReason = () -> requests.hasCommittedRecord()
+                || attached.hostState() != LaneDescriptor.HOST_RUNNING || heldAnswerRead(attached);
+        boolean sliceEnded = false;
         while (true) {
             int taken = receiver.poll(this::onMessage, BATCH);
             if (!held.isEmpty()) {
@@ -163,11 +171,11 @@ public final class WorkerLoop implements Runnable {
                 if (host == LaneDescriptor.HOST_STOP_REQUESTED) {
                     return;
                 }
-                IdleStrategy strategy = wokeHost ? afterWake : idle;
+                IdleStrategy strategy = wokeHost ? afterWake : sliceEnded ? stillIdle : idle;
                 wokeHost = false;
-                // also back to the loop once the host has read an answer whose buffers are still held
-                strategy.await(() -> requests.hasCommittedRecord() || attached.hostState() != LaneDescriptor.HOST_RUNNING
-                        || heldAnswerRead(attached), requests.dataDoorbell(), parkSlice, attached.workerCpu());
+                sliceEnded = !strategy.await(wakeReason, requests.dataDoorbell(), parkSlice, attached.workerCpu());
+            } else {
+                sliceEnded = false;
             }
         }
     }
