@@ -55,10 +55,12 @@ final class LaneMemory {
 
     /**
      * Lets go of one holder's share; the last one frees the memory. Freeing waits (at most
-     * {@link #FREE_WAIT}) while a thread is inside a native call on the memory: a caller still in
-     * the futex call that waits for ring space or rings a doorbell. Callers are not counted as
-     * users of an incarnation (see {@code Incarnation#send}); retirement has woken them, and they
-     * leave within microseconds, or within one park slice if the wake-up came first.
+     * {@link #FREE_WAIT}) while a thread is inside a native call on the memory: on a process
+     * worker's lane, a caller still in the futex call that waits for ring space or rings a doorbell
+     * (thread workers' lanes wait and ring in the JVM, with no native call, so their arena closes at
+     * once). Callers are not counted as users of an incarnation (see {@code Incarnation#send});
+     * retirement has woken them, and they leave within microseconds, or within one park slice if the
+     * wake-up came first.
      */
     void release() {
         if (holders.decrementAndGet() == 0) {
