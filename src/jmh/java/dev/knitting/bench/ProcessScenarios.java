@@ -33,8 +33,8 @@ public final class ProcessScenarios {
         insertAfter(s, "G2", g3(quick), g4(quick), g4PipeLine(quick), g4FutexLine(quick));
         insertAfter(s, "G5a", g5(quick));
         insertAfter(s, "G5b", g5b(quick));
-        insertAfter(s, "G6", g6(quick), g6InFlight(quick));
-        insertAfter(s, "G7", g7(quick));
+        insertAfter(s, "G6", g6(quick), g6FloorLine(quick), g6InFlight(quick));
+        insertAfter(s, "G7", g7(quick), g7FloorLine(quick));
         insertAfter(s, "G9", IdleCpuSide.g9(quick));
         insertAfter(s, "G10", StartupSide.g10(quick), ColdStartSide.coldThread(quick), ColdStartSide.coldProcess(quick),
                 ColdStartSide.eightWorkers(quick));
@@ -94,6 +94,10 @@ public final class ProcessScenarios {
                 ? new Scenario("G3", contenders, lines, 1, 3, RoundSpec.timed(1000), RoundSpec.timed(150), 30_000, 0)
                 : new Scenario("G3", contenders, lines, 2, 11, RoundSpec.timed(1000), RoundSpec.timed(1000), 60_000, 0);
     }
+
+    // The floor lines of G6 and G7 replay their rounds (see EchoFloorLine).
+    private static final EchoFloorLine G6_FLOOR = new EchoFloorLine(EchoFloorSide.Boundary.PROCESS);
+    private static final EchoFloorLine G7_FLOOR = new EchoFloorLine(EchoFloorSide.Boundary.PROCESS);
 
     // G4 measures once with both baselines; its pipe line replays the same rounds (see Replay).
     private static final Replay G4_KNITTING = new Replay();
@@ -194,8 +198,9 @@ public final class ProcessScenarios {
     static Scenario g6(boolean quick) {
         int size = MIB;
         Supplier<List<Contender>> contenders = () -> List.of(
-                Scenarios.echo("knitting process(1) echo", process(1), size),
-                Scenarios.copyFloor("MemorySegment.copy there+back", size));
+                G6_FLOOR.knitting(Scenarios.echo("knitting process(1) echo", process(1), size)),
+                Scenarios.copyFloor("MemorySegment.copy there+back", size),
+                G6_FLOOR.floor(size));
         List<Scenario.Line> lines = List.of(new Scenario.Line("1 MiB byte[] echo process vs memcpy there+back",
                 Metric.bytesPerSecond(), new Scenario.Goal(
                         "process >= 12 GB/s (>= 25% of memcpy, i.e. ratio >= 0.5 to there+back)",
@@ -227,9 +232,10 @@ public final class ProcessScenarios {
     static Scenario g7(boolean quick) {
         int size = 64 * MIB;
         Supplier<List<Contender>> contenders = () -> List.of(
-                Scenarios.echo("knitting process(1) maxPayloadBytes=128MiB echo",
-                        b -> process(1).apply(b).maxPayloadBytes(128L << 20), size),
-                Scenarios.copyFloor("MemorySegment.copy there+back", size));
+                G7_FLOOR.knitting(Scenarios.echo("knitting process(1) maxPayloadBytes=128MiB echo",
+                        b -> process(1).apply(b).maxPayloadBytes(128L << 20), size)),
+                Scenarios.copyFloor("MemorySegment.copy there+back", size),
+                G7_FLOOR.floor(size));
         List<Scenario.Line> lines = List.of(new Scenario.Line(
                 "64 MiB byte[] echo process maxPayloadBytes=128MiB vs memcpy there+back", Metric.bytesPerSecond(),
                 new Scenario.Goal(">= 8 GB/s, default settings, lane memory bounded", (k, r) -> k >= 8e9)));
@@ -240,6 +246,14 @@ public final class ProcessScenarios {
                         RoundSpec.timed(2000).withPayload(size), 120_000, 0);
     }
 
+
+    static Scenario g6FloorLine(boolean quick) {
+        return G6_FLOOR.line(g6(quick), "1 MiB byte[] echo process");
+    }
+
+    static Scenario g7FloorLine(boolean quick) {
+        return G7_FLOOR.line(g7(quick), "64 MiB byte[] echo process");
+    }
 
     static Contender child(String name, ChildEchoSide side, Side.Round<ChildEchoSide> round) {
         return Side.contender(name, side, round);

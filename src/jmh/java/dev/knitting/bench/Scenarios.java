@@ -35,8 +35,10 @@ public final class Scenarios {
         s.add(VirtualCallersSide.g5v(quick));
         s.add(VirtualCallersSide.g5vPerRequest(quick));
         s.add(g6(quick));
+        s.add(g6FloorLine(quick));
         s.add(g6InFlight(quick));
         s.add(g7(quick));
+        s.add(g7FloorLine(quick));
         s.addAll(ZeroCopyScenarios.all(quick)); // G8 and the size sweep
         for (CodecSide.Payload payload : CodecSide.Payload.values()) {
             s.add(g11(quick, payload));
@@ -121,9 +123,10 @@ public final class Scenarios {
     static Scenario g6(boolean quick) {
         int size = MIB;
         Supplier<List<Contender>> contenders = () -> List.of(
-                echo("knitting threads(1) echo", b -> b.threads(1), size),
+                G6_FLOOR.knitting(echo("knitting threads(1) echo", b -> b.threads(1), size)),
                 copyFloor("MemorySegment.copy there+back", size),
-                echo("knitting threads(1) idle=LOW_CPU echo", b -> b.threads(1).idle(IdlePolicy.LOW_CPU), size));
+                echo("knitting threads(1) idle=LOW_CPU echo", b -> b.threads(1).idle(IdlePolicy.LOW_CPU), size),
+                G6_FLOOR.floor(size));
         List<Scenario.Line> lines = List.of(new Scenario.Line("1 MiB byte[] echo thread vs memcpy there+back",
                 Metric.bytesPerSecond(), new Scenario.Goal(
                         "threads >= 15 GB/s (>= 25% of memcpy, i.e. ratio >= 0.5 to there+back)",
@@ -152,12 +155,17 @@ public final class Scenarios {
                         RoundSpec.timed(1000).withPayload(size).withWindow(64), 60_000, 0);
     }
 
+    // The floor lines of G6 and G7 replay their rounds (see EchoFloorLine).
+    private static final EchoFloorLine G6_FLOOR = new EchoFloorLine(EchoFloorSide.Boundary.THREAD);
+    private static final EchoFloorLine G7_FLOOR = new EchoFloorLine(EchoFloorSide.Boundary.THREAD);
+
     static Scenario g7(boolean quick) {
         int size = 64 * MIB;
         Supplier<List<Contender>> contenders = () -> List.of(
-                echo("knitting threads(1) maxPayloadBytes=128MiB echo",
-                        b -> b.threads(1).maxPayloadBytes(128L << 20), size),
-                copyFloor("MemorySegment.copy there+back", size));
+                G7_FLOOR.knitting(echo("knitting threads(1) maxPayloadBytes=128MiB echo",
+                        b -> b.threads(1).maxPayloadBytes(128L << 20), size)),
+                copyFloor("MemorySegment.copy there+back", size),
+                G7_FLOOR.floor(size));
         List<Scenario.Line> lines = List.of(new Scenario.Line(
                 "64 MiB byte[] echo thread maxPayloadBytes=128MiB vs memcpy there+back", Metric.bytesPerSecond(),
                 new Scenario.Goal(">= 8 GB/s, default settings, lane memory bounded", (k, r) -> k >= 8e9)));
@@ -166,6 +174,14 @@ public final class Scenarios {
                         RoundSpec.timed(300).withPayload(size), 60_000, 0)
                 : new Scenario("G7", contenders, lines, 2, 11, RoundSpec.timed(1000).withPayload(size),
                         RoundSpec.timed(2000).withPayload(size), 120_000, 0);
+    }
+
+    static Scenario g6FloorLine(boolean quick) {
+        return G6_FLOOR.line(g6(quick), "1 MiB byte[] echo thread");
+    }
+
+    static Scenario g7FloorLine(boolean quick) {
+        return G7_FLOOR.line(g7(quick), "64 MiB byte[] echo thread");
     }
 
     static Scenario g11(boolean quick, CodecSide.Payload payload) {
