@@ -20,50 +20,36 @@ import java.util.Arrays;
  * arrays and the process boundary cost by themselves, and so the most a {@code byte[]} echo can
  * reach on this machine, whatever the lane does.
  */
-final class EchoFloorSide {
+final class EchoFloorSide implements Side {
     /** Where the echo's receiver lives. */
     enum Boundary { THREAD, PROCESS }
 
     private final Boundary boundary;
+    private final byte[] payload;
     private Arena arena;
     private MemorySegment there;
     private MemorySegment back;
 
-    private EchoFloorSide(Boundary boundary) {
+    private EchoFloorSide(Boundary boundary, int size) {
         this.boundary = boundary;
+        this.payload = Scenarios.payload(size);
     }
 
     /** @return a contender echoing a payload of {@code size} bytes at the floor of {@code boundary} */
     static Contender contender(String name, Boundary boundary, int size) {
-        EchoFloorSide side = new EchoFloorSide(boundary);
-        byte[] payload = Scenarios.payload(size);
-        return new Contender(name) {
-            @Override
-            public void open() {
-                side.open(size);
-            }
-
-            @Override
-            public Measurement round(RoundSpec spec) throws Exception {
-                return side.echo(spec, payload);
-            }
-
-            @Override
-            public void close() {
-                side.close();
-            }
-        };
+        return Side.contender(name, new EchoFloorSide(boundary, size), EchoFloorSide::echo);
     }
 
-    private void open(int bytes) {
+    @Override
+    public void open() {
         if (boundary == Boundary.PROCESS) {
             arena = Arena.ofShared();
-            there = arena.allocate(bytes, 64);
-            back = arena.allocate(bytes, 64);
+            there = arena.allocate(payload.length, 64);
+            back = arena.allocate(payload.length, 64);
         }
     }
 
-    private Measurement echo(RoundSpec spec, byte[] payload) throws Exception {
+    private Measurement echo(RoundSpec spec) throws Exception {
         int n = payload.length;
         return TinyCallLoops.backToBack(spec, () -> {
             byte[] result = boundary == Boundary.THREAD
@@ -81,7 +67,8 @@ final class EchoFloorSide {
         return shared.asSlice(0, bytes.length).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    private void close() {
+    @Override
+    public void close() {
         if (arena != null) {
             arena.close();
             arena = null;
