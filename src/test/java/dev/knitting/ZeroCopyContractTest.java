@@ -304,8 +304,57 @@ abstract class ZeroCopyContractTest {
     }
 
     private static long referenceMappings() throws IOException {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
+        return referenceMappings(ProcessHandle.current().pid());
+    }
+
+    /** @return the mappings of reference memfds in process {@code pid} (a confined worker cannot read its own) */
+    private static long referenceMappings(long pid) throws IOException {
+        try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "maps"))) {
             return lines.filter(line -> line.contains("knitting-ref")).count();
+        }
+    }
+
+    @Test
+    void shouldFreeAReferenceWhoseCallEndedBeforeTheWorkerTookIt() throws Exception {
+        Pool own = withWorkerKind(Knitting.pool()).threads(1).start(BufferTasks.class,
+                dev.knitting.testtasks.SlowTasks.class);
+        try {
+            // no reference moved before: a kept mapping of an earlier move would go on its own meanwhile
+            long worker = own.call(dev.knitting.testtasks.SlowTasks.WHERE, 0L).join().pid();
+            long hostMappings = referenceMappings();
+            long workerMappings = referenceMappings(worker);
+            long descriptors = count(Path.of("/proc/self/fd"));
+            CompletableFuture<String> busy = own.call(dev.knitting.testtasks.SlowTasks.BUSY, 1_500L);
+            BufferReference large = BufferReference.allocate(16 << 20); // a memfd from the start
+            BufferReference small = BufferReference.allocate(64); // copied into one at a send to a process
+
+            CompletableFuture<Long> lateLarge = own.call(BufferTasks.RELEASE_WITHIN_200_MS, large);
+            CompletableFuture<Long> lateSmall = own.call(BufferTasks.RELEASE_WITHIN_200_MS, small);
+
+            assertThatThrownBy(lateLarge::join).cause().isInstanceOf(TaskTimeoutException.class);
+            assertThatThrownBy(lateSmall::join).cause().isInstanceOf(TaskTimeoutException.class);
+            assertThat(large.isOwned()).isFalse();
+            assertThat(small.isOwned()).isFalse();
+            assertThat(busy.get(60, TimeUnit.SECONDS)).isEqualTo(dev.knitting.testtasks.SlowTasks.BUDGET);
+            // it serves on; this move also sweeps what the host kept of memory the worker took and freed
+            BufferReference next = BufferReference.allocate(64);
+            next.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 41);
+            try (BufferReference back = own.call(BufferTasks.INCREMENT, next).join()) {
+                assertThat(back.segment().get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 42);
+            }
+            // nothing of the two ended calls is left anywhere, though no reference moves any more:
+            // every mapping and descriptor goes (the host's answer pump sweeps at least once per park slice)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((referenceMappings(worker) != workerMappings || referenceMappings() != hostMappings)
+                    && System.nanoTime() < deadline) {
+                own.call(dev.knitting.testtasks.SlowTasks.WHERE, 0L).join(); // the worker sweeps as it serves
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            assertThat(referenceMappings(worker)).isEqualTo(workerMappings);
+            assertThat(referenceMappings()).isEqualTo(hostMappings);
+            assertThat(count(Path.of("/proc/self/fd"))).isLessThanOrEqualTo(descriptors + 4);
+        } finally {
+            own.shutdown().orTimeout(60, TimeUnit.SECONDS).join();
         }
     }
 

@@ -7,6 +7,7 @@ import dev.knitting.unsafe.BufferReference;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 
 /**
@@ -67,6 +68,8 @@ public final class BufferTasks {
         r.release();
         return n;
     });
+    /** {@link #RELEASE} with a 200 ms limit per call, which a call queued behind a busy worker passes. */
+    public static final Task<BufferReference, Long> RELEASE_WITHIN_200_MS = RELEASE.timeout(Duration.ofMillis(200));
     /** Allocates a reference of {@code n} bytes, each 9, and moves it to the caller. */
     public static final Task<Integer, BufferReference> ALLOCATE_NINES = Task.of(n -> {
         BufferReference r = BufferReference.allocate(n);
@@ -76,6 +79,7 @@ public final class BufferTasks {
 
     private BufferTasks() {
     }
+
 
     private static long sum(ProcessSharedBuffer b) {
         MemorySegment s = b.segment();

@@ -11,6 +11,7 @@ import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.MessageHandler;
 import dev.knitting.internal.lane.MessageReceiver;
 import dev.knitting.internal.lane.MpscRing;
+import dev.knitting.internal.share.ReferenceCache;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,6 +87,8 @@ final class AnswerCollector {
                     throw reported;
                 }
                 if (!drain(handler)) {
+                    // what the host keeps of references its workers freed goes while none moves
+                    ReferenceCache.sweepIfDue();
                     strategy.await(wakeReason, lane.pumpDoorbell(), slice);
                 }
             }

@@ -20,8 +20,9 @@ import java.util.List;
  *
  * <p>Bounds: at most {@link #CAPACITY} kept mappings per process. A kept mapping goes when its block
  * comes back, when the owner frees the memory (the block's trailer says so; a process worker looks
- * about once a millisecond, a host at its first reference move a millisecond or more after the last
- * look, or whenever it needs the room), or when the peer's channel closes
+ * about once a millisecond, a host whenever one of its answer pumps goes round, at least once per
+ * park slice, and at its reference moves, at most once a millisecond, or whenever it needs the
+ * room), or when the peer's channel closes
  * (the worker exited, or the pool closed).
  */
 public final class ReferenceCache {
@@ -54,11 +55,7 @@ public final class ReferenceCache {
         if (empty) {
             return true;
         }
-        long now = System.nanoTime();
-        if (now - lastSweep > SWEEP_NANOS) {
-            lastSweep = now;
-            sweep();
-        }
+        sweepIfDue();
         synchronized (LOCK) {
             if (count < CAPACITY) {
                 return true;
@@ -67,6 +64,22 @@ public final class ReferenceCache {
         sweep();
         synchronized (LOCK) {
             return count < CAPACITY; // the memory of a kept mapping is the peer's, alive anyway
+        }
+    }
+
+    /**
+     * Sweeps if {@link #SWEEP_NANOS} passed since the last sweep: a host's answer pumps call it as
+     * they go round, so that what the host keeps of memory its worker freed goes even while no
+     * reference moves (a volatile read when nothing is kept).
+     */
+    public static void sweepIfDue() {
+        if (empty) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastSweep > SWEEP_NANOS) {
+            lastSweep = now;
+            sweep();
         }
     }
 
