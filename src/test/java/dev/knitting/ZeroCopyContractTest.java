@@ -423,18 +423,24 @@ abstract class ZeroCopyContractTest {
     }
 
     @Test
-    void shouldFailCallsHoldingReferencesAtShutdownNowAndLeaveNothingHanging() {
+    void shouldFailCallsHoldingReferencesAtShutdownNowAndLeaveNothingHanging() throws IOException {
+        long mappings = referenceMappings();
         Pool own = withWorkerKind(Knitting.pool()).threads(1).start(BufferTasks.class, EchoTasks.class,
                 dev.knitting.testtasks.SlowTasks.class);
         CompletableFuture<String> blocker = own.call(dev.knitting.testtasks.SlowTasks.SPIN,
                 new dev.knitting.testtasks.SlowTasks.Spin("zc-" + System.nanoTime(), 60_000));
         BufferReference reference = BufferReference.allocate(32);
+        BufferReference large = BufferReference.allocate(16 << 20); // a memfd from the start
         CompletableFuture<Long> queued = own.call(BufferTasks.RELEASE, reference);
+        CompletableFuture<Long> queuedLarge = own.call(BufferTasks.RELEASE, large);
 
         own.shutdownNow().orTimeout(60, TimeUnit.SECONDS).join();
 
         assertThatThrownBy(queued::join).cause().isInstanceOf(PoolClosedException.class);
+        assertThatThrownBy(queuedLarge::join).cause().isInstanceOf(PoolClosedException.class);
         assertThat(reference.isOwned()).isFalse(); // moved; the pool freed it in transit
+        assertThat(large.isOwned()).isFalse();
+        assertThat(referenceMappings()).isEqualTo(mappings); // nothing of either is mapped here any more
         assertThat(blocker).isCompletedExceptionally();
     }
 }
