@@ -20,7 +20,6 @@ public final class PoolLog {
     /** The logger's name. */
     public static final String NAME = "dev.knitting";
 
-    private static final Logger LOGGER = System.getLogger(NAME);
     private static final AtomicBoolean WARMING = new AtomicBoolean();
 
     private final String pool;
@@ -43,17 +42,27 @@ public final class PoolLog {
 
     /** @return whether the logger takes this pool's lines: build a line only then */
     public boolean enabled() {
-        return LOGGER.isLoggable(level);
+        return Backend.LOGGER.isLoggable(level);
     }
 
     /** Logs one line. */
     public void log(String message) {
-        if (LOGGER.isLoggable(level)) {
-            LOGGER.log(level, "[" + pool + "] " + message);
+        Logger logger = Backend.LOGGER;
+        if (logger.isLoggable(level)) {
+            logger.log(level, "[" + pool + "] " + message);
         }
     }
 
-    /** Once per JVM: asks the logger on a daemon thread, which sets up the logging backend. */
+    /**
+     * The logger, made when first used: {@code System.getLogger} of an application's class finds
+     * and sets up the backend at once. A thread that uses it while the warm-up thread makes it
+     * waits for that (class initialization), and then has the same logger.
+     */
+    private static final class Backend {
+        static final Logger LOGGER = System.getLogger(NAME);
+    }
+
+    /** Once per JVM: makes the logger and asks it on a daemon thread, which sets up the logging backend. */
     private static void warmUp() {
         if (WARMING.get() || !WARMING.compareAndSet(false, true)) {
             return;
@@ -62,7 +71,7 @@ public final class PoolLog {
             Thread warm = new Thread(new WarmUp(), "knitting-log-setup");
             warm.setDaemon(true);
             warm.start();
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             // no thread (resource limits): the first line sets the backend up itself
         }
     }
@@ -72,7 +81,7 @@ public final class PoolLog {
         @Override
         public void run() {
             try {
-                LOGGER.isLoggable(Level.DEBUG);
+                Backend.LOGGER.isLoggable(Level.DEBUG);
             } catch (RuntimeException | LinkageError e) {
                 // a broken backend fails the pool's own lines the same way, where that is dropped
             }

@@ -373,7 +373,15 @@ public final class TaskTable {
         MethodHandle generic = handle.asType(MethodType.methodType(Object.class, Object.class));
         TaskDefinition.Kind kind = CompletionStage.class.isAssignableFrom(m.getReturnType())
                 ? TaskDefinition.Kind.ASYNC : TaskDefinition.Kind.PLAIN;
-        return new TaskDefinition(kind, (arg, ctx) -> generic.invokeExact(arg), null, type);
+        return new TaskDefinition(kind, new MethodBody(generic), null, type);
+    }
+
+    /** A method task's body: the method's handle, adapted to {@code (Object)Object}. */
+    private record MethodBody(MethodHandle generic) implements TaskDefinition.Body {
+        @Override
+        public Object invoke(Object argument, dev.knitting.TaskContext context) throws Throwable {
+            return generic.invokeExact(argument);
+        }
     }
 
     /** @return the classes exporting the tasks the host loaded (imported tasks have none), each once, in table order */
