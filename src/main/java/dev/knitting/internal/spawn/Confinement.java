@@ -114,11 +114,12 @@ public record Confinement(Permission permission, boolean landlock, boolean secco
             return null;
         }
         Map<String, String> env = new LinkedHashMap<>();
-        host.forEach((name, value) -> {
+        for (Map.Entry<String, String> e : host.entrySet()) {
+            String name = e.getKey();
             if (ALWAYS_PASSED.contains(name) || name.startsWith("LC_") || permission.environment().contains(name)) {
-                env.put(name, value);
+                env.put(name, e.getValue());
             }
-        });
+        }
         return env;
     }
 
