@@ -21,6 +21,7 @@ import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
 import dev.knitting.internal.os.Platforms;
 import dev.knitting.internal.task.TaskTable;
+import dev.knitting.internal.spawn.HostWatch;
 import dev.knitting.internal.spawn.WorkerEnv;
 import dev.knitting.internal.worker.WorkerSpec;
 import java.lang.foreign.MemorySegment;
@@ -160,6 +161,7 @@ public final class PoolRuntime implements Pool {
     public static PoolConfig prepare(PoolConfig config) {
         if (config.runtime() == WorkerRuntime.PROCESS) {
             Platforms.linkSyscallsInBackground();
+            HostWatch.readCurrentStartInBackground();
         }
         return config;
     }

@@ -420,13 +420,13 @@ public final class TaskTable {
     }
 
     private static long classFileChecksum(Class<?> type) {
-        String resource = "/" + type.getName().replace('.', '/') + ".class";
-        try (java.io.InputStream in = type.getResourceAsStream(resource)) {
-            if (in == null) {
+        try {
+            byte[] bytes = ClassFileBytes.of(type);
+            if (bytes == null) {
                 return 0; // no class file to read (generated class): names alone decide
             }
             java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            crc.update(in.readAllBytes());
+            crc.update(bytes);
             return crc.getValue();
         } catch (java.io.IOException e) {
             return 0;
