@@ -71,8 +71,7 @@ public final class Task<A, R> {
         Objects.requireNonNull(function, "function");
         @SuppressWarnings("unchecked")
         Function<Object, Object> f = (Function<Object, Object>) function;
-        return new Task<>(new TaskDefinition(Kind.PLAIN, (arg, ctx) -> f.apply(arg), null,
-                WALKER.getCallerClass()));
+        return new Task<>(new TaskDefinition(Kind.PLAIN, new FunctionBody(f), null, WALKER.getCallerClass()));
     }
 
     /**
@@ -89,7 +88,7 @@ public final class Task<A, R> {
         Objects.requireNonNull(function, "function");
         @SuppressWarnings("unchecked")
         BiFunction<Object, TaskContext, Object> f = (BiFunction<Object, TaskContext, Object>) function;
-        return new Task<>(new TaskDefinition(Kind.CONTEXT, f::apply, null, WALKER.getCallerClass()));
+        return new Task<>(new TaskDefinition(Kind.CONTEXT, new ContextBody(f), null, WALKER.getCallerClass()));
     }
 
     /**
@@ -105,8 +104,7 @@ public final class Task<A, R> {
         Objects.requireNonNull(function, "function");
         @SuppressWarnings("unchecked")
         Function<Object, Object> f = (Function<Object, Object>) (Function<?, ?>) function;
-        return new Task<>(new TaskDefinition(Kind.ASYNC, (arg, ctx) -> f.apply(arg), null,
-                WALKER.getCallerClass()));
+        return new Task<>(new TaskDefinition(Kind.ASYNC, new FunctionBody(f), null, WALKER.getCallerClass()));
     }
 
     /**
@@ -214,5 +212,33 @@ public final class Task<A, R> {
                 + definition.imported().className() + "#" + definition.imported().member())
                 + (definition.timeout() == null ? "" : ", timeout=" + definition.timeout().after())
                 + ", created in " + definition.creator().getName() + "]";
+    }
+
+    /** A function's body; a class, not a lambda: no class spun when a cold JVM makes its first task. */
+    private static final class FunctionBody implements TaskDefinition.Body {
+        private final Function<Object, Object> function;
+
+        FunctionBody(Function<Object, Object> function) {
+            this.function = function;
+        }
+
+        @Override
+        public Object invoke(Object argument, TaskContext context) {
+            return function.apply(argument);
+        }
+    }
+
+    /** An abort-aware function's body. */
+    private static final class ContextBody implements TaskDefinition.Body {
+        private final BiFunction<Object, TaskContext, Object> function;
+
+        ContextBody(BiFunction<Object, TaskContext, Object> function) {
+            this.function = function;
+        }
+
+        @Override
+        public Object invoke(Object argument, TaskContext context) {
+            return function.apply(argument, context);
+        }
     }
 }

@@ -69,7 +69,12 @@ final class AnswerCollector {
      * response ring ends the pump and goes to {@code onCorrupt}, on the pump thread.
      */
     void startPump(String name, MessageHandler handler, Consumer<ProtocolException> onCorrupt) {
-        pump = new Thread(() -> pumpLoop(handler, onCorrupt), name);
+        pump = new Thread(new Runnable() { // a class, not a lambda: no class spun on a cold JVM's start path
+            @Override
+            public void run() {
+                pumpLoop(handler, onCorrupt);
+            }
+        }, name);
         pump.setDaemon(true);
         pump.start();
     }
@@ -79,7 +84,12 @@ final class AnswerCollector {
         MpscRing ring = lane.responses();
         long slice = idle.maxPark().toNanos();
         // made once: the pump may wait once per answer (a lane with parked virtual callers wakes it for each)
-        BooleanSupplier wakeReason = () -> !incarnation.alive() || corruption != null || ring.hasCommittedRecord();
+        BooleanSupplier wakeReason = new BooleanSupplier() {
+            @Override
+            public boolean getAsBoolean() {
+                return !incarnation.alive() || corruption != null || ring.hasCommittedRecord();
+            }
+        };
         try {
             while (incarnation.alive()) {
                 ProtocolException reported = corruption;
@@ -210,7 +220,7 @@ final class AnswerCollector {
         }
         try {
             Thread self = Thread.currentThread();
-            call.whenComplete((value, failure) -> LockSupport.unpark(self)); // whoever ends the call wakes us
+            call.whenComplete(new Unparker(self)); // whoever ends the call wakes us
             long slice = idle.maxPark().toNanos();
             long sliceEnd = System.nanoTime() + slice;
             // an interrupt ends the park and stays set: the caller's get() reports it
@@ -347,8 +357,7 @@ final class AnswerCollector {
             // the increment, so the sleep's own check of isDone() sees it.
             sleepingJoiners.incrementAndGet();
             try {
-                ring.dataDoorbell().sleep(() -> call.isDone() || !incarnation.alive() || self.isInterrupted()
-                        || ring.hasCommittedRecord(), Math.min(slice, Deadline.remaining(deadline)));
+                ring.dataDoorbell().sleep(new SleepEnd(call, self, ring), Math.min(slice, Deadline.remaining(deadline)));
             } finally {
                 sleepingJoiners.decrementAndGet();
             }
@@ -424,5 +433,39 @@ final class AnswerCollector {
     /** @return whether the calling thread is this collector's pump */
     boolean isPump() {
         return Thread.currentThread() == pump;
+    }
+
+    // The waits' callbacks: classes, not lambdas, since a cold JVM's first call runs them (no class spun).
+
+    /** Unparks a parked joiner when its call ends. */
+    private static final class Unparker implements java.util.function.BiConsumer<Object, Throwable> {
+        private final Thread joiner;
+
+        Unparker(Thread joiner) {
+            this.joiner = joiner;
+        }
+
+        @Override
+        public void accept(Object value, Throwable failure) {
+            LockSupport.unpark(joiner);
+        }
+    }
+
+    /** What ends a sleeping joiner's sleep: its call ended, the worker died, an interrupt, an answer. */
+    private final class SleepEnd implements BooleanSupplier {
+        private final TaskCall<?> call;
+        private final Thread self;
+        private final MpscRing ring;
+
+        SleepEnd(TaskCall<?> call, Thread self, MpscRing ring) {
+            this.call = call;
+            this.self = self;
+            this.ring = ring;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            return call.isDone() || !incarnation.alive() || self.isInterrupted() || ring.hasCommittedRecord();
+        }
     }
 }

@@ -53,7 +53,13 @@ final class HostLane {
      * holds the drain flag (a release store, no fence), read by the timer thread.
      */
     private final AtomicLong answersCollected = new AtomicLong();
-    private final MessageHandler answers = this::onAnswer;
+    // A cold JVM's first pool runs these on its start path: classes, not lambdas (no class spun).
+    private final MessageHandler answers = new MessageHandler() {
+        @Override
+        public void onMessage(int type, long callId, int status, int abortSlot, MemorySegment payload) {
+            onAnswer(type, callId, status, abortSlot, payload);
+        }
+    };
     private final Object lifecycle = new Object();
     private volatile Incarnation current;
     private volatile boolean stopping;
@@ -76,8 +82,8 @@ final class HostLane {
     private void begin(Incarnation incarnation) {
         current = incarnation;
         events.workerStarted(index, starter.name(index), incarnation.worker().pid());
-        incarnation.answers().startPump(starter.name(index) + "-answers", answers, e -> corrupted(incarnation, e));
-        incarnation.worker().exited().thenAccept(crash -> onWorkerExit(incarnation, crash));
+        incarnation.answers().startPump(starter.name(index) + "-answers", answers, new Corrupted(incarnation));
+        incarnation.worker().exited().thenAccept(new WorkerExit(incarnation));
     }
 
     int index() {
@@ -562,5 +568,33 @@ final class HostLane {
         }
         last.retire();
         last.release();
+    }
+
+    /** Reports a corrupt response ring of one incarnation, on its pump thread. */
+    private final class Corrupted implements java.util.function.Consumer<ProtocolException> {
+        private final Incarnation incarnation;
+
+        Corrupted(Incarnation incarnation) {
+            this.incarnation = incarnation;
+        }
+
+        @Override
+        public void accept(ProtocolException e) {
+            corrupted(incarnation, e);
+        }
+    }
+
+    /** Handles the end of one incarnation's worker. */
+    private final class WorkerExit implements java.util.function.Consumer<WorkerCrashedException> {
+        private final Incarnation incarnation;
+
+        WorkerExit(Incarnation incarnation) {
+            this.incarnation = incarnation;
+        }
+
+        @Override
+        public void accept(WorkerCrashedException crash) {
+            onWorkerExit(incarnation, crash);
+        }
     }
 }

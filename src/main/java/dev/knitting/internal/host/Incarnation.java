@@ -39,7 +39,12 @@ final class Incarnation {
     private final AtomicInteger users = new AtomicInteger();
     private WorkerHandle worker;
     private volatile boolean alive = true;
-    private final java.util.function.BooleanSupplier isAlive = () -> alive;
+    private final java.util.function.BooleanSupplier isAlive = new java.util.function.BooleanSupplier() {
+        @Override
+        public boolean getAsBoolean() { // a class, not a lambda: no class spun at a cold JVM's first call
+            return alive;
+        }
+    };
 
     Incarnation(int index, LaneMemory memory, Lane lane, IdlePolicy idle, long maxAnswerBytes) {
         this.index = index;

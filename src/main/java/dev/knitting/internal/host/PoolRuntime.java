@@ -21,6 +21,7 @@ import dev.knitting.internal.task.TaskDefinition.TimeoutSpec;
 import dev.knitting.internal.task.TaskEntry;
 import dev.knitting.internal.os.Platforms;
 import dev.knitting.internal.task.TaskTable;
+import dev.knitting.internal.spawn.HostWatch;
 import dev.knitting.internal.spawn.WorkerEnv;
 import dev.knitting.internal.worker.WorkerSpec;
 import java.lang.foreign.MemorySegment;
@@ -40,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * A running pool: admits calls, encodes their arguments, picks lanes and sends, resends calls a
@@ -97,12 +99,27 @@ public final class PoolRuntime implements Pool {
                 ? Peer.processWorker(peer.handsOverDescriptors(), peer.trustsMemory(), null) : Peer.LOCAL,
                 config.maxPayloadBytes());
         this.facts = new PoolConfigFacts(config, name, packages);
-        this.encoders = new CodecStock<>(() -> new PayloadEncoder(policy, peer));
-        this.decoders = new CodecStock<>(() -> new PayloadDecoder(policy, peer));
+        TypePolicy types = policy;
+        // Start path: classes, not lambdas; a cold JVM spins a class for each lambda at its first use.
+        this.encoders = new CodecStock<>(new Supplier<PayloadEncoder>() {
+            @Override
+            public PayloadEncoder get() {
+                return new PayloadEncoder(types, peer);
+            }
+        });
+        this.decoders = new CodecStock<>(new Supplier<PayloadDecoder>() {
+            @Override
+            public PayloadDecoder get() {
+                return new PayloadDecoder(types, peer);
+            }
+        });
         this.lanes = new HostLane[config.threads()];
-        this.completion = new CallCompletion(encoders, decoders, config.maxPayloadBytes(), () -> {
-            if (state.get() == DRAINING) {
-                beginStop();
+        this.completion = new CallCompletion(encoders, decoders, config.maxPayloadBytes(), new Runnable() {
+            @Override
+            public void run() {
+                if (state.get() == DRAINING) {
+                    beginStop();
+                }
             }
         });
         this.inline = config.inlineLane() ? new InlineLane(completion, config.threads()) : null;
@@ -111,7 +128,13 @@ public final class PoolRuntime implements Pool {
         this.workerClasses = WorkerClasses.of(name,
                 config.runtime() == WorkerRuntime.THREAD ? config.workerClassPath() : List.of(), loader);
         this.timer = new CallTimer(name + "-timer");
-        this.events = new PoolEvents(name, config.runtime(), config.threads(), config.debug(), this::stats);
+        this.events = new PoolEvents(name, config.runtime(), config.threads(), config.debug(),
+                new Supplier<PoolStats>() {
+                    @Override
+                    public PoolStats get() {
+                        return stats();
+                    }
+                });
         this.timeouts = new CallTimeouts(timer, config.hardTimeout(), events);
     }
 
@@ -138,6 +161,7 @@ public final class PoolRuntime implements Pool {
     public static PoolConfig prepare(PoolConfig config) {
         if (config.runtime() == WorkerRuntime.PROCESS) {
             Platforms.linkSyscallsInBackground();
+            HostWatch.readCurrentStartInBackground();
         }
         return config;
     }
@@ -163,18 +187,26 @@ public final class PoolRuntime implements Pool {
 
     private void startLanes() {
         PoolConfig config = facts.config();
-        IntFunction<WorkerSpec> specs = i -> new WorkerSpec(i, table.names(), table.fingerprint(), facts.packages(),
-                config.maxPayloadBytes(), config.idle(), bootstrap.className(), bootstrap.method());
+        IntFunction<WorkerSpec> specs = new IntFunction<>() {
+            @Override
+            public WorkerSpec apply(int i) {
+                return new WorkerSpec(i, table.names(), table.fingerprint(), facts.packages(),
+                        config.maxPayloadBytes(), config.idle(), bootstrap.className(), bootstrap.method());
+            }
+        };
         WorkerStarter starter = config.runtime() == WorkerRuntime.PROCESS
                 ? new ProcessWorkerStarter(facts.name(), config, specs, bootstrap, table.hostClasses())
                 : new ThreadWorkerStarter(facts.name(), config, specs, workerClasses.loader(), bootstrap,
                         Peer.sameProcess(transit));
         try {
             // process workers boot in parallel; LaneStarts stops the started ones if any fails
-            List<HostLane> started = LaneStarts.startAll(lanes.length, i -> {
-                events.workerStarting(i);
-                return HostLane.start(i, laneCalls, starter, events);
-            }, HostLane::stop, config.runtime() == WorkerRuntime.PROCESS, facts.name() + "-start");
+            List<HostLane> started = LaneStarts.startAll(lanes.length, new IntFunction<>() {
+                @Override
+                public HostLane apply(int i) {
+                    events.workerStarting(i);
+                    return HostLane.start(i, laneCalls, starter, events);
+                }
+            }, StopLane.INSTANCE, config.runtime() == WorkerRuntime.PROCESS, facts.name() + "-start");
             started.toArray(lanes);
         } catch (RuntimeException | Error e) {
             timer.close();
@@ -498,10 +530,13 @@ public final class PoolRuntime implements Pool {
 
     @Override
     public CompletableFuture<Void> shutdownNow() {
-        int previous = state.getAndUpdate(s -> s < STOPPING ? STOPPING : s);
-        if (previous >= STOPPING) {
-            return terminated;
-        }
+        int previous;
+        do {
+            previous = state.get();
+            if (previous >= STOPPING) {
+                return terminated;
+            }
+        } while (!state.compareAndSet(previous, STOPPING));
         events.log("shutdownNow: failing " + completion.outstanding() + " calls");
         for (PendingCall call : new ArrayList<>(awaitingArgument)) {
             if (awaitingArgument.remove(call)) {
@@ -532,24 +567,32 @@ public final class PoolRuntime implements Pool {
     }
 
     private void startStopper() {
-        Thread stopper = new Thread(() -> {
-            try {
-                for (HostLane lane : lanes) {
-                    lane.stop();
-                }
-                timer.close();
-                transit.freeAll(); // references sent to calls that never decoded them
-                bootstrap.release();
-                workerClasses.close();
-                state.set(TERMINATED);
-                events.poolTerminated();
-                terminated.complete(null);
-            } catch (Throwable t) {
-                terminated.completeExceptionally(t);
+        Thread stopper = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                stopAll();
             }
         }, facts.name() + "-stopper");
         stopper.setDaemon(true);
         stopper.start();
+    }
+
+    /** The stopper thread's work: stops every lane, frees what the pool holds, completes {@code terminated}. */
+    private void stopAll() {
+        try {
+            for (HostLane lane : lanes) {
+                lane.stop();
+            }
+            timer.close();
+            transit.freeAll(); // references sent to calls that never decoded them
+            bootstrap.release();
+            workerClasses.close();
+            state.set(TERMINATED);
+            events.poolTerminated();
+            terminated.complete(null);
+        } catch (Throwable t) {
+            terminated.completeExceptionally(t);
+        }
     }
 
     @Override
@@ -578,6 +621,16 @@ public final class PoolRuntime implements Pool {
     @SuppressWarnings("unchecked")
     private static <R> TaskCall<R> cast(TaskCall<Object> call) {
         return (TaskCall<R>) (TaskCall<?>) call;
+    }
+
+    /** Stops a started lane when another lane's start failed. */
+    private static final class StopLane implements java.util.function.Consumer<HostLane> {
+        static final StopLane INSTANCE = new StopLane();
+
+        @Override
+        public void accept(HostLane lane) {
+            lane.stop();
+        }
     }
 
     /** What the runtime resolved from the configuration at construction. */

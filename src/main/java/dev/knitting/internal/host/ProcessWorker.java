@@ -16,11 +16,15 @@ final class ProcessWorker implements WorkerHandle {
     ProcessWorker(int index, WorkerProcess process, DescriptorChannel descriptors) {
         this.process = process;
         this.descriptors = descriptors;
-        this.exited = process.onExit().thenApply(status -> {
-            if (descriptors != null) {
-                descriptors.close(); // what the worker never took goes with it
+        // a class, not a lambda: a cold host makes it when it starts its first worker (no class spun)
+        this.exited = process.onExit().thenApply(new java.util.function.Function<>() {
+            @Override
+            public WorkerCrashedException apply(ExitStatus status) {
+                if (descriptors != null) {
+                    descriptors.close(); // what the worker never took goes with it
+                }
+                return crash(index, status);
             }
-            return crash(index, status);
         });
     }
 

@@ -84,7 +84,7 @@ final class ProcessWorkerStarter implements WorkerStarter {
         }
         // The automatic AOT cache: used when made already, else trained once a worker is up.
         Optional<WorkerAotCache> aot = WorkerAotCache.of(command);
-        List<String> aotArgs = aot.map(WorkerAotCache::jvmArgs).orElse(List.of());
+        List<String> aotArgs = aot.isPresent() ? aot.get().jvmArgs() : List.of();
         if (!aotArgs.isEmpty()) {
             List<String> withCache = new ArrayList<>(command.jvmArgs());
             withCache.addAll(aotArgs);
@@ -143,7 +143,12 @@ final class ProcessWorkerStarter implements WorkerStarter {
             channel = null; // the worker's now
             incarnation.worker(worker);
             WorkerReadiness.await(index, incarnation, bootstrap, config.process().startTimeout(),
-                    () -> worker.stderrTail().isBlank() ? "" : "; stderr tail:\n" + worker.stderrTail());
+                    new java.util.function.Supplier<String>() { // a class: no lambda spun at a cold host's first start
+                        @Override
+                        public String get() {
+                            return worker.stderrTail().isBlank() ? "" : "; stderr tail:\n" + worker.stderrTail();
+                        }
+                    });
             ready = true;
             if (untrainedCache != null) {
                 untrainedCache.trainInBackground(note -> {

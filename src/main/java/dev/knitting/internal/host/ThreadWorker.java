@@ -1,6 +1,7 @@
 package dev.knitting.internal.host;
 
 import dev.knitting.WorkerCrashedException;
+import dev.knitting.internal.os.CurrentProcess;
 import dev.knitting.internal.worker.WorkerLoop;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,7 +17,18 @@ final class ThreadWorker implements WorkerHandle {
 
     ThreadWorker(String name, WorkerLoop loop, LaneMemory memory) {
         this.loop = loop;
-        this.thread = new Thread(() -> {
+        this.thread = new Thread(new Body(name, loop, memory, exited), name);
+        thread.setDaemon(true);
+    }
+
+    /**
+     * The thread's work: runs the loop, then releases the lane memory and reports how it ended. A
+     * class rather than a lambda: a cold JVM spins a class for each lambda at its first use.
+     */
+    private record Body(String name, WorkerLoop loop, LaneMemory memory,
+                        CompletableFuture<WorkerCrashedException> exited) implements Runnable {
+        @Override
+        public void run() {
             Throwable failure = null;
             try {
                 loop.run();
@@ -27,8 +39,7 @@ final class ThreadWorker implements WorkerHandle {
                 exited.complete(new WorkerCrashedException(name + " ended"
                         + (failure == null ? "" : ": " + failure), null, null, "", failure));
             }
-        }, name);
-        thread.setDaemon(true);
+        }
     }
 
     void start() {
@@ -37,7 +48,7 @@ final class ThreadWorker implements WorkerHandle {
 
     @Override
     public long pid() {
-        return ProcessHandle.current().pid();
+        return CurrentProcess.pid();
     }
 
     @Override

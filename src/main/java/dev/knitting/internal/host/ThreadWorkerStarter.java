@@ -60,12 +60,22 @@ final class ThreadWorkerStarter implements WorkerStarter {
         incarnation.worker(worker);
         worker.start();
         try {
-            WorkerReadiness.await(index, incarnation, bootstrap, START_TIMEOUT, () -> "");
+            WorkerReadiness.await(index, incarnation, bootstrap, START_TIMEOUT, NoOutput.INSTANCE);
         } catch (RuntimeException e) {
             incarnation.retire();
             incarnation.release();
             throw e;
         }
         return incarnation;
+    }
+
+    /** A thread worker has no output of its own to quote in a start failure. */
+    private static final class NoOutput implements java.util.function.Supplier<String> {
+        static final NoOutput INSTANCE = new NoOutput();
+
+        @Override
+        public String get() {
+            return "";
+        }
     }
 }

@@ -14,6 +14,7 @@ import static dev.knitting.internal.lane.LaneDescriptor.WORKER_PID_OFFSET;
 import static dev.knitting.internal.lane.LaneDescriptor.WORKER_STATE_OFFSET;
 
 import dev.knitting.ProtocolException;
+import dev.knitting.internal.os.CurrentProcess;
 import dev.knitting.internal.os.Waiter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -91,7 +92,7 @@ public final class Lane {
         segment.set(ValueLayout.JAVA_INT, REQUEST_CAPACITY_OFFSET, requestCapacity);
         segment.set(ValueLayout.JAVA_INT, RESPONSE_CAPACITY_OFFSET, responseCapacity);
         segment.set(ValueLayout.JAVA_INT, ABORT_BITS_OFFSET, abortBits);
-        segment.set(ValueLayout.JAVA_LONG, HOST_PID_OFFSET, ProcessHandle.current().pid());
+        segment.set(ValueLayout.JAVA_LONG, HOST_PID_OFFSET, CurrentProcess.pid());
         segment.set(ValueLayout.JAVA_INT, WORKER_STATE_OFFSET, LaneDescriptor.WORKER_STARTING);
         segment.set(ValueLayout.JAVA_INT, HOST_STATE_OFFSET, LaneDescriptor.HOST_RUNNING);
         INT.setRelease(segment, (long) VERSION_OFFSET, LaneDescriptor.VERSION);

@@ -64,7 +64,13 @@ public final class MessageReceiver {
 
     private final MpscRing ring;
     private final long maxPayloadBytes;
-    private final RecordHandler recordHandler = this::onRecord;
+    // Classes, not lambdas: a cold JVM's first pool makes receivers on its start path (no class spun).
+    private final RecordHandler recordHandler = new RecordHandler() {
+        @Override
+        public void onRecord(int type, MemorySegment region, long bodyOffset, int bodyLength) {
+            MessageReceiver.this.onRecord(type, region, bodyOffset, bodyLength);
+        }
+    };
     private final LongSupplier nanoClock;
 
     private MessageHandler handler;
@@ -84,7 +90,7 @@ public final class MessageReceiver {
      * @param maxPayloadBytes largest total payload accepted
      */
     public MessageReceiver(MpscRing ring, long maxPayloadBytes) {
-        this(ring, maxPayloadBytes, System::nanoTime);
+        this(ring, maxPayloadBytes, SystemClock.INSTANCE);
     }
 
     /** As above, with the clock that times the release of an idle large buffer (tests). */
@@ -273,5 +279,15 @@ public final class MessageReceiver {
     private ProtocolException reject(long bodyOffset, String what) {
         return new ProtocolException("message record at offset " + (bodyOffset - RecordDescriptor.BODY_OFFSET)
                 + " of the ring region: " + what);
+    }
+
+    /** {@link System#nanoTime}. */
+    private static final class SystemClock implements LongSupplier {
+        static final SystemClock INSTANCE = new SystemClock();
+
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
+        }
     }
 }

@@ -34,7 +34,17 @@ public final class MessageSender {
     /** Longest wait for ring space between two {@code peerAlive} checks. */
     public static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private static final LongConsumer NO_POSITION_LISTENER = position -> { };
+    // Classes, not lambdas: a cold JVM's first pool makes senders on its start path (no class spun).
+    private static final LongConsumer NO_POSITION_LISTENER = new LongConsumer() {
+        @Override
+        public void accept(long position) {
+        }
+    };
+    private static final Runnable NOTHING = new Runnable() {
+        @Override
+        public void run() {
+        }
+    };
 
     private final MpscRing ring;
     private final IdleStrategy idle;
@@ -48,7 +58,7 @@ public final class MessageSender {
      * @param idle how to wait for space
      */
     public MessageSender(MpscRing ring, IdleStrategy idle) {
-        this(ring, idle, ring.dataDoorbell()::ring);
+        this(ring, idle, new RingDoorbell(ring.dataDoorbell()));
     }
 
     /**
@@ -59,7 +69,7 @@ public final class MessageSender {
      *        reads anything the consumer writes (as {@link Doorbell#ring()} does)
      */
     public MessageSender(MpscRing ring, IdleStrategy idle, BooleanSupplier wake) {
-        this(ring, idle, wake, () -> { });
+        this(ring, idle, wake, NOTHING);
     }
 
     /**
@@ -226,9 +236,25 @@ public final class MessageSender {
             }
             ring.dataDoorbell().ring(); // a consumer that was left asleep must drain, or we wait forever
             wakeWhenFull.run();
-            idle.await(() -> ring.headPosition() != head, ring.spaceDoorbell(), PEER_CHECK_NANOS);
+            idle.await(new HeadMoved(ring, head), ring.spaceDoorbell(), PEER_CHECK_NANOS);
             record = ring.tryClaimPosition(type, bodyLength);
         }
         return record;
+    }
+
+    /** The default wake: rings the ring's data doorbell. */
+    private record RingDoorbell(Doorbell doorbell) implements BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return doorbell.ring();
+        }
+    }
+
+    /** What ends a wait for ring space: the consumer moved the head past {@code head}. */
+    private record HeadMoved(MpscRing ring, long head) implements BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return ring.headPosition() != head;
+        }
     }
 }

@@ -17,7 +17,12 @@ import jdk.jfr.FlightRecorderListener;
 final class JfrEventSink implements EventSink {
     /** Pools whose statistics the periodic hook emits: from start until stop. */
     private static final Set<PoolEvents> RUNNING = ConcurrentHashMap.newKeySet();
-    private static final Runnable STATISTICS = () -> JfrEventWriter.emitStatistics(RUNNING);
+    private static final Runnable STATISTICS = new Runnable() {
+        @Override
+        public void run() { // a class, not a lambda: no class spun when a cold JVM's first pool starts
+            JfrEventWriter.emitStatistics(RUNNING);
+        }
+    };
 
     private JfrEventSink() {
     }

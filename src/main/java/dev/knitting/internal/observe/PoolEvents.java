@@ -3,6 +3,7 @@ package dev.knitting.internal.observe;
 import dev.knitting.PoolStats;
 import dev.knitting.WorkerCrashedException;
 import dev.knitting.WorkerRuntime;
+import dev.knitting.internal.os.CurrentProcess;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
@@ -18,7 +19,10 @@ import java.util.function.Supplier;
  * {@code null} if not; the later steps test that {@code null}. Lifecycle methods are for control
  * paths only.
  *
- * <p>Thread-safe. No method throws: reporting is best effort and never breaks the pool's own work.
+ * <p>Thread-safe. No method throws: reporting is best effort and never breaks the pool's own work
+ * (the host calls these methods in the middle of its own work, a worker's exit, a replacement, and
+ * a failing logger or recorder must not stop that work; what they throw is dropped). No lambdas:
+ * these run on a cold JVM's start path, where each lambda spins a class at its first use.
  */
 public final class PoolEvents {
     private static final EventSink SINK = EventSinks.SINK;
@@ -92,11 +96,15 @@ public final class PoolEvents {
         long since = starting.get(lane);
         long bootNanos = since == 0 ? 0 : System.nanoTime() - since;
         boolean replacement = started.incrementAndGet(lane) > 1;
-        quietly(() -> {
-            log.log("worker " + lane + " ready (" + kind + (pid != ProcessHandle.current().pid() ? ", pid " + pid : "")
-                    + ", " + bootNanos / 1_000_000 + " ms" + (replacement ? ", replacement" : "") + ")");
+        try {
+            if (log.enabled()) {
+                log.log("worker " + lane + " ready (" + kind + (pid != CurrentProcess.pid() ? ", pid " + pid : "")
+                        + ", " + bootNanos / 1_000_000 + " ms" + (replacement ? ", replacement" : "") + ")");
+            }
             SINK.workerStarted(this, lane, worker, pid, bootNanos, replacement);
-        });
+        } catch (RuntimeException | LinkageError ignored) {
+            // reporting is best effort
+        }
     }
 
     /**
@@ -106,10 +114,12 @@ public final class PoolEvents {
      * @param expected whether the pool was stopping it (an exit), not (a crash)
      */
     public void workerExited(int lane, long pid, WorkerCrashedException how, boolean expected) {
-        quietly(() -> {
+        try {
             log.log("worker " + lane + (expected ? " exited: " : " crashed: ") + (how == null ? "" : how.getMessage()));
             SINK.workerEnded(this, lane, pid, how, expected);
-        });
+        } catch (RuntimeException | LinkageError ignored) {
+            // reporting is best effort
+        }
     }
 
     /**
@@ -118,11 +128,13 @@ public final class PoolEvents {
      */
     public void workerReplaced(int lane, Throwable cause, int callsResent) {
         starting.set(lane, System.nanoTime());
-        quietly(() -> {
+        try {
             log.log("lane " + lane + " lost its worker (" + cause.getMessage() + "); " + callsResent
                     + " calls it had not taken go to the replacement");
             SINK.workerReplaced(this, lane, cause, callsResent);
-        });
+        } catch (RuntimeException | LinkageError ignored) {
+            // reporting is best effort
+        }
     }
 
     // ---------------------------------------------------------------- pool
@@ -130,31 +142,24 @@ public final class PoolEvents {
     /** Every worker is ready; {@code summary} says what runs. Statistics are emitted from now on. */
     public void poolStarted(String summary) {
         SINK.poolStarted(this);
-        quietly(() -> {
+        try {
             log.log("started: " + summary);
             log.log(EventSinks.REASON);
-        });
+        } catch (RuntimeException | LinkageError ignored) {
+            // reporting is best effort
+        }
     }
 
     /** The pool has stopped: no statistics any more. */
     public void poolTerminated() {
         SINK.poolStopped(this);
-        quietly(() -> log.log("terminated"));
+        log("terminated");
     }
 
     /** Any other lifecycle or debug line. */
     public void log(String line) {
-        quietly(() -> log.log(line));
-    }
-
-    /**
-     * Runs a report so that it cannot break the pool: the host calls these methods in the middle of
-     * its own work (a worker's exit, a replacement), and a failing logger or recorder must not stop
-     * that work. What it throws is dropped.
-     */
-    private static void quietly(Runnable report) {
         try {
-            report.run();
+            log.log(line);
         } catch (RuntimeException | LinkageError ignored) {
             // reporting is best effort
         }

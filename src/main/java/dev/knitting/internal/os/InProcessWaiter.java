@@ -68,7 +68,12 @@ final class InProcessWaiter implements Waiter {
     }
 
     private final Stripe[] stripes = new Stripe[STRIPES];
-    private final ThreadLocal<Node> nodes = ThreadLocal.withInitial(Node::new);
+    private final ThreadLocal<Node> nodes = new ThreadLocal<>() {
+        @Override
+        protected Node initialValue() { // a class, not a lambda: no class spun at a cold JVM's first wait
+            return new Node();
+        }
+    };
 
     InProcessWaiter() {
         for (int i = 0; i < STRIPES; i++) {

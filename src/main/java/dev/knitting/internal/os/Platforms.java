@@ -68,7 +68,12 @@ public final class Platforms {
     public static void linkSyscallsInBackground() {
         if (isLinux() && isSupportedLinuxArch() && nativeAccessEnabled()
                 && SYSCALL_LINK_STARTED.compareAndSet(false, true)) {
-            Thread.ofPlatform().daemon().name("knitting-syscall-link").start(LinuxLibc::link);
+            Thread.ofPlatform().daemon().name("knitting-syscall-link").start(new Runnable() {
+                @Override
+                public void run() { // a class, not a method reference: no class spun on a cold host's main thread
+                    LinuxLibc.link();
+                }
+            });
         }
     }
 

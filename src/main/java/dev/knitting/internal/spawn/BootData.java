@@ -15,13 +15,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Everything a worker process needs at boot, handed over in one environment variable
@@ -93,11 +93,6 @@ public record BootData(int protocolVersion, WorkerSpec spec, long laneBytes, Sha
     public static final int MAX_WORKER_INDEX = 65_535;
 
     private static final String TAG = "knitting-boot";
-    private static final Pattern SHM_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}");
-    private static final Pattern PACKAGE =
-            Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
-    private static final Pattern NUMBER = Pattern.compile("0|-1|[1-9][0-9]{0,18}");
-    private static final Pattern HEX16 = Pattern.compile("[0-9a-f]{16}");
     private static final Set<String> SINGLE_KEYS = Set.of("workerIndex", "laneBytes", "shmMode", "shmName",
             "taskFingerprint", "maxPayloadBytes", "idleSpinNanos", "idleYields", "idleMaxParkNanos", "poolDepth",
             "hostPid", "hostStartMillis", "debug", "bootstrapClass", "bootstrapMethod");
@@ -118,7 +113,7 @@ public record BootData(int protocolVersion, WorkerSpec spec, long laneBytes, Sha
         check(laneBytes > 0 && laneBytes <= MAX_LANE_BYTES, "laneBytes", laneBytes,
                 "must be in [1, " + MAX_LANE_BYTES + "]");
         if (shmMode == SharedMemoryMode.NAMED) {
-            check(SHM_NAME.matcher(shmName).matches(), "shmName", quote(shmName),
+            check(BootSyntax.isShmName(shmName), "shmName", quote(shmName),
                     "must be 1..255 of [A-Za-z0-9._-], not starting with '.', in NAMED mode");
         } else {
             check(shmName.isEmpty(), "shmName", quote(shmName), "must be empty in INHERIT mode");
@@ -130,7 +125,7 @@ public record BootData(int protocolVersion, WorkerSpec spec, long laneBytes, Sha
             check(seen.add(name), "task", quote(name), "appears twice");
         }
         for (String name : spec.allowedPackages()) {
-            check(name.isEmpty() || PACKAGE.matcher(name).matches(), "allowedPackage", quote(name),
+            check(name.isEmpty() || BootSyntax.isQualifiedName(name), "allowedPackage", quote(name),
                     "is not a package name (empty for the unnamed package)");
         }
         check(spec.maxPayloadBytes() > 0 && spec.maxPayloadBytes() <= Integer.MAX_VALUE, "maxPayloadBytes",
@@ -167,7 +162,7 @@ public record BootData(int protocolVersion, WorkerSpec spec, long laneBytes, Sha
         for (String task : spec.taskNames()) {
             line(text, "task", task);
         }
-        line(text, "taskFingerprint", String.format("%016x", spec.fingerprint()));
+        line(text, "taskFingerprint", HexFormat.of().toHexDigits(spec.fingerprint()));
         for (String pkg : new TreeSet<>(spec.allowedPackages())) {
             line(text, "allowedPackage", pkg);
         }
@@ -275,7 +270,7 @@ public record BootData(int protocolVersion, WorkerSpec spec, long laneBytes, Sha
             throw bad(WorkerEnv.BOOT + " field shmName must be absent in INHERIT mode");
         }
         String fingerprint = required(single, "taskFingerprint");
-        if (!HEX16.matcher(fingerprint).matches()) {
+        if (!BootSyntax.isHex16(fingerprint)) {
             throw bad(WorkerEnv.BOOT + " field taskFingerprint=" + quote(abbreviate(fingerprint))
                     + " must be 16 lower-case hex digits");
         }
@@ -333,7 +328,7 @@ public record BootData(int protocolVersion, WorkerSpec spec, long laneBytes, Sha
     }
 
     private static long number(String key, String value, long min, long max) {
-        if (!NUMBER.matcher(value).matches()) {
+        if (!BootSyntax.isNumber(value)) {
             throw bad(WorkerEnv.BOOT + " field " + key + "=" + quote(abbreviate(value)) + " is not a decimal number");
         }
         long n;

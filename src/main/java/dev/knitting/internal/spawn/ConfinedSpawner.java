@@ -49,14 +49,17 @@ final class ConfinedSpawner {
         int[] stderrPipe = LinuxSpawn.pipe();
         ConfinedProcess process = new ConfinedProcess();
         CompletableFuture<Integer> started = new CompletableFuture<>();
-        Runnable spawn = () -> {
-            try {
-                if (landlock) {
-                    Landlock.restrictCurrentThread(grants, allowTcp);
+        Runnable spawn = new Runnable() { // a class, not a lambda: a cold host runs it before its first worker
+            @Override
+            public void run() {
+                try {
+                    if (landlock) {
+                        Landlock.restrictCurrentThread(grants, allowTcp);
+                    }
+                    started.complete(LinuxSpawn.spawn(argv, environment, stdin, stdout, stderrPipe[1], inherit));
+                } catch (Throwable t) {
+                    started.completeExceptionally(t);
                 }
-                started.complete(LinuxSpawn.spawn(argv, environment, stdin, stdout, stderrPipe[1], inherit));
-            } catch (Throwable t) {
-                started.completeExceptionally(t);
             }
         };
         Thread door = null;
@@ -93,16 +96,19 @@ final class ConfinedSpawner {
 
     /** Waits for the child on a thread of its own, then reaps it and completes {@code process}. */
     private static void watch(ConfinedProcess process, int pid) {
-        Thread.ofPlatform().name("knitting-worker-reaper-" + pid).daemon().start(() -> {
-            int code;
-            try {
-                LinuxSpawn.awaitExit(pid);
-                process.exitSeen();
-                code = LinuxSpawn.reap(pid);
-            } catch (RuntimeException | Error e) {
-                code = -1;
+        Thread.ofPlatform().name("knitting-worker-reaper-" + pid).daemon().start(new Runnable() {
+            @Override
+            public void run() {
+                int code;
+                try {
+                    LinuxSpawn.awaitExit(pid);
+                    process.exitSeen();
+                    code = LinuxSpawn.reap(pid);
+                } catch (RuntimeException | Error e) {
+                    code = -1;
+                }
+                process.exited(code);
             }
-            process.exited(code);
         });
     }
 

@@ -58,7 +58,8 @@ public record Confinement(Permission permission, boolean landlock, boolean secco
 
     /**
      * @param explicit whether the user set the permission (else it is the default)
-     * @param warning receives the warning, at most once per {@code warned} flag
+     * @param warning receives the warning, at most once per {@code warned} flag; may be {@code null}
+     *     when {@code explicit} or {@code mechanisms} lack nothing (no warning then)
      * @throws KnittingException for an explicit permission the platform cannot enforce
      */
     public static Confinement decide(Permission permission, boolean explicit, Mechanisms mechanisms,
@@ -95,7 +96,12 @@ public record Confinement(Permission permission, boolean landlock, boolean secco
         if (!permission.confined()) {
             return none();
         }
-        return decide(permission, explicit, Mechanisms.current(), WARNED, System.getLogger("dev.knitting"));
+        Mechanisms mechanisms = Mechanisms.current();
+        // the logger only when there may be a warning: System.getLogger sets up the logging backend,
+        // some 90 JDK classes a cold host would load before its first worker for nothing
+        boolean complete = mechanisms.landlockProblem().isEmpty() && mechanisms.seccompProblem().isEmpty();
+        return decide(permission, explicit, mechanisms, WARNED,
+                complete || explicit ? null : System.getLogger("dev.knitting"));
     }
 
     /** @return whether workers are confined at all */
@@ -114,11 +120,12 @@ public record Confinement(Permission permission, boolean landlock, boolean secco
             return null;
         }
         Map<String, String> env = new LinkedHashMap<>();
-        host.forEach((name, value) -> {
+        for (Map.Entry<String, String> e : host.entrySet()) {
+            String name = e.getKey();
             if (ALWAYS_PASSED.contains(name) || name.startsWith("LC_") || permission.environment().contains(name)) {
-                env.put(name, value);
+                env.put(name, e.getValue());
             }
-        });
+        }
         return env;
     }
 

@@ -72,12 +72,13 @@ public record HostLaunch(boolean modular, String moduleName, String classPath, S
     static List<String> applicationModules(Map<String, Optional<URI>> bootModules, String knitting,
                                            String mainModule) {
         TreeSet<String> names = new TreeSet<>();
-        bootModules.forEach((name, location) -> {
-            boolean fromImage = location.map(URI::getScheme).map("jrt"::equals).orElse(true);
-            if (!fromImage || name.equals(mainModule)) {
-                names.add(name);
+        for (Map.Entry<String, Optional<URI>> module : bootModules.entrySet()) {
+            String scheme = module.getValue().isPresent() ? module.getValue().get().getScheme() : null;
+            boolean fromImage = scheme == null || scheme.equals("jrt"); // a module without a location: the image's
+            if (!fromImage || module.getKey().equals(mainModule)) {
+                names.add(module.getKey());
             }
-        });
+        }
         names.remove(knitting);
         return List.copyOf(names);
     }

@@ -339,7 +339,31 @@ public final class HostWatch implements AutoCloseable {
 
     /** @return the start instant of this process as {@link BootData#hostStartMillis()} wants it */
     public static long currentStartMillis() {
-        return ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+        return CurrentStart.MILLIS;
+    }
+
+    /**
+     * Reads {@link #currentStartMillis()} on a daemon thread, once per JVM: {@code ProcessHandle}
+     * sets up the JDK's process machinery and reads {@code /proc}, several milliseconds of a cold
+     * host that its first worker's start would otherwise wait for. A thread that asks meanwhile
+     * waits for the same reading (class initialization).
+     */
+    public static void readCurrentStartInBackground() {
+        if (START_READING.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("knitting-host-start").start(new Runnable() {
+                @Override
+                public void run() {
+                    currentStartMillis();
+                }
+            });
+        }
+    }
+
+    private static final AtomicBoolean START_READING = new AtomicBoolean();
+
+    /** This process's start instant: read once, it never changes. */
+    private static final class CurrentStart {
+        static final long MILLIS = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
     }
 
     private static boolean isZombie(long pid) {

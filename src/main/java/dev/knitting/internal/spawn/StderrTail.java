@@ -57,7 +57,12 @@ public final class StderrTail {
         }
         StderrTail tail = new StderrTail("[" + name + "] ", forward, maxLines, maxChars);
         Thread.ofPlatform().daemon().name("knitting-stderr-" + name)
-                .start(() -> tail.pump(new InputStreamReader(stderr, StandardCharsets.UTF_8)));
+                .start(new Runnable() { // a class, not a lambda: no class spun when a cold host starts a worker
+                    @Override
+                    public void run() {
+                        tail.pump(new InputStreamReader(stderr, StandardCharsets.UTF_8));
+                    }
+                });
         return tail;
     }
 

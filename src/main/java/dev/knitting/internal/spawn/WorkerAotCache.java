@@ -103,14 +103,21 @@ public final class WorkerAotCache {
                 || command.host().modular() || !command.host().modulePath().isEmpty()) {
             return Optional.empty();
         }
-        for (String option : command.jvmArgs()) {
-            if (ARCHIVE_OPTIONS.stream().anyMatch(option::startsWith)) {
-                return Optional.empty();
+        for (String option : command.jvmArgs()) { // loops, not streams: a cold host runs this before its first worker
+            for (String archive : ARCHIVE_OPTIONS) {
+                if (option.startsWith(archive)) {
+                    return Optional.empty();
+                }
             }
         }
         List<Path> classPath = classPath(command);
-        if (classPath.isEmpty() || !classPath.stream().allMatch(WorkerAotCache::isJar)) {
+        if (classPath.isEmpty()) {
             return Optional.empty();
+        }
+        for (Path entry : classPath) {
+            if (!isJar(entry)) {
+                return Optional.empty();
+            }
         }
         Path folder;
         if (!setting.equalsIgnoreCase("auto")) {

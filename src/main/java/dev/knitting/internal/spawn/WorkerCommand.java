@@ -43,7 +43,7 @@ public final class WorkerCommand {
     WorkerCommand(String entryClass, HostLaunch host, String javaLauncher, List<String> commandPrefix,
                   List<String> jvmArgs, List<Path> extraClassPath) {
         Objects.requireNonNull(entryClass, "entryClass");
-        if (!entryClass.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*")) {
+        if (!BootSyntax.isQualifiedName(entryClass)) {
             throw new IllegalArgumentException("entryClass=\"" + entryClass + "\" is not a class name");
         }
         this.entryClass = entryClass;
@@ -129,7 +129,9 @@ public final class WorkerCommand {
         argv.addAll(jvmArgs);
         argv.add("--enable-native-access=" + host.nativeAccessTarget());
         StringJoiner extras = new StringJoiner(File.pathSeparator);
-        extraClassPath.forEach(p -> extras.add(p.toString()));
+        for (Path p : extraClassPath) {
+            extras.add(p.toString());
+        }
         if (host.modular()) {
             if (!host.modulePath().isEmpty()) {
                 argv.add("--module-path");

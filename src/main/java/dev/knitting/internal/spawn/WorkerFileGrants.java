@@ -4,8 +4,9 @@ import dev.knitting.Permission;
 import dev.knitting.internal.os.Landlock.Access;
 import dev.knitting.internal.os.Landlock.Grant;
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,15 @@ final class WorkerFileGrants {
 
     /** @return the grants, each path once (computed once per JVM for a command line and permission) */
     static List<Grant> of(WorkerCommand command, Permission permission) {
-        return CACHE.computeIfAbsent(List.of(command.argv(), permission), key -> compute(command, permission));
+        // A cold host computes this before its first worker: loops, not lambdas or streams (no class spun).
+        List<Object> key = List.of(command.argv(), permission);
+        List<Grant> grants = CACHE.get(key);
+        if (grants == null) {
+            grants = compute(command, permission);
+            List<Grant> raced = CACHE.putIfAbsent(key, grants);
+            grants = raced != null ? raced : grants;
+        }
+        return grants;
     }
 
     private static List<Grant> compute(WorkerCommand command, Permission permission) {
@@ -72,14 +81,23 @@ final class WorkerFileGrants {
                 }
             }
         }
-        command.extraClassPath().forEach(entry -> addClassPathEntry(reads, entry));
+        for (Path entry : command.extraClassPath()) {
+            addClassPathEntry(reads, entry);
+        }
         for (String option : command.jvmArgs()) {
-            jvmOptionPaths(option).forEach(path -> addClassPathEntry(reads, path));
+            for (Path path : jvmOptionPaths(option)) {
+                addClassPathEntry(reads, path);
+            }
         }
         if (!command.commandPrefix().isEmpty()) {
-            executable(command.commandPrefix().getFirst()).ifPresent(reads::add);
+            Optional<Path> program = executable(command.commandPrefix().getFirst());
+            if (program.isPresent()) {
+                reads.add(program.get());
+            }
         }
-        BOOT_READS.forEach(p -> reads.add(Path.of(p)));
+        for (String p : BOOT_READS) {
+            reads.add(Path.of(p));
+        }
         reads.addAll(MappedLibraries.PATHS);
         reads.addAll(permission.reads());
         List<Grant> grants = new ArrayList<>();
@@ -89,7 +107,9 @@ final class WorkerFileGrants {
             }
         }
         List<Path> writes = new ArrayList<>(permission.writes());
-        BOOT_WRITES.forEach(p -> writes.add(Path.of(p)));
+        for (String p : BOOT_WRITES) {
+            writes.add(Path.of(p));
+        }
         for (Path path : writes) {
             if (Files.exists(path)) {
                 grants.add(new Grant(path.toAbsolutePath().normalize(), Access.WRITE));
@@ -208,19 +228,28 @@ final class WorkerFileGrants {
         private static List<Path> read() {
             Set<Path> libraries = new LinkedHashSet<>();
             String home = System.getProperty("java.home");
-            try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
-                lines.forEach(line -> {
+            String maps;
+            try (InputStream in = new FileInputStream("/proc/self/maps")) {
+                maps = new String(in.readAllBytes(), StandardCharsets.UTF_8); // a plain read: no stream pipeline
+            } catch (IOException | SecurityException e) {
+                return List.of(); // no /proc: the worker will say what it could not load
+            }
+            try {
+                for (int start = 0; start < maps.length(); ) {
+                    int end = maps.indexOf('\n', start);
+                    String line = maps.substring(start, end < 0 ? maps.length() : end);
+                    start = end < 0 ? maps.length() : end + 1;
                     int slash = line.indexOf('/');
                     if (slash < 0) {
-                        return;
+                        continue;
                     }
                     String file = line.substring(slash);
                     if (file.contains(".so") && !file.startsWith(home) && !file.endsWith(" (deleted)")) {
                         libraries.add(Path.of(file));
                     }
-                });
-            } catch (IOException | UncheckedIOException | InvalidPathException e) {
-                return List.of(); // no /proc: the worker will say what it could not load
+                }
+            } catch (InvalidPathException e) {
+                return List.of();
             }
             return List.copyOf(libraries);
         }

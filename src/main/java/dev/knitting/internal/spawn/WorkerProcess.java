@@ -26,10 +26,20 @@ public final class WorkerProcess {
         this.name = name;
         this.process = process;
         this.stderr = stderr;
+        // classes, not lambdas: a cold host makes these when it starts its first worker (no class spun)
         this.exit = process.onExit()
-                .thenCompose(p -> stderr.closed().copy().completeOnTimeout(null, STDERR_DRAIN_MILLIS,
-                        TimeUnit.MILLISECONDS))
-                .thenApply(ignored -> ExitStatus.of(process.exitValue(), stopRequested.get()));
+                .thenCompose(new java.util.function.Function<Process, CompletableFuture<Void>>() {
+                    @Override
+                    public CompletableFuture<Void> apply(Process p) {
+                        return stderr.closed().copy().completeOnTimeout(null, STDERR_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+                    }
+                })
+                .thenApply(new java.util.function.Function<Void, ExitStatus>() {
+                    @Override
+                    public ExitStatus apply(Void ignored) {
+                        return ExitStatus.of(process.exitValue(), stopRequested.get());
+                    }
+                });
     }
 
     /** @return the name given at launch, e.g. {@code knitting-worker-3} */

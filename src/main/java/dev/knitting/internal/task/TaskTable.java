@@ -161,9 +161,17 @@ public final class TaskTable {
             List<Candidate> all = new ArrayList<>();
             collectFields(type, all);
             collectMethods(type, all);
-            Candidate match = all.stream().filter(c -> c.name.equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("task " + name + " is not exported by "
-                            + className + " in this JVM (class path mismatch?)"));
+            Candidate match = null;
+            for (Candidate c : all) {
+                if (c.name.equals(name)) {
+                    match = c;
+                    break;
+                }
+            }
+            if (match == null) {
+                throw new IllegalArgumentException("task " + name + " is not exported by " + className
+                        + " in this JVM (class path mismatch?)");
+            }
             found.add(match);
         }
         return build(found);
@@ -186,7 +194,11 @@ public final class TaskTable {
 
     /** @return the names in id order: enough to rebuild the table elsewhere */
     public List<String> names() {
-        return entries.stream().map(TaskEntry::name).toList();
+        String[] names = new String[entries.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = entries.get(i).name();
+        }
+        return List.of(names);
     }
 
     /** @return a 64-bit hash of the names, compared at worker boot */
@@ -204,7 +216,13 @@ public final class TaskTable {
 
     /** @return the names of the imported tasks, in id order */
     public List<String> importedNames() {
-        return entries.stream().filter(TaskEntry::imported).map(TaskEntry::name).toList();
+        List<String> names = new ArrayList<>();
+        for (TaskEntry e : entries) {
+            if (e.imported()) {
+                names.add(e.name());
+            }
+        }
+        return List.copyOf(names);
     }
 
     /**
@@ -279,7 +297,7 @@ public final class TaskTable {
 
     private static TaskTable build(List<Candidate> found) {
         List<Candidate> sorted = new ArrayList<>(found);
-        sorted.sort(Comparator.comparing(c -> c.name));
+        sorted.sort(BY_NAME);
         List<TaskEntry> entries = new ArrayList<>();
         List<Task<?, ?>> tasks = new ArrayList<>();
         String previous = null;
@@ -355,7 +373,15 @@ public final class TaskTable {
         MethodHandle generic = handle.asType(MethodType.methodType(Object.class, Object.class));
         TaskDefinition.Kind kind = CompletionStage.class.isAssignableFrom(m.getReturnType())
                 ? TaskDefinition.Kind.ASYNC : TaskDefinition.Kind.PLAIN;
-        return new TaskDefinition(kind, (arg, ctx) -> generic.invokeExact(arg), null, type);
+        return new TaskDefinition(kind, new MethodBody(generic), null, type);
+    }
+
+    /** A method task's body: the method's handle, adapted to {@code (Object)Object}. */
+    private record MethodBody(MethodHandle generic) implements TaskDefinition.Body {
+        @Override
+        public Object invoke(Object argument, dev.knitting.TaskContext context) throws Throwable {
+            return generic.invokeExact(argument);
+        }
     }
 
     /** @return the classes exporting the tasks the host loaded (imported tasks have none), each once, in table order */
@@ -365,7 +391,11 @@ public final class TaskTable {
 
     private static Set<Class<?>> hostClasses(List<TaskEntry> entries) {
         Set<Class<?>> classes = new LinkedHashSet<>();
-        entries.stream().filter(e -> !e.imported()).forEach(e -> classes.add(e.declaringClass()));
+        for (TaskEntry e : entries) {
+            if (!e.imported()) {
+                classes.add(e.declaringClass());
+            }
+        }
         return classes;
     }
 
@@ -390,18 +420,30 @@ public final class TaskTable {
     }
 
     private static long classFileChecksum(Class<?> type) {
-        String resource = "/" + type.getName().replace('.', '/') + ".class";
-        try (java.io.InputStream in = type.getResourceAsStream(resource)) {
-            if (in == null) {
+        try {
+            byte[] bytes = ClassFileBytes.of(type);
+            if (bytes == null) {
                 return 0; // no class file to read (generated class): names alone decide
             }
             java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            crc.update(in.readAllBytes());
+            crc.update(bytes);
             return crc.getValue();
         } catch (java.io.IOException e) {
             return 0;
         }
     }
+
+    /**
+     * Orders candidates by name. Here and elsewhere in this class: loops and classes, not streams
+     * and lambdas, since a cold JVM builds the table on its first pool's start path and spins a
+     * class for each lambda at its first use.
+     */
+    private static final Comparator<Candidate> BY_NAME = new Comparator<>() {
+        @Override
+        public int compare(Candidate a, Candidate b) {
+            return a.name.compareTo(b.name);
+        }
+    };
 
     private record Candidate(String name, TaskDefinition definition, Class<?> declaringClass, Task<?, ?> task,
                              boolean imported) {

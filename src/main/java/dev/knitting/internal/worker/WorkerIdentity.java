@@ -7,7 +7,12 @@ import dev.knitting.internal.spawn.WorkerEnv;
  * process. Pools refuse to start inside a worker process, and {@code Knitting.isMain()} reads it.
  */
 public final class WorkerIdentity {
-    private static final ThreadLocal<Boolean> WORKER_THREAD = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private static final ThreadLocal<Boolean> WORKER_THREAD = new ThreadLocal<>() {
+        @Override
+        protected Boolean initialValue() { // a class, not a lambda: no class spun at a cold JVM's start
+            return Boolean.FALSE;
+        }
+    };
 
     private WorkerIdentity() {
     }

@@ -16,9 +16,11 @@ import dev.knitting.internal.lane.IdleStrategy;
 import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.LaneDescriptor;
 import dev.knitting.internal.lane.MessageDescriptor;
+import dev.knitting.internal.lane.MessageHandler;
 import dev.knitting.internal.lane.MessageReceiver;
 import dev.knitting.internal.lane.MessageSender;
 import dev.knitting.internal.lane.MpscRing;
+import dev.knitting.internal.os.CurrentProcess;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.task.TaskDefinition;
 import dev.knitting.internal.task.TaskTable;
@@ -63,6 +65,13 @@ public final class WorkerLoop implements Runnable {
     private final LoopAnswer loopAnswer = new LoopAnswer();
     /** Whether the host may still read answers; the response sender's wait for space checks it. */
     private BooleanSupplier hostReads;
+    // The loop's callbacks are classes, not lambdas: a cold JVM's first pool runs them on its start path.
+    private final MessageHandler onMessage = new MessageHandler() {
+        @Override
+        public void onMessage(int type, long callId, int taskId, int abortSlot, MemorySegment payload) {
+            WorkerLoop.this.onMessage(type, callId, taskId, abortSlot, payload);
+        }
+    };
     private final ThreadLocal<PayloadEncoder> encoders = new ThreadLocal<>();
     private final Peer host;
     /** Answers whose zero-copy values stay held until the host has read them (see {@link #settleRead}). */
@@ -124,10 +133,10 @@ public final class WorkerLoop implements Runnable {
                     + Long.toHexString(spec.fingerprint()) + " (class path mismatch?)");
         }
         IdleStrategy idle = new IdleStrategy(spec.idle());
-        responses = new MessageSender(attached.responses(), idle, this::wakeHostAfterAnswer, attached::wakeAnswerCollector);
+        responses = new MessageSender(attached.responses(), idle, new WakeHost(), new WakeCollector(attached));
         contexts = new WorkerContext[attached.aborts().capacity() + 1];
-        hostReads = () -> attached.hostState() != LaneDescriptor.HOST_GONE;
-        attached.workerPid(ProcessHandle.current().pid());
+        hostReads = new HostReads(attached);
+        attached.workerPid(CurrentProcess.pid());
         attached.workerState(LaneDescriptor.WORKER_READY);
     }
 
@@ -143,11 +152,10 @@ public final class WorkerLoop implements Runnable {
                 spec.idle().maxPark()));
         long parkSlice = spec.idle().maxPark().toNanos();
         // also back to the loop once the host has read an answer whose buffers are still held
-        BooleanSupplier wakeReason = () -> requests.hasCommittedRecord()
-                || attached.hostState() != LaneDescriptor.HOST_RUNNING || heldAnswerRead(attached);
+        BooleanSupplier wakeReason = new WorkArrived(requests, attached);
         boolean sliceEnded = false;
         while (true) {
-            int taken = receiver.poll(this::onMessage, BATCH);
+            int taken = receiver.poll(onMessage, BATCH);
             if (!held.isEmpty()) {
                 settleRead(attached.responses().headPosition());
             }
@@ -372,5 +380,49 @@ public final class WorkerLoop implements Runnable {
 
     /** An answer's transfers and the response-ring position its record ends before. */
     private record HeldAnswer(long endPosition, Transfers transfers) {
+    }
+
+    /** Wakes the host after an answer; says whether it woke a sleeper. */
+    private final class WakeHost implements BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return wakeHostAfterAnswer();
+        }
+    }
+
+    /** Wakes every answer collector the last answers may have left asleep (the response ring is full). */
+    private record WakeCollector(Lane lane) implements Runnable {
+        @Override
+        public void run() {
+            lane.wakeAnswerCollector();
+        }
+    }
+
+    /** Whether the host still reads answers. */
+    private record HostReads(Lane lane) implements BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return lane.hostState() != LaneDescriptor.HOST_GONE;
+        }
+    }
+
+    /**
+     * What ends an idle wait: a request, a host state other than running, or the host having read
+     * an answer whose buffers are still held.
+     */
+    private final class WorkArrived implements BooleanSupplier {
+        private final MpscRing requests;
+        private final Lane lane;
+
+        WorkArrived(MpscRing requests, Lane lane) {
+            this.requests = requests;
+            this.lane = lane;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            return requests.hasCommittedRecord() || lane.hostState() != LaneDescriptor.HOST_RUNNING
+                    || heldAnswerRead(lane);
+        }
     }
 }

@@ -26,6 +26,37 @@ class ThreadPoolColdStartTest {
     @Timeout(value = 120, threadMode = SEPARATE_THREAD)
     void aThreadPoolsFirstCallLoadsNeitherTheForeignLinkerNorAnyJfrEventClass() throws IOException,
             InterruptedException {
+        List<String> loaded = coldStartClassLog();
+        assertThat(loaded)
+                .noneMatch(l -> l.contains("java.lang.foreign.Linker "))
+                .noneMatch(l -> l.contains("jdk.internal.foreign.abi.DowncallLinker "))
+                .noneMatch(l -> l.contains("dev.knitting.internal.os.LinuxLibc"))
+                .noneMatch(l -> l.contains("jdk.jfr.Event "))
+                .noneMatch(l -> l.contains("dev.knitting.internal.observe.") && l.contains("Event ")
+                        && !l.contains("PoolEvents"));
+    }
+
+    /**
+     * Each lambda's first use spins a class in a cold JVM (LambdaMetafactory), each shape of string
+     * concatenation another (StringConcatFactory, unless compiled inline), and {@code
+     * ProcessHandle.current()} sets up the JDK's process reaper: together a large part of a cold
+     * THREAD start. Knitting's start and first call use none of them; the test's own tasks are
+     * lambdas, so {@code dev.knitting.testtasks} may.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+    void aThreadPoolsFirstCallSpinsNoLambdaOrConcatenationClassAndSetsUpNoProcessReaper() throws IOException,
+            InterruptedException {
+        List<String> loaded = coldStartClassLog();
+        assertThat(loaded)
+                .noneMatch(l -> l.contains("$$Lambda") && l.contains(" dev.knitting.")
+                        && !l.contains(" dev.knitting.testtasks."))
+                .noneMatch(l -> l.contains("$$StringConcat"))
+                .noneMatch(l -> l.contains("java.lang.ProcessHandleImpl "));
+    }
+
+    /** @return the class-loading log of a fresh JVM that ran {@link ThreadPoolColdChild} */
+    private List<String> coldStartClassLog() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Path out = dir.resolve("child.out");
@@ -44,13 +75,7 @@ class ThreadPoolColdStartTest {
 
             List<String> loaded = Files.readAllLines(classes);
             assertThat(loaded).as("the child's class loading log").anyMatch(l -> l.contains(HostLane.class.getName()));
-            assertThat(loaded)
-                    .noneMatch(l -> l.contains("java.lang.foreign.Linker "))
-                    .noneMatch(l -> l.contains("jdk.internal.foreign.abi.DowncallLinker "))
-                    .noneMatch(l -> l.contains("dev.knitting.internal.os.LinuxLibc"))
-                    .noneMatch(l -> l.contains("jdk.jfr.Event "))
-                    .noneMatch(l -> l.contains("dev.knitting.internal.observe.") && l.contains("Event ")
-                            && !l.contains("PoolEvents"));
+            return loaded;
         } finally {
             child.destroyForcibly();
             child.waitFor();
