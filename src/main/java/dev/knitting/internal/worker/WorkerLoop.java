@@ -129,6 +129,7 @@ public final class WorkerLoop implements Runnable {
         hostReads = () -> attached.hostState() != LaneDescriptor.HOST_GONE;
         attached.workerPid(ProcessHandle.current().pid());
         attached.workerState(LaneDescriptor.WORKER_READY);
+        attached.pumpDoorbell().ring(); // the host's start waits on it (a futex wake only if it sleeps)
     }
 
     private void serve(Lane attached) {
