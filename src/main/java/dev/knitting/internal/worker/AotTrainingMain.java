@@ -28,12 +28,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@code -XX:AOTCacheOutput}, it goes through what a worker's boot loads and links, so that the JVM
  * writes those classes into the cache as it exits.
  *
- * <p>It runs Knitting's code only: its own two tasks, never a task or bootstrap class of the pool
- * (those run confined, in the workers; this run is not confined). What it goes through: boot data
- * decoding, a lane's memory created, reopened through {@code /proc/self/fd} and mapped, the platform
- * waiter, the confinement spec and seccomp classes (no filter installed), a descriptor channel over
- * a socket pair of its own, the host watch waiting on its parent's pidfd, and a thread pool's calls, which run the very lane,
- * codec, task table and worker loop classes a process worker runs.
+ * <p>It runs Knitting's code only: its own tasks, never a task or bootstrap class of the pool (those
+ * run confined, in the workers; this run is not confined). What it goes through: the background
+ * link of libc's {@code syscall}, boot data decoding, a lane's memory created, reopened through
+ * {@code /proc/self/fd} and mapped, the platform waiter, the confinement spec and seccomp classes
+ * (no filter installed), a descriptor channel over a socket pair of its own, the host watch waiting
+ * on its parent's pidfd, and a thread pool's calls, which run the very lane, codec, task table
+ * (a task with a timeout included) and worker loop classes a process worker runs.
  *
  * <p>Exit codes: 0 when trained (the JVM then writes the cache), {@value #EXIT_FAILED} otherwise.
  */
@@ -73,7 +74,8 @@ public final class AotTrainingMain {
         Platforms.linkSyscallsInBackground(); // as a worker's main starts
         long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
         BootData boot = new BootData(BootData.PROTOCOL_VERSION,
-                new WorkerSpec(0, List.of("INC", "ECHO", "INC_WITH_DEADLINE"), 1L, Set.of(), 1 << 20, IdlePolicy.BALANCED, "", ""),
+                new WorkerSpec(0, List.of("INC", "ECHO", "INC_WITH_DEADLINE"), 1L, Set.of(), 1 << 20,
+                        IdlePolicy.BALANCED, "", ""),
                 LANE_BYTES, SharedMemoryMode.INHERIT, "", 1, parent, -1, false);
         BootData.decode(boot.encode());
         try (MappedRegion lane = SharedMemory.createAnonymous("knitting-aot-training", LANE_BYTES);
@@ -111,7 +113,7 @@ public final class AotTrainingMain {
      * queries; no filter is installed), and the descriptor channel over a socket pair of its own.
      */
     private static void confinementAndDescriptors() {
-        Objects.requireNonNull(ProcessWorkerMain.class); // the workers' main class, loaded from the cache too
+        Objects.requireNonNull(ProcessWorkerMain.class); // loads the workers' main class: the cache keeps it too
         ConfinementSpec.decode(new ConfinementSpec(true, false, false, true).encode());
         Seccomp.unavailableReason();
         NativeProcess.pid(); // the filter names the worker's own pid
