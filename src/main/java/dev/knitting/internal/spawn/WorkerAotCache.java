@@ -42,8 +42,9 @@ import java.util.function.Consumer;
  * <p><b>Safety.</b> The training run ({@code AotTrainingMain}) runs Knitting's own code only, never
  * a task class, with the workers' command line plus {@code -XX:AOTCacheOutput} (and without
  * method profiles, see {@code NO_PROFILES}), unconfined (the JVM starts a child to assemble the
- * cache); it writes a file of its own, renamed into place atomically once the JVM exited with 0, so a half-written cache is never seen. One lock file per key (created exclusively, taken over after
- * {@link #LOCK_STALE}) makes concurrent pools, in this JVM or others, train once. Workers get
+ * cache); it writes a file of its own, renamed into place atomically once the JVM exited with 0,
+ * so a half-written cache is never seen. One lock file per key (created exclusively, taken over
+ * after {@link #LOCK_STALE}) makes concurrent pools, in this JVM or others, train once. Workers get
  * {@code -XX:AOTCache} with {@code -XX:+VerifySharedSpaces}: the JVM checks the file's checksums and
  * runs without it when it is corrupt, stale or for another JVM ({@code AOTMode=auto}, its messages
  * silenced by {@code -Xlog:aot=off,cds=off}); a bad cache never fails a start.
