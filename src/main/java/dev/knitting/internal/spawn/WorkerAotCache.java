@@ -40,10 +40,11 @@ import java.util.function.Consumer;
  * the user to clear.
  *
  * <p><b>Safety.</b> The training run ({@code AotTrainingMain}) runs Knitting's own code only, never
- * a task class, with the workers' command line plus {@code -XX:AOTCacheOutput}, unconfined (the JVM
- * starts a child to assemble the cache); it writes a file of its own, renamed into place atomically
- * once the JVM exited with 0, so a half-written cache is never seen. One lock file per key (created exclusively, taken over after
- * {@link #LOCK_STALE}) makes concurrent pools, in this JVM or others, train once. Workers get
+ * a task class, with the workers' command line plus {@code -XX:AOTCacheOutput} (and without
+ * method profiles, see {@code NO_PROFILES}), unconfined (the JVM starts a child to assemble the
+ * cache); it writes a file of its own, renamed into place atomically once the JVM exited with 0,
+ * so a half-written cache is never seen. One lock file per key (created exclusively, taken over
+ * after {@link #LOCK_STALE}) makes concurrent pools, in this JVM or others, train once. Workers get
  * {@code -XX:AOTCache} with {@code -XX:+VerifySharedSpaces}: the JVM checks the file's checksums and
  * runs without it when it is corrupt, stale or for another JVM ({@code AOTMode=auto}, its messages
  * silenced by {@code -Xlog:aot=off,cds=off}); a bad cache never fails a start.
@@ -59,6 +60,14 @@ public final class WorkerAotCache {
     static final Duration FAILED_RETRY = Duration.ofDays(1);
     /** A training run taking longer than this is killed. */
     static final Duration TRAINING_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * Options of the training only: the cache keeps loaded and linked classes but not the training's
+     * method profiles (JEP 515). Replayed in every worker, they made its JIT compile the training's
+     * hot paths during the boot, about a fifth of a worker's boot CPU, with no gain measured in its
+     * first calls. The flag is diagnostic; an unknown option must not fail the training on another JDK.
+     */
+    static final List<String> NO_PROFILES = List.of("-XX:+IgnoreUnrecognizedVMOptions",
+            "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining");
     /** The training run's main class. */
     static final String TRAINING_ENTRY = "dev.knitting.internal.worker.AotTrainingMain";
     /** Options of the user's that choose an archive or cache: no automatic cache then. */
@@ -197,6 +206,7 @@ public final class WorkerAotCache {
         Path temporary = folder.resolve("worker-" + key + ".aot." + ProcessHandle.current().pid() + "-"
                 + Thread.currentThread().threadId() + ".tmp");
         List<String> jvmArgs = new ArrayList<>(command.jvmArgs());
+        jvmArgs.addAll(NO_PROFILES);
         jvmArgs.add("-XX:AOTCacheOutput=" + temporary);
         WorkerCommand training = new WorkerCommand(TRAINING_ENTRY, command.host(), command.javaLauncher(),
                 List.of(), jvmArgs, command.extraClassPath());

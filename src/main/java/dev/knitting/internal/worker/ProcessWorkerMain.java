@@ -11,6 +11,7 @@ import dev.knitting.internal.spawn.ConfinementSpec;
 
 import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.NativeProcess;
+import dev.knitting.internal.os.Platforms;
 import dev.knitting.internal.os.SharedMemory;
 import dev.knitting.internal.os.Waiter;
 import dev.knitting.internal.spawn.BootData;
@@ -53,6 +54,9 @@ public final class ProcessWorkerMain {
         BootData boot;
         MappedRegion region;
         try {
+            // The one downcall (libc's syscall) takes most of a boot to link: start it now, so that it
+            // overlaps decoding the boot data; the lane mapping below waits for it if needed.
+            Platforms.linkSyscallsInBackground();
             ConfinementSpec confinement = ConfinementSpec.decode(System.getenv(WorkerEnv.CONFINE));
             boot = BootData.decode(System.getenv(WorkerEnv.BOOT));
             region = boot.shmMode() == SharedMemoryMode.INHERIT

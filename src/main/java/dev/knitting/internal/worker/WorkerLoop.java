@@ -138,6 +138,7 @@ public final class WorkerLoop implements Runnable {
         hostReads = new HostReads(attached);
         attached.workerPid(CurrentProcess.pid());
         attached.workerState(LaneDescriptor.WORKER_READY);
+        attached.pumpDoorbell().ring(); // the host's start waits on it (a futex wake only if it sleeps)
     }
 
     private void serve(Lane attached) {
