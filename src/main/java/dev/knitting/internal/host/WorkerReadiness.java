@@ -5,6 +5,7 @@ import dev.knitting.WorkerCrashedException;
 import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.LaneDescriptor;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +37,7 @@ final class WorkerReadiness {
         WorkerHandle worker = incarnation.worker();
         bootstrap.deliver(incarnation, worker, deadline);
         Lane lane = incarnation.lane();
+        Settled settled = new Settled(lane);
         while (lane.workerState() != LaneDescriptor.WORKER_READY) {
             if (lane.workerState() == LaneDescriptor.WORKER_FAILED || !worker.isAlive()) {
                 worker.awaitExit(Duration.ofSeconds(5));
@@ -51,13 +53,19 @@ final class WorkerReadiness {
                         + diagnostics.get());
             }
             long left = deadline - System.nanoTime();
-            lane.pumpDoorbell().sleep(() -> settled(lane), Math.max(1, Math.min(left, SLICE_NANOS)));
+            lane.pumpDoorbell().sleep(settled, Math.max(1, Math.min(left, SLICE_NANOS)));
         }
     }
 
-    /** @return whether the worker said how its start ended: READY or FAILED */
-    private static boolean settled(Lane lane) {
-        int state = lane.workerState();
-        return state == LaneDescriptor.WORKER_READY || state == LaneDescriptor.WORKER_FAILED;
+    /**
+     * Whether the worker said how its start ended: READY or FAILED. A class, not a lambda: a cold
+     * JVM would spin one for it on every pool's start (see {@code ThreadPoolColdStartTest}).
+     */
+    private record Settled(Lane lane) implements BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            int state = lane.workerState();
+            return state == LaneDescriptor.WORKER_READY || state == LaneDescriptor.WORKER_FAILED;
+        }
     }
 }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,30 +25,10 @@ class ProcessPoolColdStartTest {
     @Timeout(value = 180, threadMode = SEPARATE_THREAD)
     void aProcessHostsFirstCallCompilesNoRegularExpressionAndFormatsNothing() throws IOException,
             InterruptedException {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Path out = dir.resolve("child.out");
-        Path err = dir.resolve("child.err");
-        Path classes = dir.resolve("classes.log");
-        Process child = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-Xlog:class+load=info:file=" + classes, "-cp", System.getProperty("java.class.path"),
-                ThreadPoolColdChild.class.getName(), "PROCESS"))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        try {
-            assertThat(child.waitFor(150, TimeUnit.SECONDS)).as("the child JVM exited").isTrue();
-            String stdout = Files.readString(out);
-            assertThat(child.exitValue()).as("exit status; stdout:%n%s%nstderr:%n%s", stdout, Files.readString(err))
-                    .isZero();
-            assertThat(stdout).contains("answer: 144");
-
-            List<String> loaded = Files.readAllLines(classes);
-            assertThat(loaded).as("the host's class loading log")
-                    .anyMatch(l -> l.contains(ProcessWorkerStarter.class.getName() + " "))
-                    .noneMatch(l -> l.contains("java.util.regex.Pattern "))
-                    .noneMatch(l -> l.contains("java.util.Formatter "));
-        } finally {
-            child.destroyForcibly();
-            child.waitFor();
-        }
+        List<String> loaded = ThreadPoolColdStartTest.coldChildClassLog(dir, 150, "PROCESS");
+        assertThat(loaded).as("the host's class loading log")
+                .anyMatch(l -> l.contains(ProcessWorkerStarter.class.getName() + " "))
+                .noneMatch(l -> l.contains("java.util.regex.Pattern "))
+                .noneMatch(l -> l.contains("java.util.Formatter "));
     }
 }

@@ -57,17 +57,30 @@ class ThreadPoolColdStartTest {
 
     /** @return the class-loading log of a fresh JVM that ran {@link ThreadPoolColdChild} */
     private List<String> coldStartClassLog() throws IOException, InterruptedException {
+        return coldChildClassLog(dir, 100);
+    }
+
+    /**
+     * Runs {@link ThreadPoolColdChild} in a fresh JVM with native access, as a user's program runs.
+     *
+     * @param dir where the child's output and class-loading log go
+     * @param args the child's arguments ({@code PROCESS} for a process pool)
+     * @return the child's class-loading log, once it answered and exited
+     */
+    static List<String> coldChildClassLog(Path dir, int timeoutSeconds, String... args) throws IOException,
+            InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Path out = dir.resolve("child.out");
         Path err = dir.resolve("child.err");
         Path classes = dir.resolve("classes.log");
-        Process child = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Xlog:class+load=info:file=" + classes, "-cp", System.getProperty("java.class.path"),
-                ThreadPoolColdChild.class.getName()))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                ThreadPoolColdChild.class.getName()));
+        command.addAll(List.of(args));
+        Process child = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
-            assertThat(child.waitFor(100, TimeUnit.SECONDS)).as("the child JVM exited").isTrue();
+            assertThat(child.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("the child JVM exited").isTrue();
             String stdout = Files.readString(out);
             assertThat(child.exitValue()).as("exit status; stdout:%n%s%nstderr:%n%s", stdout, Files.readString(err))
                     .isZero();
