@@ -5,6 +5,7 @@ import dev.knitting.Knitting;
 import dev.knitting.SharedMemoryMode;
 import dev.knitting.Pool;
 import dev.knitting.Task;
+import dev.knitting.TaskContext;
 import dev.knitting.internal.os.MappedRegion;
 import dev.knitting.internal.os.NativeProcess;
 import dev.knitting.internal.os.Platforms;
@@ -34,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code /proc/self/fd} and mapped, the platform waiter, the confinement spec and seccomp classes
  * (no filter installed), a descriptor channel over a socket pair of its own, the host watch waiting
  * on its parent's pidfd, and a thread pool's calls, which run the very lane, codec, task table
- * (a task with a timeout included) and worker loop classes a process worker runs.
+ * (a task with a timeout and one taking its context included) and worker loop classes a process
+ * worker runs.
  *
  * <p>Exit codes: 0 when trained (the JVM then writes the cache), {@value #EXIT_FAILED} otherwise.
  */
@@ -48,6 +50,8 @@ public final class AotTrainingMain {
     /** The tiny call with a deadline (a task's timeout is read by the worker when it resolves its table). */
     public static final Task<Integer, Integer> INC_WITH_DEADLINE = Task.of((Integer v) -> v + 1)
             .timeout(Duration.ofMinutes(5));
+    /** The tiny call of a task that takes its context (a task table's other body kind). */
+    public static final Task<Integer, Integer> INC_WITH_CONTEXT = Task.withContext((Integer v, TaskContext c) -> v + 1);
 
     private static final int CALLS = 2_000;
     private static final long LANE_BYTES = 1 << 16;
@@ -74,7 +78,7 @@ public final class AotTrainingMain {
         Platforms.linkSyscallsInBackground(); // as a worker's main starts
         long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
         BootData boot = new BootData(BootData.PROTOCOL_VERSION,
-                new WorkerSpec(0, List.of("INC", "ECHO", "INC_WITH_DEADLINE"), 1L, Set.of(), 1 << 20,
+                new WorkerSpec(0, List.of("INC", "ECHO", "INC_WITH_DEADLINE", "INC_WITH_CONTEXT"), 1L, Set.of(), 1 << 20,
                         IdlePolicy.BALANCED, "", ""),
                 LANE_BYTES, SharedMemoryMode.INHERIT, "", 1, parent, -1, false);
         BootData.decode(boot.encode());
@@ -97,6 +101,9 @@ public final class AotTrainingMain {
                 if (i % 10 == 0) {
                     if (pool.call(INC_WITH_DEADLINE, i).join() != i + 1) {
                         throw new IllegalStateException("INC_WITH_DEADLINE(" + i + ") answered something else");
+                    }
+                    if (pool.call(INC_WITH_CONTEXT, i).join() != i + 1) {
+                        throw new IllegalStateException("INC_WITH_CONTEXT(" + i + ") answered something else");
                     }
                     String text = "knit " + i;
                     if (!text.equals(pool.call(ECHO, text).join())) {
