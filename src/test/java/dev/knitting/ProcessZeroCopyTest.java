@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -190,6 +191,35 @@ final class ProcessZeroCopyTest extends ZeroCopyContractTest {
 
             assertThat(referenceMappings("self")).isEqualTo(mappings - 1);
             try (BufferReference served = first.call(BufferTasks.INCREMENT, BufferReference.allocate(8)).join()) {
+                assertThat(served.toByteArray()[0]).isEqualTo((byte) 1);
+            }
+        }
+    }
+
+    /**
+     * A hostile worker writes the freed word of a reference it holds: the host lets go of the
+     * mapping it kept (the memory is the worker's now, so that costs the host nothing of its own),
+     * and when the worker later gives the reference back by key, the call fails with a protocol
+     * error and maps nothing; the worker goes on serving.
+     */
+    @Test
+    void shouldLetGoOfAReferenceAWorkerSaysWasFreedAndRefuseItByKeyAfterwards() throws Exception {
+        try (Pool pool = Knitting.pool().runtime(WorkerRuntime.PROCESS).threads(1).permission(Permission.unsafe())
+                .start(ReferenceKeyTasks.class, BufferTasks.class)) {
+            long mappings = referenceMappings("self");
+            BufferReference reference = BufferReference.allocate(NativeBlock.SHAREABLE_FROM);
+            assertThat(pool.call(ReferenceKeyTasks.HOLD_AND_SAY_FREED, reference).join())
+                    .isEqualTo(NativeBlock.SHAREABLE_FROM);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (referenceMappings("self") != mappings && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // the host's pump sweeps once a slice
+            }
+            assertThat(referenceMappings("self")).as("the host's kept mapping of the memory it lent").isEqualTo(mappings);
+
+            assertRefused(pool.call(ReferenceKeyTasks.GIVE_HELD, 0), "a key of memory the worker said was freed");
+            assertThat(referenceMappings("self")).isEqualTo(mappings);
+            try (BufferReference served = pool.call(BufferTasks.INCREMENT, BufferReference.allocate(8)).join()) {
                 assertThat(served.toByteArray()[0]).isEqualTo((byte) 1);
             }
         }

@@ -41,6 +41,26 @@ public final class ReferenceKeyTasks {
         return BufferReferenceAccess.get().adopt(block);
     });
 
+    /**
+     * Keeps the reference it got, like {@link #HOLD}, but first writes the trailer's freed word: it
+     * tells its host the memory was freed while it still holds it.
+     */
+    public static final Task<BufferReference, Long> HOLD_AND_SAY_FREED = Task.of(reference -> {
+        long size = reference.byteSize();
+        java.lang.foreign.MemorySegment trailer = dev.knitting.internal.os.NativeHeap.view(
+                reference.segment().address() + NativeBlock.trailerOffset(size), 64, java.lang.foreign.Arena.global());
+        trailer.set(java.lang.foreign.ValueLayout.JAVA_LONG, NativeBlock.FREED, 1L);
+        held = reference;
+        return size;
+    });
+
+    /** Gives back the reference {@link #HOLD} or {@link #HOLD_AND_SAY_FREED} kept. */
+    public static final Task<Integer, BufferReference> GIVE_HELD = Task.of(ignored -> {
+        BufferReference reference = held;
+        held = null;
+        return reference;
+    });
+
     private ReferenceKeyTasks() {
     }
 

@@ -40,7 +40,8 @@ public final class NativeBlock {
     public static final long MAX_SIZE = Long.MAX_VALUE - 256;
     private static final long TRAILER_BYTES = 64;
     private static final long CLAIM = 0;
-    private static final long FREED = 8;
+    /** Offset in the trailer of the freed word (public for tests that play a peer lying in it). */
+    public static final long FREED = 8;
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private final long address;
@@ -123,7 +124,8 @@ public final class NativeBlock {
         return trailerOffset(size) + TRAILER_BYTES;
     }
 
-    private static long trailerOffset(long size) {
+    /** @return where the trailer of a block of {@code size} bytes starts, from the block's address */
+    public static long trailerOffset(long size) {
         return (size + 63) & ~63L;
     }
 
