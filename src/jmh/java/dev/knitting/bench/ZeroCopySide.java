@@ -5,6 +5,7 @@ import dev.knitting.shm.ProcessSharedBuffer;
 import dev.knitting.unsafe.BufferReference;
 
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * G8 and the size sweep: one pool echoing a payload of a given size back to the caller, either
@@ -32,6 +33,17 @@ final class ZeroCopySide implements Side {
     /** @param shared the pool, shared with the scenario's other contenders (see {@link SharedPool}) */
     static Contender contender(String name, SharedPool shared, Carrier carrier, int size) {
         return Side.contender(name, new ZeroCopySide(shared, carrier, size), ZeroCopySide::round);
+    }
+
+    /**
+     * @return G8's pair through one pool: {@code carrier} of {@code size} bytes and a tiny call,
+     *     measured call by call ({@link CallByCall})
+     */
+    static List<Contender> callByCall(String carrierName, String tinyName, SharedPool shared, Carrier carrier,
+            int size) {
+        ZeroCopySide big = new ZeroCopySide(shared, carrier, size);
+        ZeroCopySide tiny = new ZeroCopySide(shared, Carrier.TINY_CALL, 0);
+        return CallByCall.contenders(carrierName, big, big::once, size, tinyName, tiny, tiny::once, 0);
     }
 
     @Override
