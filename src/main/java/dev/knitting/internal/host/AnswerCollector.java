@@ -326,7 +326,7 @@ final class AnswerCollector {
                 }
             }
             if (call.isDone() && !packedOnce) {
-                if (yielded) {
+                if (yielded && !hint.peerRunsElsewhere()) {
                     joinSpin.satisfiedAfterYield();
                 } else {
                     joinSpin.satisfiedWhilePure();

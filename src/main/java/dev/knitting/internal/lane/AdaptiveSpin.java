@@ -5,7 +5,12 @@ package dev.knitting.internal.lane;
  * wait satisfied while spinning purely means the peer runs on another CPU: keep (grow back to)
  * {@link #MAX_PURE_NANOS}. A wait satisfied only after yielding means the peer needed this CPU
  * (both threads packed on one vCPU by load or placement): halve it, down to none, so the next
- * handoff costs a yield instead of a spin budget. Shared by racing threads without locks: it is
+ * handoff costs a yield instead of a spin budget. A wait that yielded but whose peer answered from
+ * another CPU ({@link CpuHint#peerRunsElsewhere()}) counts as pure: the peer took longer than the
+ * pure phase and did not need the yield. Counting it as packed could keep the pure phase stuck
+ * below a slower operation: calls alternating a tiny task (which doubles it back) and a larger one
+ * (which halved it) yielded on every larger call, ~1 us more per call with both sides on free CPUs.
+ * Shared by racing threads without locks: it is
  * a hint, and a lost update only delays the adaptation by one wait.
  */
 public final class AdaptiveSpin {

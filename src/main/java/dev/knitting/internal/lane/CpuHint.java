@@ -71,6 +71,22 @@ public final class CpuHint {
         return (int) INT.getOpaque(segment, peerOffset) == mine;
     }
 
+    /**
+     * Whether the peer last spun on another CPU than the one the caller runs on now. Asked when a
+     * wait that yielded has ended: a peer that answered from another CPU did not need the yield, so
+     * the wait says nothing about packing (see {@link AdaptiveSpin}).
+     *
+     * @return whether both CPUs are known and differ; false when either is unknown
+     */
+    public boolean peerRunsElsewhere() {
+        if (segment == null) {
+            return false;
+        }
+        int mine = CurrentCpu.id() + 1;
+        int peer = (int) INT.getOpaque(segment, peerOffset);
+        return mine > 0 && peer > 0 && peer != mine;
+    }
+
     /** Says this side is going to sleep: it holds no CPU the peer should leave to it. */
     public void sleeping() {
         if (segment != null && (int) INT.getOpaque(segment, mineOffset) != 0) {

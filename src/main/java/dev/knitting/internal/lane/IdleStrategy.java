@@ -101,7 +101,7 @@ public final class IdleStrategy {
                     if (packed) {
                         return true; // says nothing about how long to spin purely
                     }
-                    if (yielded) {
+                    if (yielded && !hint.peerRunsElsewhere()) {
                         adaptive.satisfiedAfterYield();
                     } else {
                         adaptive.satisfiedWhilePure();

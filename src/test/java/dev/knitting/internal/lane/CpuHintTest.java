@@ -88,8 +88,31 @@ class CpuHintTest {
     }
 
     @Test
+    void aSideSeesItsPeerElsewhereOnlyWhenThePeerPublishedAnotherCpu() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = laneHeader(arena);
+            CpuHint host = CpuHint.of(header, true);
+            CpuHint worker = CpuHint.of(header, false);
+            assertThat(host.peerRunsElsewhere()).as("the worker published nothing yet").isFalse();
+            assertThat(onOneCpu(() -> {
+                worker.peerSharesMyCpu();
+                return host.peerRunsElsewhere();
+            })).as("the worker published the calling thread's CPU").isFalse();
+            assertThat(onOneCpu(() -> {
+                header.set(ValueLayout.JAVA_INT, LaneDescriptor.WORKER_CPU_OFFSET, CurrentCpu.id() + 2);
+                return host.peerRunsElsewhere();
+            })).as("the worker published another CPU").isTrue();
+            worker.sleeping();
+            assertThat(host.peerRunsElsewhere()).as("a sleeping worker runs nowhere").isFalse();
+            header.set(ValueLayout.JAVA_INT, LaneDescriptor.WORKER_CPU_OFFSET, -5);
+            assertThat(host.peerRunsElsewhere()).as("a forged negative CPU is unknown").isFalse();
+        }
+    }
+
+    @Test
     void theNoneHintNeverSharesAndWritesNothing() {
         assertThat(CpuHint.NONE.peerSharesMyCpu()).isFalse();
+        assertThat(CpuHint.NONE.peerRunsElsewhere()).isFalse();
         CpuHint.NONE.sleeping();
     }
 
