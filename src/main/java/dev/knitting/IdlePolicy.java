@@ -9,6 +9,12 @@ import java.util.Objects;
  * {@code yields} times, then parks on a futex until woken, re-checking at least every
  * {@code maxPark}. Wakers pay a system call only when a waiter actually sleeps.
  *
+ * <p>Work always rings a sleeping thread, so a re-check only guards against a missing ring. A
+ * worker or an answer collector that stays idle re-checks less and less often: each whole park
+ * without work doubles the next one, up to 2 seconds (or {@code maxPark}, if longer), and any work
+ * brings it back to {@code maxPark}. An idle pool thus wakes each of its threads about once every
+ * two seconds. Callers waiting in {@code join()} always re-check every {@code maxPark}.
+ *
  * @param spin how long to busy-spin before yielding (zero: never spin)
  * @param yields how many {@code Thread.yield()} rounds before parking
  * @param maxPark the longest single park before re-checking

@@ -119,8 +119,10 @@ public final class IdleCpuSide {
             Map<String, Long> own0 = threadsCpu(ProcessHandle.current().pid(), new HashMap<>());
             Thread.sleep(spec.durationNanos() / 1_000_000);
             long host1 = CpuClock.processCpuNanos();
-            Map<String, Long> kids1 = descendantsCpu();
+            // this JVM's threads first: reading the descendants' /proc files (38 threads' files for
+            // two worker JVMs) is the bench's own work, and was counted against the pool
             Map<String, Long> own1 = threadsCpu(ProcessHandle.current().pid(), new HashMap<>());
+            Map<String, Long> kids1 = descendantsCpu();
             Measurement m = watch.stop(1, 0, null, "");
             // getProcessCpuTime ticks at 10 ms here (0.33% of a core over 3 s): sum the threads' ns instead
             long hostTicks = host1 - host0;

@@ -6,6 +6,7 @@ import dev.knitting.TaskCall;
 import dev.knitting.internal.lane.AdaptiveSpin;
 import dev.knitting.internal.lane.CpuHint;
 import dev.knitting.internal.lane.Deadline;
+import dev.knitting.internal.lane.IdleSlices;
 import dev.knitting.internal.lane.IdleStrategy;
 import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.MessageHandler;
@@ -80,9 +81,9 @@ final class AnswerCollector {
     }
 
     private void pumpLoop(MessageHandler handler, Consumer<ProtocolException> onCorrupt) {
-        IdleStrategy strategy = new IdleStrategy(new IdlePolicy(Duration.ZERO, 0, idle.maxPark()));
+        IdleSlices slices = new IdleSlices(idle.maxPark().toNanos());
+        IdleStrategy strategy = new IdleStrategy(new IdlePolicy(Duration.ZERO, 0, slices.longest()));
         MpscRing ring = lane.responses();
-        long slice = idle.maxPark().toNanos();
         // made once: the pump may wait once per answer (a lane with parked virtual callers wakes it for each)
         BooleanSupplier wakeReason = new BooleanSupplier() {
             @Override
@@ -96,10 +97,16 @@ final class AnswerCollector {
                 if (reported != null) {
                     throw reported;
                 }
-                if (!drain(handler)) {
+                if (drain(handler)) {
+                    slices.worked();
+                } else {
                     // what the host keeps of references its workers freed goes while none moves
                     ReferenceCache.sweepIfDue();
-                    strategy.await(wakeReason, lane.pumpDoorbell(), slice);
+                    if (strategy.await(wakeReason, lane.pumpDoorbell(), slices.current())) {
+                        slices.worked();
+                    } else {
+                        slices.idled();
+                    }
                 }
             }
         } catch (RuntimeException | Error e) {

@@ -25,8 +25,8 @@ import java.util.function.LongSupplier;
  * messages keep coming, so a stream of them is reassembled without allocating (and zeroing) a new
  * buffer per message, and dropped once a {@link #poll} finds the ring empty
  * {@link #IDLE_RELEASE_NANOS} after its last use (or at once after a rejected record). The
- * consumers poll at least once per park slice when idle, so an idle lane holds at most
- * {@code KEEP_BUFFER_BYTES} of reassembly memory per direction after that.
+ * consumers poll at every park slice when idle (see {@link IdleSlices}), so an idle lane holds at
+ * most {@code KEEP_BUFFER_BYTES} of reassembly memory per direction a few seconds after that.
  *
  * <p>The total a first fragment announces is never believed: the buffer grows with the bytes that
  * actually arrived (from 64 KiB or the first fragment, doubling, never past the total), so a peer
@@ -53,8 +53,8 @@ public final class MessageReceiver {
      * How long a buffer larger than {@link #KEEP_BUFFER_BYTES} is kept after the message that last
      * used it, while the ring stays empty: long enough for a pipeline that sends a large message
      * every few hundred milliseconds to reassemble each into the same buffer. The consumers poll
-     * at least once per park slice ({@code IdlePolicy.maxPark}, 250 ms by default), so an idle lane
-     * lets go of it within about 1.25 s.
+     * at every park slice ({@code IdlePolicy.maxPark}, 250 ms by default, then backing off: see
+     * {@link IdleSlices}), so an idle lane lets go of it within about 1.75 s.
      */
     public static final long IDLE_RELEASE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The first reassembly buffer, unless the first fragment needs more or the total is smaller. */

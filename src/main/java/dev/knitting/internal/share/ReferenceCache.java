@@ -21,7 +21,7 @@ import java.util.List;
  * <p>Bounds: at most {@link #CAPACITY} kept mappings per process. A kept mapping goes when its block
  * comes back, when the owner frees the memory (the block's trailer says so; a process worker looks
  * about once a millisecond, a host whenever one of its answer pumps goes round, at least once per
- * park slice, and at its reference moves, at most once a millisecond, or whenever it needs the
+ * park slice (from {@code maxPark} backing off to 2 s while idle), and at its reference moves, at most once a millisecond, or whenever it needs the
  * room), or when the peer's channel closes
  * (the worker exited, or the pool closed).
  */

@@ -12,6 +12,7 @@ import dev.knitting.ProtocolException;
 import dev.knitting.internal.codec.PayloadDecoder;
 import dev.knitting.internal.codec.PayloadEncoder;
 import dev.knitting.internal.codec.TypePolicy;
+import dev.knitting.internal.lane.IdleSlices;
 import dev.knitting.internal.lane.IdleStrategy;
 import dev.knitting.internal.lane.Lane;
 import dev.knitting.internal.lane.LaneDescriptor;
@@ -148,10 +149,10 @@ public final class WorkerLoop implements Runnable {
         IdleStrategy afterWake = new IdleStrategy(new dev.knitting.IdlePolicy(java.time.Duration.ZERO,
                 Math.min(2, spec.idle().yields()), spec.idle().maxPark()));
         // After a whole park slice without a request, sleep again at once: spinning and yielding
-        // only pay right after work, and an idle worker would otherwise spend them 4 times a second.
+        // only pay right after work, and an idle worker would otherwise spend them at every re-check.
+        IdleSlices slices = new IdleSlices(spec.idle().maxPark().toNanos());
         IdleStrategy stillIdle = new IdleStrategy(new dev.knitting.IdlePolicy(java.time.Duration.ZERO, 0,
-                spec.idle().maxPark()));
-        long parkSlice = spec.idle().maxPark().toNanos();
+                slices.longest()));
         // also back to the loop once the host has read an answer whose buffers are still held
         BooleanSupplier wakeReason = new WorkArrived(requests, attached);
         boolean sliceEnded = false;
@@ -182,9 +183,15 @@ public final class WorkerLoop implements Runnable {
                 }
                 IdleStrategy strategy = wokeHost ? afterWake : sliceEnded ? stillIdle : idle;
                 wokeHost = false;
-                sliceEnded = !strategy.await(wakeReason, requests.dataDoorbell(), parkSlice, attached.workerCpu());
+                sliceEnded = !strategy.await(wakeReason, requests.dataDoorbell(), slices.current(), attached.workerCpu());
+                if (sliceEnded) {
+                    slices.idled();
+                } else {
+                    slices.worked();
+                }
             } else {
                 sliceEnded = false;
+                slices.worked();
             }
         }
     }
