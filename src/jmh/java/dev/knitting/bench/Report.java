@@ -116,6 +116,15 @@ public final class Report {
                         m.value().applyAsDouble(sides.get(1).rounds().get(i)))));
             }
             out.append('\n');
+            if (line.goal().check() instanceof Scenario.Goal.AtMostAbove) {
+                out.append(String.format(Locale.ROOT, "     %-36s", "paired differences (the goal's figure)"));
+                for (int i = 0; i < n; i++) {
+                    double d = m.value().applyAsDouble(sides.get(0).rounds().get(i))
+                            - m.value().applyAsDouble(sides.get(1).rounds().get(i));
+                    out.append(' ').append(d < 0 ? "-" + m.format().apply(-d) : m.format().apply(d));
+                }
+                out.append('\n');
+            }
         }
         for (ScenarioResult.Side side : result.sides()) {
             out.append(String.format(Locale.ROOT, "   %s %s: %d rounds, median cpu %.2f cores, others %.2f cores%s%n",

@@ -50,5 +50,27 @@ public record Scenario(String id, Supplier<List<Contender>> contenders, List<Lin
             /** @return true when met */
             boolean met(double knitting, double ratio);
         }
+
+        /**
+         * A goal on what knitting adds to its baseline ("knitting <= baseline + {@code limit}"),
+         * checked on the median of the per-round differences, knitting round i minus baseline round
+         * i. Where both sides are measured at the same moments (G8, call by call: {@link CallByCall}),
+         * each difference compares one placement of the threads, whereas the two medians over rounds
+         * may come from rounds in different placements.
+         *
+         * @param limit the most knitting may add, in the metric's unit
+         */
+        public record AtMostAbove(double limit) implements Check {
+            /** Without the rounds: the medians' difference (what {@link Figures#goalMet} uses when a side lacks rounds). */
+            @Override
+            public boolean met(double knitting, double ratio) {
+                return knitting - knitting * ratio <= limit;
+            }
+
+            /** @return whether the median of the per-round differences is within the limit */
+            public boolean metByDifference(double medianDifference) {
+                return medianDifference <= limit;
+            }
+        }
     }
 }

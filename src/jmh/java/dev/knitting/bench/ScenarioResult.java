@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * The rounds each contender completed in one scenario, or why it stopped, and the figures derived:
  * medians over rounds, and the ratio as the median of per-round paired ratios (knitting round i
- * against baseline round i, measured side by side), which cancels slow drift of the machine.
+ * against baseline round i, measured side by side), which cancels slow drift of the machine; and
+ * likewise the median of per-round differences, for goals on what knitting adds
+ * ({@link Scenario.Goal.AtMostAbove}).
  */
 public final class ScenarioResult {
     /** What happened to one contender. */
@@ -71,12 +73,15 @@ public final class ScenarioResult {
     }
 
     /** One reported line's figures. */
-    public record Figures(Scenario.Line line, double knitting, double baseline, double ratio, String knittingError,
-                          String baselineError) {
+    public record Figures(Scenario.Line line, double knitting, double baseline, double ratio, double difference,
+                          String knittingError, String baselineError) {
         /** @return whether the goal is met; {@code null} when a side has no figure */
         public Boolean goalMet() {
             if (knittingError != null || baselineError != null || Double.isNaN(ratio)) {
                 return null;
+            }
+            if (line.goal().check() instanceof Scenario.Goal.AtMostAbove above && !Double.isNaN(difference)) {
+                return above.metByDifference(difference);
             }
             return line.goal().check().met(knitting, ratio);
         }
@@ -118,15 +123,20 @@ public final class ScenarioResult {
         double b = baseline.median(m);
         int n = Math.min(subject.rounds.size(), baseline.rounds.size());
         double ratio = Double.NaN;
+        double difference = Double.NaN;
         if (subject.error == null && baseline.error == null && n > 0) {
             double[] paired = new double[n];
+            double[] differences = new double[n];
             for (int i = 0; i < n; i++) {
-                paired[i] = m.ratio(m.value().applyAsDouble(subject.rounds.get(i)),
-                        m.value().applyAsDouble(baseline.rounds.get(i)));
+                double subjectRound = m.value().applyAsDouble(subject.rounds.get(i));
+                double baselineRound = m.value().applyAsDouble(baseline.rounds.get(i));
+                paired[i] = m.ratio(subjectRound, baselineRound);
+                differences[i] = subjectRound - baselineRound;
             }
             ratio = median(paired);
+            difference = median(differences);
         }
-        return new Figures(line, k, b, ratio, subject.error, baseline.error);
+        return new Figures(line, k, b, ratio, difference, subject.error, baseline.error);
     }
 
     static double median(double[] values) {

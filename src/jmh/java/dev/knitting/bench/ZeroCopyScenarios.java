@@ -59,7 +59,7 @@ final class ZeroCopyScenarios {
         List<Scenario.Line> lines = List.of(new Scenario.Line("64 MiB " + what + " round trip " + kind
                 + " p50 vs tiny call", Metric.percentile(50), new Scenario.Goal(
                 "round trip <= tiny-call round trip + 1 us, independent of size",
-                (k, r) -> k <= k * r + 1_000)));
+                new Scenario.Goal.AtMostAbove(1_000))));
         // The warm-up also warms a process worker's JIT: a fresh worker JVM needs ~1 s before its
         // lane loop is compiled, and shorter warm-ups measure its interpreter (~9 us round trips).
         return quick
