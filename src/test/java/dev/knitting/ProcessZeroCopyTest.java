@@ -213,7 +213,7 @@ final class ProcessZeroCopyTest extends ZeroCopyContractTest {
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (referenceMappings("self") != mappings && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // the host's pump sweeps once a slice
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // the host's pump sweeps once a park slice (up to 2 s idle)
             }
             assertThat(referenceMappings("self")).as("the host's kept mapping of the memory it lent").isEqualTo(mappings);
 

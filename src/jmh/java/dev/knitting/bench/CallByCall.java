@@ -16,11 +16,15 @@ import java.util.List;
  *
  * <p>The runner runs contenders A B in even rounds and B A in odd ones: whichever comes first in a
  * round measures both and keeps the other's figure, which the other hands out when its turn comes.
+ * Rates in the raw output (calls/s, bytes/s) count one side's calls over the wall time of both.
+ * Not thread-safe: a round that hung and was abandoned by the runner may still write its figures
+ * here while the runner goes on; the bench then reports that scenario's error anyway.
  */
 final class CallByCall {
     private final TinyCallLoops.Operation[] operations = new TinyCallLoops.Operation[2];
     private final long[] payloadBytes = new long[2];
     private final String[] notes = new String[2];
+    private final String[] names = new String[2];
     /** The figure measured for each side and not handed out yet. */
     private final Measurement[] kept = new Measurement[2];
 
@@ -35,6 +39,8 @@ final class CallByCall {
         pair.operations[1] = secondOperation;
         pair.payloadBytes[0] = firstBytes;
         pair.payloadBytes[1] = secondBytes;
+        pair.names[0] = firstName;
+        pair.names[1] = secondName;
         pair.notes[0] = "call by call with " + secondName;
         pair.notes[1] = "call by call with " + firstName;
         return List.of(Side.contender(firstName, first, (s, spec) -> pair.round(0, spec)),
@@ -55,9 +61,9 @@ final class CallByCall {
         long now;
         do {
             long t0 = System.nanoTime();
-            operations[0].run();
+            run(0);
             long t1 = System.nanoTime();
-            operations[1].run();
+            run(1);
             now = System.nanoTime();
             histograms[0].record(t1 - t0);
             histograms[1].record(now - t1);
@@ -66,5 +72,14 @@ final class CallByCall {
         int other = 1 - index;
         kept[other] = watch.stop(pairs, payloadBytes[other], histograms[other], notes[other]);
         return watch.stop(pairs, payloadBytes[index], histograms[index], notes[index]);
+    }
+
+    /** Runs side {@code index}'s operation; a failure names that side, whichever side's round it is. */
+    private void run(int index) throws Exception {
+        try {
+            operations[index].run();
+        } catch (Exception | AssertionError e) {
+            throw new IllegalStateException(names[index] + " failed: " + e, e);
+        }
     }
 }

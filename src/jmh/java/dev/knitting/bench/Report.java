@@ -118,10 +118,8 @@ public final class Report {
             out.append('\n');
             if (line.goal().check() instanceof Scenario.Goal.AtMostAbove) {
                 out.append(String.format(Locale.ROOT, "     %-36s", "paired differences (the goal's figure)"));
-                for (int i = 0; i < n; i++) {
-                    double d = m.value().applyAsDouble(sides.get(0).rounds().get(i))
-                            - m.value().applyAsDouble(sides.get(1).rounds().get(i));
-                    out.append(' ').append(d < 0 ? "-" + m.format().apply(-d) : m.format().apply(d));
+                for (double d : ScenarioResult.differences(m, sides.get(0), sides.get(1))) {
+                    out.append(' ').append(signed(m, d));
                 }
                 out.append('\n');
             }
@@ -137,6 +135,11 @@ public final class Report {
             }
         }
         return out.toString();
+    }
+
+    /** @return {@code value} in the metric's unit, with a minus sign when negative */
+    private static String signed(Metric m, double value) {
+        return Double.isNaN(value) ? "n/a" : value < 0 ? "-" + m.format().apply(-value) : m.format().apply(value);
     }
 
     /** @return the README table: header line, table, caveat line */
@@ -156,6 +159,8 @@ public final class Report {
                         .append("(").append(r.sides().get(1).name()).append(")")
                         .append(" | ").append(Units.ratio(f.ratio()))
                         .append(" | ").append(f.line().goal().text())
+                        .append(f.line().goal().check() instanceof Scenario.Goal.AtMostAbove
+                                ? "; median difference " + signed(m, f.difference()) : "")
                         .append(met == null ? " (not measured)" : met ? " (met)" : " (**not met**)")
                         .append(" |\n");
             }
@@ -183,6 +188,7 @@ public final class Report {
                         .append(", \"knitting\": ").append(side(r.sides().get(0), f.line().metric(), f.knitting()))
                         .append(", \"baseline\": ").append(side(r.sides().get(1), f.line().metric(), f.baseline()))
                         .append(", \"ratio\": ").append(number(f.ratio()))
+                        .append(", \"difference\": ").append(number(f.difference()))
                         .append(", \"goal\": ").append(quote(f.line().goal().text()))
                         .append(", \"goalMet\": ").append(f.goalMet())
                         .append(", \"line\": ").append(quote(lineOf(r, f)));

@@ -38,17 +38,23 @@ public record Scenario(String id, Supplier<List<Contender>> contenders, List<Lin
     }
 
     /**
-     * A goal from BENCHMARKS.md, checked against the medians.
+     * A goal from BENCHMARKS.md, checked against the medians and the paired ratio, or for
+     * {@link AtMostAbove} against the median of the per-round differences.
      *
      * @param text the goal as written in BENCHMARKS.md
-     * @param check given the knitting figure and the ratio, whether the goal is met
+     * @param check given the figures, whether the goal is met
      */
     public record Goal(String text, Check check) {
         /** The goal's test. */
         @FunctionalInterface
         public interface Check {
-            /** @return true when met */
+            /** @return true when met, given the knitting median and the median paired ratio */
             boolean met(double knitting, double ratio);
+
+            /** @return true when {@code figures} meet the goal; by default judged on the medians and the ratio */
+            default boolean met(ScenarioResult.Figures figures) {
+                return met(figures.knitting(), figures.ratio());
+            }
         }
 
         /**
@@ -61,15 +67,15 @@ public record Scenario(String id, Supplier<List<Contender>> contenders, List<Lin
          * @param limit the most knitting may add, in the metric's unit
          */
         public record AtMostAbove(double limit) implements Check {
-            /** Without the rounds: the medians' difference (what {@link Figures#goalMet} uses when a side lacks rounds). */
+            /** Never used: this goal is judged on the per-round differences ({@link #met(ScenarioResult.Figures)}). */
             @Override
             public boolean met(double knitting, double ratio) {
-                return knitting - knitting * ratio <= limit;
+                throw new UnsupportedOperationException("judged on the median of the per-round differences");
             }
 
-            /** @return whether the median of the per-round differences is within the limit */
-            public boolean metByDifference(double medianDifference) {
-                return medianDifference <= limit;
+            @Override
+            public boolean met(ScenarioResult.Figures figures) {
+                return figures.difference() <= limit;
             }
         }
     }

@@ -80,10 +80,7 @@ public final class ScenarioResult {
             if (knittingError != null || baselineError != null || Double.isNaN(ratio)) {
                 return null;
             }
-            if (line.goal().check() instanceof Scenario.Goal.AtMostAbove above && !Double.isNaN(difference)) {
-                return above.metByDifference(difference);
-            }
-            return line.goal().check().met(knitting, ratio);
+            return line.goal().check().met(this);
         }
     }
 
@@ -126,17 +123,24 @@ public final class ScenarioResult {
         double difference = Double.NaN;
         if (subject.error == null && baseline.error == null && n > 0) {
             double[] paired = new double[n];
-            double[] differences = new double[n];
             for (int i = 0; i < n; i++) {
-                double subjectRound = m.value().applyAsDouble(subject.rounds.get(i));
-                double baselineRound = m.value().applyAsDouble(baseline.rounds.get(i));
-                paired[i] = m.ratio(subjectRound, baselineRound);
-                differences[i] = subjectRound - baselineRound;
+                paired[i] = m.ratio(m.value().applyAsDouble(subject.rounds.get(i)),
+                        m.value().applyAsDouble(baseline.rounds.get(i)));
             }
             ratio = median(paired);
-            difference = median(differences);
+            difference = median(differences(m, subject, baseline));
         }
         return new Figures(line, k, b, ratio, difference, subject.error, baseline.error);
+    }
+
+    /** @return the metric's per-round differences, subject round i minus baseline round i */
+    static double[] differences(Metric m, Side subject, Side baseline) {
+        int n = Math.min(subject.rounds.size(), baseline.rounds.size());
+        double[] differences = new double[n];
+        for (int i = 0; i < n; i++) {
+            differences[i] = m.value().applyAsDouble(subject.rounds.get(i)) - m.value().applyAsDouble(baseline.rounds.get(i));
+        }
+        return differences;
     }
 
     static double median(double[] values) {

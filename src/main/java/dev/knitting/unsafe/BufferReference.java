@@ -45,9 +45,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * memory this process moved to that same worker and the worker owns now; any other key (never
  * issued, lent to another worker, taken back already, or of memory freed since) fails the call with
  * {@link dev.knitting.ProtocolException} and maps nothing. A kept mapping of memory its owner freed
- * goes within about a millisecond in a process worker, and in the host within one park slice of the
- * pool's {@link dev.knitting.IdlePolicy} (250 ms by default) or at its next reference move; every
- * kept mapping goes when the worker exits or the pool closes.
+ * goes within about a millisecond in a busy process worker, and otherwise within one park slice of
+ * the pool's {@link dev.knitting.IdlePolicy} (250 ms by default, backing off to 2 s while the worker
+ * or the host's answer collector stays idle) or at the next reference move; every kept mapping goes
+ * when the worker exits or the pool closes.
  *
  * <p>Trust: a process worker may run hostile code, and a worker that had a reference's memory can
  * keep a mapping of it and write on after it gave the reference back. So a reference that comes

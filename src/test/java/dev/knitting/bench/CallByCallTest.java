@@ -35,10 +35,12 @@ class CallByCallTest {
             long before = a.runs.get();
             Measurement firstFigure = first.round(spec);
             long measured = a.runs.get() - before;
+            long afterFirst = a.runs.get() + b.runs.get();
             Measurement secondFigure = second.round(spec);
 
             assertThat(measured).isPositive();
-            assertThat(a.runs.get()).as("the second side of a round runs nothing").isEqualTo(b.runs.get());
+            assertThat(a.runs.get() + b.runs.get()).as("the second side of a round runs nothing").isEqualTo(afterFirst);
+            assertThat(a.runs.get()).as("both alternate call by call").isEqualTo(b.runs.get());
             assertThat(firstFigure.histogram().count()).isEqualTo(measured);
             assertThat(secondFigure.histogram().count()).isEqualTo(measured);
             assertThat(firstFigure.ops()).isEqualTo(secondFigure.ops()).isEqualTo(measured);
@@ -46,5 +48,17 @@ class CallByCallTest {
         assertThat(pair.get(0).round(spec).bytesPerOp()).isEqualTo(64);
         assertThat(pair.get(1).round(spec).bytesPerOp()).isZero();
         assertThat(pair.get(1).round(spec).note()).isEqualTo("call by call with a");
+    }
+
+    @Test
+    void shouldNameTheSideWhoseOperationFailedWhicheverSideMeasures() {
+        Counted a = new Counted();
+        Counted b = new Counted();
+        List<Contender> pair = CallByCall.contenders("reference", a, a.runs::incrementAndGet, 0, "tiny call", b,
+                () -> {
+                    throw new IllegalStateException("came back wrong");
+                }, 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pair.get(0).round(RoundSpec.timed(5)))
+                .hasMessageStartingWith("tiny call failed: java.lang.IllegalStateException: came back wrong");
     }
 }

@@ -102,11 +102,7 @@ final class AnswerCollector {
                 } else {
                     // what the host keeps of references its workers freed goes while none moves
                     ReferenceCache.sweepIfDue();
-                    if (strategy.await(wakeReason, lane.pumpDoorbell(), slices.current())) {
-                        slices.worked();
-                    } else {
-                        slices.idled();
-                    }
+                    slices.after(strategy.await(wakeReason, lane.pumpDoorbell(), slices.current()));
                 }
             }
         } catch (RuntimeException | Error e) {

@@ -1,5 +1,7 @@
 package dev.knitting.internal.lane;
 
+import java.time.Duration;
+
 /**
  * How long a loop that only waits for work (a worker's lane loop, a pool's answer collector)
  * sleeps per park slice: {@code maxPark} right after work, then twice as long after each slice
@@ -7,9 +9,9 @@ package dev.knitting.internal.lane;
  *
  * <p>Why: work always rings the loop's doorbell, so a slice ending is only a re-check against a
  * ring that went missing, and a few sweeps that may wait (mappings of memory freed elsewhere).
- * Each re-check of an idle loop cost 100-330 µs of CPU here (its path is called too rarely to be
- * compiled), four times a second per thread: an idle pool of 2 thread and 2 process workers spent
- * about 0.6% of a core on them. Backing off to one re-check every two seconds cuts that eightfold,
+ * Each re-check of an idle loop cost 100-370 µs of CPU here (its path is called too rarely to be
+ * compiled), four times a second per thread: an idle pool of 2 thread and 2 process workers used
+ * 1.1-1.3% of a core, 0.4% with this back-off. Backing off to one re-check every two seconds cuts that eightfold,
  * and any work brings the slices back to {@code maxPark}. Not thread-safe: one per loop.
  */
 public final class IdleSlices {
@@ -34,13 +36,22 @@ public final class IdleSlices {
      * @return the longest slice, as the {@code maxPark} of the loop's idle strategy (an
      *     {@link IdleStrategy} also cuts each sleep at its own {@code maxPark})
      */
-    public java.time.Duration longest() {
-        return java.time.Duration.ofNanos(cap);
+    public Duration longest() {
+        return Duration.ofNanos(cap);
     }
 
     /** @return how long to park now */
     public long current() {
         return next;
+    }
+
+    /** @param worked whether the loop found work or was woken, else a whole slice passed idle */
+    public void after(boolean worked) {
+        if (worked) {
+            worked();
+        } else {
+            idled();
+        }
     }
 
     /** Work arrived (or the loop was woken): the next slice is {@code maxPark} again. */

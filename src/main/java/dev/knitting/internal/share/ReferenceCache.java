@@ -19,10 +19,11 @@ import java.util.List;
  * descriptor on the channel, which is missing: {@link dev.knitting.ProtocolException}, nothing mapped.
  *
  * <p>Bounds: at most {@link #CAPACITY} kept mappings per process. A kept mapping goes when its block
- * comes back, when the owner frees the memory (the block's trailer says so; a process worker looks
- * about once a millisecond, a host whenever one of its answer pumps goes round, at least once per
- * park slice (from {@code maxPark} backing off to 2 s while idle), and at its reference moves, at most once a millisecond, or whenever it needs the
- * room), or when the peer's channel closes
+ * comes back, when the owner frees the memory (the block's trailer says so; a busy process worker
+ * looks about once a millisecond, an idle one once per park slice; a host whenever one of its answer
+ * pumps goes round, at least once per park slice; both at their reference moves, at most once a
+ * millisecond, or whenever they need the room; a park slice is {@code maxPark}, backing off to 2 s
+ * while idle, see {@link dev.knitting.internal.lane.IdleSlices}), or when the peer's channel closes
  * (the worker exited, or the pool closed).
  */
 public final class ReferenceCache {

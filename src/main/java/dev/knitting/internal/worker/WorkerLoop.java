@@ -184,11 +184,7 @@ public final class WorkerLoop implements Runnable {
                 IdleStrategy strategy = wokeHost ? afterWake : sliceEnded ? stillIdle : idle;
                 wokeHost = false;
                 sliceEnded = !strategy.await(wakeReason, requests.dataDoorbell(), slices.current(), attached.workerCpu());
-                if (sliceEnded) {
-                    slices.idled();
-                } else {
-                    slices.worked();
-                }
+                slices.after(!sliceEnded);
             } else {
                 sliceEnded = false;
                 slices.worked();

@@ -21,6 +21,10 @@ class IdleSlicesTest {
         assertThat(slices.current()).as("capped").isEqualTo(IdleSlices.IDLE_CAP_NANOS);
         slices.worked();
         assertThat(slices.current()).isEqualTo(250 * MS);
+        slices.after(false);
+        assertThat(slices.current()).isEqualTo(500 * MS);
+        slices.after(true);
+        assertThat(slices.current()).isEqualTo(250 * MS);
     }
 
     @Test
