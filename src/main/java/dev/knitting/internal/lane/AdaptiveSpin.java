@@ -9,9 +9,9 @@ package dev.knitting.internal.lane;
  * another CPU ({@link CpuHint#peerRunsElsewhere()}) counts as pure: the peer took longer than the
  * pure phase and did not need the yield. Counting it as packed could keep the pure phase stuck
  * below a slower operation: calls alternating a tiny task (which doubles it back) and a larger one
- * (which halved it) yielded on every larger call, ~1 us more per call with both sides on free CPUs.
- * Shared by racing threads without locks: it is
- * a hint, and a lost update only delays the adaptation by one wait.
+ * (which halved it) yielded on every larger call, ~0.7 us more per call with both sides on free
+ * CPUs. Shared by racing threads without locks: it is a hint, and a lost update only delays the
+ * adaptation by one wait.
  */
 public final class AdaptiveSpin {
     /** The longest pure spin: a round trip between two free CPUs takes well under this. */

@@ -10,9 +10,10 @@ import java.time.Duration;
  * <p>Why: work always rings the loop's doorbell, so a slice ending is only a re-check against a
  * ring that went missing, and a few sweeps that may wait (mappings of memory freed elsewhere).
  * Each re-check of an idle loop cost 100-370 µs of CPU here (its path is called too rarely to be
- * compiled), four times a second per thread: an idle pool of 2 thread and 2 process workers used
- * 1.1-1.3% of a core, 0.4% with this back-off. Backing off to one re-check every two seconds cuts that eightfold,
- * and any work brings the slices back to {@code maxPark}. Not thread-safe: one per loop.
+ * compiled), four times a second per thread. Backing off to one re-check every two seconds cuts
+ * that eightfold: an idle pool of 2 thread and 2 process workers used 1.1-1.3% of a core, and 0.4%
+ * with the back-off. Any work brings the slices back to {@code maxPark}. Not thread-safe: one per
+ * loop.
  */
 public final class IdleSlices {
     /** The longest slice an idle loop backs off to, unless {@code maxPark} is longer: 2 s. */
